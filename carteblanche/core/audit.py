@@ -1,0 +1,34 @@
+"""Write to the audit journal: one call per read or change of personal data."""
+
+from typing import Any
+
+from carteblanche.core.models import AuditEntry
+
+
+def record_audit(
+    *,
+    actor: Any = None,
+    actor_label: str = "",
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
+    """Append one entry; `obj` (a model instance) fills the object type and id."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor_label = actor_label or "anonyme"
+        actor = None
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+        details=details or {},
+    )

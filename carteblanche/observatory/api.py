@@ -1,0 +1,5 @@
+"""HTTP API of the observatory app (mounted under /api/ by carteblanche.api.api)."""
+
+from ninja import Router
+
+router = Router(tags=["observatory"])

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from carteblanche.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("compte/", include("carteblanche.accounts.urls")),
+    path("orientation/", include("carteblanche.orientation.urls")),
+    path("droits/", include("carteblanche.rights.urls")),
+    path("accompagnement/", include("carteblanche.referrals.urls")),
+    path("observatoire/", include("carteblanche.observatory.urls")),
+    path("", include("carteblanche.core.urls")),
+    path("", include("carteblanche.directory.urls")),
+]

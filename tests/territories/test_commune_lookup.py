@@ -1,0 +1,65 @@
+import pytest
+
+from carteblanche.territories.models import Commune, Territory
+from carteblanche.territories.normalize import normalize_name
+from carteblanche.territories.selectors import find_communes, resolve_commune, suggest_communes
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Saint-Géry-Vers", "saint gery vers"),
+        ("St Gery", "saint gery"),
+        ("L'Hospitalet", "l hospitalet"),
+        ("  CAHORS ", "cahors"),
+        ("Ste-Alauzie", "sainte alauzie"),
+    ],
+)
+def test_normalize_name(typed, expected):
+    assert normalize_name(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("cahors", "46042"),
+        ("Cahors", "46042"),
+        ("46000", "46042"),
+        ("46042", "46042"),
+        ("St Gery", "46268"),
+        ("saint gery vers", "46268"),
+        ("cieurac", "46070"),
+        ("CATUS", "46064"),
+        ("pradines", "46224"),
+    ],
+)
+def test_lookup_tolerates_how_people_type(shipped_data, query, code):
+    found = find_communes(query, territory=Territory.objects.get(slug="bassin-de-vie-cahors"))
+    assert found, query
+    assert found[0].code == code
+
+
+def test_postcode_lists_every_commune_sharing_it(shipped_data):
+    codes = {c.code for c in find_communes("46090", limit=50)}
+    assert "46224" in codes  # Pradines
+    assert len(codes) > 5  # 46090 is shared by many communes around Cahors
+
+
+def test_unknown_commune_has_close_suggestions(shipped_data):
+    assert resolve_commune("Cahorss") is None
+    assert "46042" in [c.code for c in suggest_communes("Cahorss")]
+
+
+def test_all_communes_loaded_and_overseas_collectivities_have_no_point(shipped_data):
+    assert Commune.objects.count() == 34969
+    without_point = Commune.objects.filter(latitude__isnull=True)
+    assert without_point.count() == 94
+    assert not without_point.exclude(
+        department_id__in=["975", "977", "978", "984", "986", "987", "988", "989"]
+    ).exists()
+
+
+def test_default_territory_is_the_four_epcis(shipped_data):
+    territory = Territory.objects.get(slug="bassin-de-vie-cahors")
+    assert territory.communes.count() == 85
+    assert territory.communes.filter(code__in=["46042", "46070", "46064", "46224"]).count() == 4
