@@ -1,0 +1,94 @@
+"""A small test offer around Cahors in the database (test values, not facts about real services)."""
+
+from datetime import date
+
+import pytest
+
+from carteblanche.directory.models import Channel, ItinerantStop, Need, Operator, Place, Service, Structure
+from carteblanche.territories.models import Commune
+
+FS_THEME = "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives"
+WEEKDAYS = "Mo-Fr 09:00-12:00,14:00-17:00; PH off"
+
+
+def _service(structure, name, *, operator=None, thematiques=(), needs=(), **kw):
+    service = Service.objects.create(
+        structure=structure,
+        operator=operator,
+        name=name,
+        thematiques=list(thematiques),
+        source="test",
+        source_id=name,
+        verified_on=date(2026, 1, 15),
+        **kw,
+    )
+    service.needs.set(needs)
+    return service
+
+
+@pytest.fixture
+def cahors_offer(shipped_data):
+    """Needs, operators, a France Services counter and bus, pension, CAF, CCAS and youth services."""
+    cahors = Commune.objects.get(code="46042")
+    cieurac = Commune.objects.get(code="46070")
+    ops = {
+        code: Operator.objects.get_or_create(code=code, defaults={"name": code.upper(), "short_name": label})[0]
+        for code, label in [("carsat", "Carsat"), ("msa", "MSA"), ("caf", "CAF"), ("mission-locale", "Mission locale")]
+    }
+    reversion, _ = Need.objects.get_or_create(
+        slug="test-pension-de-reversion",
+        defaults={
+            "label": "Demander une pension de réversion",
+            "phrases": ["pension de réversion", "retraite de mon mari décédé"],
+            "thematiques": ["test--retraite"],
+            "documents": ["acte de décès"],
+        },
+    )
+    reversion.operators.set([ops["carsat"], ops["msa"]])
+    energy, _ = Need.objects.get_or_create(
+        slug="test-factures-energie",
+        defaults={
+            "label": "Payer ses factures d'énergie",
+            "phrases": ["facture de fioul"],
+            "thematiques": ["test--energie"],
+        },
+    )
+    caf_need, _ = Need.objects.get_or_create(
+        slug="test-aides-caf",
+        defaults={"label": "Aides de la CAF", "phrases": ["allocations familiales"], "thematiques": ["test--famille"]},
+    )
+    structures = {}
+    for key, name, networks in [
+        ("fs", "France Services de Cahors (test)", ["france-service"]),
+        ("carsat", "Carsat (test)", []),
+        ("ccas", "CCAS (test)", []),
+        ("caf", "CAF du Lot (test)", []),
+    ]:
+        structures[key] = Structure.objects.create(name=name, networks=networks, source="test", source_id=key)
+    fs_place = Place.objects.create(
+        structure=structures["fs"],
+        name="France Services Cahors (test)",
+        address="1 rue de test",
+        postcode="46000",
+        commune=cahors,
+        latitude=44.4475,
+        longitude=1.4419,
+        opening_hours=WEEKDAYS,
+        source="test",
+        source_id="fs-place",
+    )
+    fs = _service(structures["fs"], "Accompagnement France Services (test)", thematiques=[FS_THEME, "test--energie"])
+    Channel.objects.create(service=fs, kind="counter", place=fs_place)
+    bus = Channel.objects.create(service=fs, kind="itinerant")
+    ItinerantStop.objects.create(
+        channel=bus, commune=cieurac, latitude=44.3717, longitude=1.4958, schedule="Tu 09:00-12:00; PH off"
+    )
+    carsat = _service(structures["carsat"], "Retraite de réversion (test)", operator=ops["carsat"], needs=[reversion])
+    Channel.objects.create(service=carsat, kind="phone", phone="05 00 00 00 01", opening_hours="Mo-Fr 08:00-17:00")
+    Channel.objects.create(service=carsat, kind="online", url="https://exemple.test/reversion")
+    ccas = _service(structures["ccas"], "Aide énergie (test)", thematiques=["test--energie"])
+    Channel.objects.create(service=ccas, kind="home_visit", phone="05 00 00 00 02")
+    caf = _service(structures["caf"], "Prestations familiales (test)", operator=ops["caf"], needs=[caf_need])
+    Channel.objects.create(service=caf, kind="online", url="https://exemple.test/caf")
+    Channel.objects.create(service=caf, kind="callback", phone="05 00 00 00 03", opening_hours="Mo-Sa 08:00-20:00")
+    return {"needs": [reversion, energy, caf_need], "structures": structures}
