@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -261,6 +262,10 @@ class OfferIndex:
             return []
         point = _unit_vector(lat, lon)
         bound = math.inf if max_km is None else km_to_chord(max_km) * (1 + 1e-12) + 1e-15
+        if len(trees) == 1 and not one_per_service:
+            fast = self._nearest_one_tree(*trees[0], point, k, bound, max_km)
+            if fast is not None:
+                return fast
         want = k + 4
         while True:
             pairs, chords, cutoff = self._query_trees(trees, point, want, bound)
@@ -269,6 +274,41 @@ class OfferIndex:
                 break  # every pair closer than the k-th answer has been seen
             want *= 4  # ties, or several places of one service, filled the window: look further
         return self._candidates(pairs[chosen], chords[chosen], max_km)
+
+    def _nearest_one_tree(
+        self,
+        tree: cKDTree,
+        theme_pairs: np.ndarray,
+        point: tuple[float, float, float],
+        k: int,
+        bound: float,
+        max_km: float | None,
+    ) -> list[Candidate] | None:
+        """The common case, one thematique, in plain Python lists; None when ties need the general path."""
+        n = tree.n
+        want = k + 1
+        chords, idx = tree.query(point, k=max(want, 2), distance_upper_bound=bound)
+        cl = chords.tolist()
+        found = want if want <= n and cl[want - 1] != math.inf else int(np.count_nonzero(idx < n))
+        take = min(k, found)
+        head = cl[: min(found, want)]
+        if any(a == b for a, b in pairwise(head)):
+            return None  # equal distances: the general path orders them by service id
+        pairs = theme_pairs[idx[:take]]
+        services = self._pair_service[pairs].tolist()
+        places = self._pair_place[pairs].tolist()
+        stops = self._pair_stop[pairs].tolist()
+        result = []
+        asin, two_r = math.asin, 2.0 * EARTH_RADIUS_KM
+        for i in range(take):
+            dist = two_r * asin(min(cl[i] * 0.5, 1.0))
+            if max_km is not None and dist > max_km:
+                break  # float rounding at the bound
+            place, stop = places[i], stops[i]
+            result.append(
+                Candidate(services[i], None if place == _NONE else place, dist, None if stop == _NONE else stop)
+            )
+        return result
 
     @staticmethod
     def _query_trees(
