@@ -81,13 +81,47 @@ class TripPlan:
     constraints: tuple[str, ...] = field(default_factory=tuple)  # e.g. booking deadlines
 
 
-# --- road and walking model (parameters in one place; calibrated in docs/mobility.md) ---
-ROAD_CIRCUITY = 1.35  # road distance / great-circle distance, rural south-west France
+# --- road and walking model ---------------------------------------------------------------
+# Every parameter of the model is here; docs/mobility.md explains each value, its source and
+# the measured error against published distances and times (carteblanche/mobility/calibration.py).
+
+
+@dataclass(frozen=True, slots=True)
+class RoadBand:
+    """One slice of the great-circle distance: its road circuity and mean speed.
+
+    Slices add up like a tariff (the first km at the first band's values, the next at the
+    second's...), so distance and time grow continuously with the crow-fly distance.
+    """
+
+    upto_km: float  # upper bound of the slice, in great-circle km from the start
+    circuity: float  # road km / great-circle km within the slice
+    kmh: float  # mean speed over the road km of the slice
+
+
+RURAL = "rural"
+URBAN = "urban"  # both ends in a commune of URBAN_MIN_POPULATION inhabitants or more
+URBAN_MIN_POPULATION = 10_000
+ROAD_PROFILES: dict[str, tuple[RoadBand, ...]] = {
+    RURAL: (
+        RoadBand(3.0, 1.40, 45.0),
+        RoadBand(10.0, 1.40, 50.0),
+        RoadBand(40.0, 1.25, 60.0),
+        RoadBand(80.0, 1.15, 70.0),
+        RoadBand(math.inf, 1.15, 90.0),
+    ),
+    URBAN: (
+        RoadBand(3.0, 1.35, 20.0),
+        RoadBand(10.0, 1.35, 35.0),
+        RoadBand(40.0, 1.25, 55.0),
+        RoadBand(80.0, 1.15, 70.0),
+        RoadBand(math.inf, 1.15, 90.0),
+    ),
+}
+CAR_ACCESS_MINUTES = 2.0  # parking and walking to the door, added once per car trip
 WALK_CIRCUITY = 1.25
 WALK_KMH = 4.5
 WALK_KMH_REDUCED = 3.0
-# (upper bound of great-circle km, mean road speed km/h)
-ROAD_SPEED_BANDS: tuple[tuple[float, float], ...] = ((3.0, 25.0), (10.0, 45.0), (30.0, 60.0), (math.inf, 75.0))
 CAR_COST_EUR_PER_KM = 0.0  # not shown: the person's own car
 
 
@@ -97,19 +131,37 @@ def great_circle_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def road_km(a: Point, b: Point) -> float:
-    return great_circle_km(a, b) * ROAD_CIRCUITY
+def _road(crow_km: float, terrain: str) -> tuple[float, float]:
+    """(road km, driving minutes) for a great-circle distance, slice by slice."""
+    km = minutes = 0.0
+    lower = 0.0
+    for band in ROAD_PROFILES[terrain]:
+        part = min(crow_km, band.upto_km) - lower
+        if part <= 0:
+            break
+        km += part * band.circuity
+        minutes += part * band.circuity / band.kmh * 60
+        lower = band.upto_km
+    return km, minutes
 
 
-def road_minutes(a: Point, b: Point) -> float:
+def road_km(a: Point, b: Point, *, terrain: str = RURAL) -> float:
+    return _road(great_circle_km(a, b), terrain)[0]
+
+
+def road_minutes(a: Point, b: Point, *, terrain: str = RURAL) -> float:
+    """Door-to-door driving time: the road km at each slice's mean speed, plus parking."""
     crow = great_circle_km(a, b)
-    speed = next(kmh for limit, kmh in ROAD_SPEED_BANDS if crow <= limit)
-    return crow * ROAD_CIRCUITY / speed * 60 + (2.0 if crow > 0 else 0.0)  # + parking/access
+    return 0.0 if crow == 0 else _road(crow, terrain)[1] + CAR_ACCESS_MINUTES
+
+
+def walk_km(a: Point, b: Point) -> float:
+    return great_circle_km(a, b) * WALK_CIRCUITY
 
 
 def walk_minutes(a: Point, b: Point, *, reduced_mobility: bool = False) -> float:
     speed = WALK_KMH_REDUCED if reduced_mobility else WALK_KMH
-    return great_circle_km(a, b) * WALK_CIRCUITY / speed * 60
+    return walk_km(a, b) / speed * 60
 
 
 class MobilityContext:
