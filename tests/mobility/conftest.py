@@ -27,6 +27,7 @@ def direct_feed(tmp_path):
     """Line 1 village -> centre at 8:00, back at 11:00 and 16:00, weekdays except 1 May."""
     return feed(
         tmp_path,
+        "direct.zip",
         routes=[("L1", "1")],
         trips=[
             ("out1", "L1", "SEM", [("VIL", 8 * H), ("GARE", 8 * H + 1800), ("CTR", 8 * H + 2400)]),
@@ -43,6 +44,7 @@ def transfer_feed(tmp_path):
     """Hamlet -> station on line 10, walk 70 m, station quay -> centre on line 20; and back."""
     return feed(
         tmp_path,
+        "transfer.zip",
         routes=[("L10", "10"), ("L20", "20")],
         trips=[
             ("a", "L10", "SEM", [("HAM", 7 * H + 1800), ("GARE", 8 * H + 600)]),
@@ -58,6 +60,7 @@ def one_way_feed(tmp_path):
     """Only a morning trip to the centre: no way back the same day."""
     return feed(
         tmp_path,
+        "oneway.zip",
         routes=[("L1", "1")],
         trips=[("out1", "L1", "SEM", [("VIL", 8 * H), ("CTR", 8 * H + 2400)])],
     )
