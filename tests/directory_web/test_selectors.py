@@ -52,7 +52,7 @@ def test_nearest_place_first_with_distance_from_the_commune():
 
 def test_need_given_by_slug_and_one_result_per_service_at_its_nearest_place():
     need = NeedFactory()
-    service, far = counter(need, "46064")
+    service, _far = counter(need, "46064")
     near = PlaceFactory(structure=service.structure, commune_code="46042")
     ChannelFactory(service=service, kind=Channel.Kind.COUNTER, place=near)
     found = search_services(commune=commune("46224"), need=need.slug, at=AT)
