@@ -10,6 +10,7 @@ Unknown facts stay unknown: no hours means "horaires non communiqués", never "c
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,7 @@ from carteblanche.directory import hours
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
 from carteblanche.territories.models import Commune
 from carteblanche.territories.normalize import normalize_name
+from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
 
 # Channels that need no trip to a place.
 REMOTE_KINDS = (
@@ -233,6 +235,38 @@ def _open_on(rule: str, day: date) -> bool | None:
     if slots is None:
         return None
     return any(slot.start.date() == day for slot in slots)
+
+
+# --- communes as typed in the search form ----------------------------------------------------
+
+_WITH_CODE = re.compile(r"^(?P<name>.+?)\s*\((?P<code>\d{5}|\d{2,3}|2A|2B)\)\s*$", re.IGNORECASE)
+
+
+def commune_label(commune: Commune) -> str:
+    """'Cahors (46000)': what the autocomplete proposes and `resolve_search_commune` reads back."""
+    postcode = commune.postcodes[0] if commune.postcodes else commune.department_id
+    return f"{commune.name} ({postcode})"
+
+
+def resolve_search_commune(text: str) -> Commune | None:
+    """The commune a person meant: 'Cahors', '46000', '46042' or 'Cahors (46000)'.
+
+    Communes of the default territory win over homonyms elsewhere in France.
+    """
+    text = text.strip()
+    match = _WITH_CODE.match(text)
+    if match:
+        code = match["code"].upper()
+        for found in find_communes(match["name"], limit=50):
+            if code in (found.postcodes or []) or code in (found.code, found.department_id):
+                return found
+        text = match["name"]
+    territory = default_territory()
+    if territory is not None:
+        found = resolve_commune(text, territory=territory)
+        if found is not None:
+            return found
+    return resolve_commune(text)
 
 
 # --- needs ---------------------------------------------------------------------------------
