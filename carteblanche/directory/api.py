@@ -4,8 +4,10 @@ Thin over `selectors`; errors are JSON naming the field: 422 for a bad value, 40
 unknown commune (with close suggestions), need or record.
 """
 
+from datetime import date
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from carteblanche.directory import schemas, selectors
 from carteblanche.directory.models import Need, Place, Service, Structure
@@ -29,8 +31,8 @@ def needs(request: HttpRequest):
 def need(request: HttpRequest, slug: str):
     found = Need.objects.prefetch_related("operators").filter(slug=slug).first()
     if found is None:
-        return 404, _error("slug", f"besoin inconnu « {slug} ». La liste est à /api/offre/besoins.")
-    return 200, schemas.need_out(found)
+        return Status(404, _error("slug", f"besoin inconnu « {slug} ». La liste est à /api/offre/besoins."))
+    return Status(200, schemas.need_out(found))
 
 
 @router.get(
@@ -38,30 +40,41 @@ def need(request: HttpRequest, slug: str):
     response={200: schemas.SearchOut, 404: schemas.CommuneNotFoundOut, 422: schemas.ErrorOut},
     summary="Chercher des services près d'une commune",
 )
-def search(request: HttpRequest, filters: Query[schemas.SearchFilters]):
+def search(
+    request: HttpRequest,
+    commune: str = Query(..., min_length=1, max_length=100, description="Nom, code postal ou code INSEE."),
+    besoin: str | None = Query(None, max_length=80, description="Identifiant d'un besoin du catalogue."),
+    texte: str | None = Query(None, max_length=200, description="Le besoin en mots libres."),
+    canal: list[schemas.ChannelKind] = Query([], description="Façons d'être reçu (plusieurs possibles)."),
+    ouvert_le: date | None = Query(None, description="Ouvert ce jour-là (AAAA-MM-JJ)."),
+    accessible: bool | None = Query(None, description="Lieu accessible en fauteuil roulant."),
+    langue: schemas.Language | None = Query(None, description="Langue parlée (code ISO 639-1, ou 'lsf')."),
+    age: int | None = Query(None, ge=0, le=120, description="Âge de la personne, pour l'éligibilité."),
+    limite: int = Query(20, ge=1, le=100),
+):
     """Same filters as the page: nearest places first, then services reachable without travelling."""
-    commune = selectors.resolve_search_commune(filters.commune)
-    if commune is None:
-        body = _error("commune", f"commune inconnue « {filters.commune} ».")
-        body["suggestions"] = [commune_out(c) for c in suggest_communes(filters.commune)]
-        return 404, body
+    found_commune = selectors.resolve_search_commune(commune)
+    if found_commune is None:
+        body = _error("commune", f"commune inconnue « {commune} ».")
+        body["suggestions"] = [commune_out(c) for c in suggest_communes(commune)]
+        return Status(404, body)
     need_obj = None
-    if filters.besoin:
-        need_obj = Need.objects.filter(slug=filters.besoin).first()
+    if besoin:
+        need_obj = Need.objects.filter(slug=besoin).first()
         if need_obj is None:
-            return 422, _error("besoin", f"besoin inconnu « {filters.besoin} ». La liste est à /api/offre/besoins.")
+            return Status(422, _error("besoin", f"besoin inconnu « {besoin} ». La liste est à /api/offre/besoins."))
     found = selectors.search_services(
-        commune=commune,
+        commune=found_commune,
         need=need_obj,
-        text=filters.texte,
-        channel_kinds=[kind.value for kind in filters.canal],
-        open_on=filters.ouvert_le,
-        accessible=filters.accessible,
-        language=filters.langue.value if filters.langue else None,
-        age=filters.age,
-        limit=filters.limite,
+        text=texte,
+        channel_kinds=[kind.value for kind in canal],
+        open_on=ouvert_le,
+        accessible=accessible,
+        language=langue.value if langue else None,
+        age=age,
+        limit=limite,
     )
-    return 200, schemas.search_out(found, commune_out(commune))
+    return Status(200, schemas.search_out(found, commune_out(found_commune)))
 
 
 @router.get(
@@ -74,8 +87,8 @@ def service(request: HttpRequest, service_id: int, commune: str | None = None):
     try:
         detail = selectors.get_service_detail(service_id, commune=near)
     except Service.DoesNotExist:
-        return 404, _error("service_id", f"aucun service n°{service_id}.")
-    return 200, schemas.service_detail_out(detail)
+        return Status(404, _error("service_id", f"aucun service n°{service_id}."))
+    return Status(200, schemas.service_detail_out(detail))
 
 
 @router.get("/lieux/{place_id}", response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut}, summary="Un lieu")
@@ -83,8 +96,8 @@ def place(request: HttpRequest, place_id: int):
     try:
         detail = selectors.get_place_detail(place_id)
     except Place.DoesNotExist:
-        return 404, _error("place_id", f"aucun lieu n°{place_id}.")
-    return 200, schemas.place_detail_out(detail)
+        return Status(404, _error("place_id", f"aucun lieu n°{place_id}."))
+    return Status(200, schemas.place_detail_out(detail))
 
 
 @router.get(
@@ -96,8 +109,8 @@ def structure(request: HttpRequest, structure_id: int):
     try:
         detail = selectors.get_structure_detail(structure_id)
     except Structure.DoesNotExist:
-        return 404, _error("structure_id", f"aucune structure n°{structure_id}.")
-    return 200, schemas.structure_detail_out(detail)
+        return Status(404, _error("structure_id", f"aucune structure n°{structure_id}."))
+    return Status(200, schemas.structure_detail_out(detail))
 
 
 @router.get("/export/data-inclusion.json", summary="Export data·inclusion (schéma v1)")

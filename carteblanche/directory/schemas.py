@@ -27,20 +27,6 @@ ChannelKind = StrEnum("ChannelKind", {kind.name: kind.value for kind in Channel.
 Language = StrEnum("Language", {code.upper(): code for code in sorted(LANGUAGE_CODES)})
 
 
-class SearchFilters(Schema):
-    """The filters of the search page, as query parameters."""
-
-    commune: str = Field(..., min_length=1, max_length=100, description="Nom, code postal ou code INSEE.")
-    besoin: str | None = Field(None, max_length=80, description="Identifiant d'un besoin du catalogue.")
-    texte: str | None = Field(None, max_length=200, description="Le besoin en mots libres.")
-    canal: list[ChannelKind] = Field(default_factory=list, description="Façons d'être reçu (plusieurs possibles).")
-    ouvert_le: date | None = Field(None, description="Ouvert ce jour-là (AAAA-MM-JJ).")
-    accessible: bool | None = Field(None, description="Lieu accessible en fauteuil roulant.")
-    langue: Language | None = Field(None, description="Langue parlée (code ISO 639-1, ou 'lsf').")
-    age: int | None = Field(None, ge=0, le=120, description="Âge de la personne, pour l'éligibilité.")
-    limite: int = Field(20, ge=1, le=100)
-
-
 class ErrorOut(Schema):
     message: str
     errors: list[dict] = Field(default_factory=list)

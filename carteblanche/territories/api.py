@@ -3,10 +3,10 @@
 import re
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from carteblanche.territories.models import Commune
-from carteblanche.territories.selectors import find_communes, suggest_communes
+from carteblanche.territories.selectors import default_territory, find_communes, suggest_communes
 
 router = Router(tags=["territories"])
 
@@ -55,21 +55,30 @@ def communes(
     q: str = Query(..., min_length=1, max_length=100, description="Nom, code postal ou code INSEE, tel que tapé."),
     limit: int = Query(10, ge=1, le=50),
 ):
-    """Tolerant to accents, hyphens, 'St'/'Saint', case and postcodes; close spellings when nothing matches."""
+    """Tolerant to accents, hyphens, 'St'/'Saint', case and postcodes; close spellings when nothing matches.
+
+    Communes of the default territory come first.
+    """
     text = _TRAILING_CODE.sub("", q) or q
-    found = find_communes(text, limit=limit) or suggest_communes(text, limit=limit)
-    return [commune_out(commune) for commune in found]
+    territory = default_territory()
+    local = find_communes(text, limit=limit, territory=territory) if territory is not None else []
+    anywhere = find_communes(text, limit=limit) or suggest_communes(text, limit=limit)
+    found = local + [commune for commune in anywhere if commune not in local]
+    return [commune_out(commune) for commune in found[:limit]]
 
 
 @router.get("/communes/{code}", response={200: CommuneOut, 404: NotFoundOut}, summary="Une commune par code INSEE")
 def commune(request: HttpRequest, code: str):
     found = Commune.objects.select_related("epci").filter(code=code.upper()).first()
     if found is not None:
-        return 200, commune_out(found)
+        return Status(200, commune_out(found))
     close = find_communes(code, limit=5) or suggest_communes(code)
     message = f"Commune inconnue : « {code} » n'est pas un code INSEE de commune."
-    return 404, {
-        "message": message,
-        "errors": [{"field": "code", "message": message}],
-        "suggestions": [commune_out(c) for c in close],
-    }
+    return Status(
+        404,
+        {
+            "message": message,
+            "errors": [{"field": "code", "message": message}],
+            "suggestions": [commune_out(c) for c in close],
+        },
+    )
