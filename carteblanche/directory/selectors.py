@@ -375,6 +375,15 @@ def _itinerant_service_ids(thematiques: Sequence[str] | None, lat: float, lon: f
     }
 
 
+def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> set[int]:
+    """Candidates linked to the need, or run by one of its operators (service's or structure's)."""
+    linked = set(need.services.filter(id__in=ids).values_list("id", flat=True))
+    if operator_ids:
+        rows = Service.objects.filter(id__in=ids).values_list("id", "operator_id", "structure__operator_id")
+        linked |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
+    return linked
+
+
 def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
     channels = Channel.objects.select_related("place", "place__commune").prefetch_related(
         Prefetch("stops", queryset=ItinerantStop.objects.select_related("commune")),
@@ -476,13 +485,20 @@ def search_services(
         return result
 
     lat, lon = (commune.latitude, commune.longitude) if commune.has_point else (None, None)
-    nearest, remote_ids = _candidates(thematiques, lat, lon, k=max(limit * 4, 40))
+    nearest, remote_ids = _candidates(thematiques, lat, lon, k=max(limit * 10, 100))
     itinerant_ids = (
         _itinerant_service_ids(thematiques, lat, lon, NEARBY_STOP_KM) if lat is not None and lon is not None else set()
     )
     ids = {c.service_id for c in nearest} | set(remote_ids) | itinerant_ids
-    services = _services_with_channels(ids)
     operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    if need_obj is not None:
+        relevant = _relevant_ids(need_obj, operator_ids, ids)
+        if relevant:  # broad thematiques: keep the need's own operators and linked services
+            ids = relevant
+            nearest = [c for c in nearest if c.service_id in ids]
+            remote_ids = [service_id for service_id in remote_ids if service_id in ids]
+            itinerant_ids &= ids
+    services = _services_with_channels(ids)
 
     def keep(service: Service, place: Place | None, channels: list[ChannelView], stops: list[StopView]) -> bool:
         if not is_eligible(service, commune=commune, age=age):

@@ -80,6 +80,7 @@ def test_remote_services_of_the_needs_operators_come_first():
     need.operators.add(operator)
     other = ChannelFactory(service__need=need, service__name="A autre", kind=Channel.Kind.PHONE)
     own = ChannelFactory(service__need=need, service__name="Z caisse", service__operator=operator, kind="phone")
+    other.service.needs.add(need)  # linked to the need, but not its operator
     found = search_services(commune=commune("46070"), need=need, at=AT)
     assert ids(found.remote) == [own.service_id, other.service_id]
 
@@ -238,3 +239,28 @@ def test_place_and_structure_details():
     structure = get_structure_detail(service.structure_id)
     assert structure.places == [place]
     assert structure.services == [service]
+
+
+def test_broad_thematiques_keep_the_needs_operators_and_linked_services():
+    operator = OperatorFactory(code="test-msa")
+    need = NeedFactory()
+    need.operators.add(operator)
+    own, _ = counter(need, "46064")
+    own.operator = operator
+    own.save()
+    linked, _ = counter(need, "46064")
+    linked.needs.add(need)
+    via_structure, _ = counter(need, "46064")
+    via_structure.structure.operator = operator
+    via_structure.structure.save()
+    counter(need, "46042")  # same thematique, another operator, nearer: not for this need
+    found = search_services(commune=commune("46224"), need=need, at=AT)
+    assert sorted(ids(found.nearby)) == sorted([own.id, linked.id, via_structure.id])
+
+
+def test_without_operator_match_thematiques_decide():
+    operator = OperatorFactory(code="test-nobody")
+    need = NeedFactory()
+    need.operators.add(operator)
+    other, _ = counter(need)
+    assert ids(search_services(commune=commune("46042"), need=need, at=AT).nearby) == [other.id]
