@@ -191,7 +191,10 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
         return None, True
 
 
-def _week(slots: list[hours.Slot] | None, start: datetime, days: int = 7) -> list[DaySlots]:
+def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:
+    """Each day's slots from the start of today (a morning already past still shows)."""
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    slots, _invalid = _slots(rule, midnight, days)
     if slots is None:
         return []
     by_day: dict[date, list[hours.Slot]] = {start.date() + timedelta(days=i): [] for i in range(days)}
@@ -211,7 +214,7 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
         next_opening=slots[0] if slots else None,
         hours_known=slots is not None,
         hours_invalid=invalid,
-        week=_week(slots, at) if with_week else [],
+        week=_week(rule, at) if with_week else [],
     )
 
 
@@ -661,7 +664,7 @@ def get_place_detail(place_id: int, *, at: datetime | None = None) -> PlaceDetai
         hours_known=slots is not None,
         hours_invalid=invalid,
         next_opening=slots[0] if slots else None,
-        week=_week(slots, moment),
+        week=_week(place.opening_hours, moment),
         services=services,
         at=moment,
     )

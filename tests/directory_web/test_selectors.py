@@ -264,3 +264,14 @@ def test_without_operator_match_thematiques_decide():
     need.operators.add(operator)
     other, _ = counter(need)
     assert ids(search_services(commune=commune("46042"), need=need, at=AT).nearby) == [other.id]
+
+
+def test_week_view_shows_todays_past_slots_too():
+    need = NeedFactory()
+    _service, place = counter(need, opening_hours="Mo-Fr 09:00-12:00; PH off")
+    evening = datetime(2026, 3, 4, 18, 0, tzinfo=PARIS)
+    detail = get_place_detail(place.id, at=evening)
+    assert detail.week[0].day == date(2026, 3, 4)
+    assert [slot.start.hour for slot in detail.week[0].slots] == [9]
+    assert detail.week[3].slots == []  # Saturday
+    assert detail.next_opening.start == datetime(2026, 3, 5, 9, 0, tzinfo=PARIS)
