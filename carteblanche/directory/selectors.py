@@ -334,8 +334,29 @@ def _candidates(
 ) -> tuple[list[_Candidate], list[int]]:
     """(nearest (service, place) pairs by distance, remote service ids) for the thematiques.
 
-    The single seam to the spatial engine: a DB query and a haversine meanwhile.
+    The single seam to the spatial engine (`search_index.get_offer_index`); a DB query and a
+    haversine when the engine is not installed. Itinerant stops are looked up separately.
     """
+    try:
+        from carteblanche.directory.search_index import get_offer_index
+    except ImportError:
+        return _candidates_from_db(thematiques, lat, lon, k=k)
+    index = get_offer_index()
+    themes = sorted(index.thematiques) if thematiques is None else list(thematiques)
+    nearest: list[_Candidate] = []
+    if lat is not None and lon is not None:
+        nearest = [
+            _Candidate(c.service_id, c.place_id, c.distance_km)
+            for c in index.nearest(themes, lat, lon, k=k)
+            if c.place_id is not None
+        ]
+    return nearest, list(index.remote(themes))
+
+
+def _candidates_from_db(
+    thematiques: Sequence[str] | None, lat: float | None, lon: float | None, *, k: int
+) -> tuple[list[_Candidate], list[int]]:
+    """Same answer as the engine from the database (small offers, and before the engine existed)."""
     service_ids = _theme_service_ids(thematiques)
     if not service_ids:
         return [], []
