@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from django.db.models import Prefetch
@@ -19,6 +18,7 @@ from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
 from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, great_circle_km
 from carteblanche.orientation.availability import PARIS, AvailabilityError, parse_availability
 from carteblanche.orientation.engine import (
+    ACCOMPANIMENT_THEMATIQUES,
     ChannelOffer,
     Engine,
     Location,
@@ -34,7 +34,8 @@ from carteblanche.territories.normalize import normalize_name
 from carteblanche.territories.selectors import find_communes, suggest_communes
 
 REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
-CANDIDATES_PER_THEME = 30  # places asked from the offer index for each thematique
+CANDIDATES_PER_THEME = 40  # nearest (service, place) pairs asked from the offer index
+HELPERS_NEAR = 10  # nearest accompaniment places (France Services, digital inclusion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,19 +388,28 @@ def _offer_index():
 
 
 def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list[ServiceOffer]:
-    """The services that may answer the person's needs, near them or remote (the one switch point)."""
+    """The services that may answer the person's needs, near them or remote (the one switch point).
+
+    With the offer index: the nearest places of the needs' thematiques, the remote services of
+    those thematiques, the nearest accompaniment places, and the services the catalogue links
+    to the needs. Without it: every service, filtered here (small territories, tests).
+    """
     themes = sorted({t for need in person.needs for t in need.thematiques})
     index = _offer_index() if use_index else None
     queryset = _services_queryset()
-    if index is not None and themes:
-        near = index.nearest(
-            themes, person.home.latitude, person.home.longitude, k=CANDIDATES_PER_THEME, max_km=MAX_DISTANCE_KM
-        )
-        ids = {c.service_id for c in near} | set(index.remote(themes))
+    if index is not None:
+        lat, lon = person.home.latitude, person.home.longitude
+        ids: set[int] = set()
+        if themes:
+            ids |= {
+                c.service_id for c in index.nearest(themes, lat, lon, k=CANDIDATES_PER_THEME, max_km=MAX_DISTANCE_KM)
+            }
+            ids |= set(index.remote(themes))
+        helpers = sorted(ACCOMPANIMENT_THEMATIQUES)
+        ids |= {c.service_id for c in index.nearest(helpers, lat, lon, k=HELPERS_NEAR, max_km=MAX_DISTANCE_KM)}
         slugs = [n.slug for n in person.needs]
-        services = list(queryset.filter(pk__in=ids)) + list(queryset.filter(needs__in=slugs).exclude(pk__in=ids))
-        helpers = list(queryset.filter(structure__networks__icontains="france-service").exclude(pk__in=ids))
-        services += helpers
+        linked = set(Service.objects.filter(needs__in=slugs).values_list("pk", flat=True))
+        services = list(queryset.filter(pk__in=ids | linked).distinct())
     else:
         services = list(queryset)
     offers = []
@@ -407,7 +417,7 @@ def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list
         offer = service_to_offer(service)
         if covered_needs(offer, person.needs) or offer.is_accompaniment:
             offers.append(_near_only(offer, person))
-    return offers
+    return sorted(offers, key=lambda o: o.id)
 
 
 def _near_only(offer: ServiceOffer, person: PersonSituation) -> ServiceOffer:
@@ -427,9 +437,8 @@ def _near_only(offer: ServiceOffer, person: PersonSituation) -> ServiceOffer:
     return replace(offer, channels=tuple(kept))
 
 
-@lru_cache(maxsize=1)
 def get_mobility() -> MobilityContext:
-    """The mobility context (timetables, on-demand zones) once per process."""
+    """The shared mobility context (timetables, on-demand zones; cached and refreshed by the mobility app)."""
     try:
         from carteblanche.mobility.context import get_mobility_context
     except ImportError:

@@ -33,30 +33,16 @@ def cahors_offer(shipped_data):
     cieurac = Commune.objects.get(code="46070")
     ops = {
         code: Operator.objects.get_or_create(code=code, defaults={"name": code.upper(), "short_name": label})[0]
-        for code, label in [("carsat", "Carsat"), ("msa", "MSA"), ("caf", "CAF"), ("mission-locale", "Mission locale")]
+        for code, label in [
+            ("assurance-retraite", "Assurance retraite"),
+            ("caf", "CAF"),
+            ("france-services", "France Services"),
+            ("ccas", "CCAS"),
+        ]
     }
-    reversion, _ = Need.objects.get_or_create(
-        slug="test-pension-de-reversion",
-        defaults={
-            "label": "Demander une pension de réversion",
-            "phrases": ["pension de réversion", "retraite de mon mari décédé"],
-            "thematiques": ["test--retraite"],
-            "documents": ["acte de décès"],
-        },
-    )
-    reversion.operators.set([ops["carsat"], ops["msa"]])
-    energy, _ = Need.objects.get_or_create(
-        slug="test-factures-energie",
-        defaults={
-            "label": "Payer ses factures d'énergie",
-            "phrases": ["facture de fioul"],
-            "thematiques": ["test--energie"],
-        },
-    )
-    caf_need, _ = Need.objects.get_or_create(
-        slug="test-aides-caf",
-        defaults={"label": "Aides de la CAF", "phrases": ["allocations familiales"], "thematiques": ["test--famille"]},
-    )
+    reversion = Need.objects.get(slug="pension-reversion")
+    energy = Need.objects.get(slug="cheque-energie")
+    caf_need = Need.objects.get(slug="allocations-familiales")
     structures = {}
     for key, name, networks in [
         ("fs", "France Services de Cahors (test)", ["france-service"]),
@@ -77,16 +63,24 @@ def cahors_offer(shipped_data):
         source="test",
         source_id="fs-place",
     )
-    fs = _service(structures["fs"], "Accompagnement France Services (test)", thematiques=[FS_THEME, "test--energie"])
+    fs = _service(
+        structures["fs"],
+        "Accompagnement France Services (test)",
+        operator=ops["france-services"],
+        thematiques=[FS_THEME],
+        needs=[reversion, energy, caf_need],
+    )
     Channel.objects.create(service=fs, kind="counter", place=fs_place)
     bus = Channel.objects.create(service=fs, kind="itinerant")
     ItinerantStop.objects.create(
         channel=bus, commune=cieurac, latitude=44.3717, longitude=1.4958, schedule="Tu 09:00-12:00; PH off"
     )
-    carsat = _service(structures["carsat"], "Retraite de réversion (test)", operator=ops["carsat"], needs=[reversion])
+    carsat = _service(
+        structures["carsat"], "Retraite de réversion (test)", operator=ops["assurance-retraite"], needs=[reversion]
+    )
     Channel.objects.create(service=carsat, kind="phone", phone="05 00 00 00 01", opening_hours="Mo-Fr 08:00-17:00")
     Channel.objects.create(service=carsat, kind="online", url="https://exemple.test/reversion")
-    ccas = _service(structures["ccas"], "Aide énergie (test)", thematiques=["test--energie"])
+    ccas = _service(structures["ccas"], "Aide énergie (test)", operator=ops["ccas"], needs=[energy])
     Channel.objects.create(service=ccas, kind="home_visit", phone="05 00 00 00 02")
     caf = _service(structures["caf"], "Prestations familiales (test)", operator=ops["caf"], needs=[caf_need])
     Channel.objects.create(service=caf, kind="online", url="https://exemple.test/caf")

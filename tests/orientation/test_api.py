@@ -3,7 +3,7 @@ import pytest
 URL = "/api/orientation/plan"
 MARTINE = {
     "commune": "46070",
-    "besoins": ["test-pension-de-reversion", "test-factures-energie"],
+    "besoins": ["pension-reversion", "cheque-energie"],
     "ne_conduit_pas": True,
     "conduit_quand": "mardi 9-12",
     "numerique": "no_internet",

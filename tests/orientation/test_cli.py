@@ -29,9 +29,9 @@ def test_martine_from_the_command_line(cahors_offer):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--commune", "Cieurak", "--besoin", "test-aides-caf"], "--commune : Nous ne trouvons pas"),
-        (["--commune", "Cahors", "--besoin", "test-aides-caf", "--libre", "lundi 25-30"], "--libre : L'heure 25 h"),
-        (["--commune", "Cahors", "--besoin", "test-aides-caf", "--voiture", "--sans-voiture"], "une seule des deux"),
+        (["--commune", "Cieurak", "--besoin", "allocations-familiales"], "--commune : Nous ne trouvons pas"),
+        (["--commune", "Cahors", "--besoin", "allocations-familiales", "--libre", "lundi 25-30"], "--libre : L'heure"),
+        (["--commune", "Cahors", "--besoin", "allocations-familiales", "--voiture", "--sans-voiture"], "une seule"),
         (["--commune", "Cahors", "--besoin", "xyzzy plugh"], "--besoin : Nous n'avons pas reconnu"),
     ],
 )

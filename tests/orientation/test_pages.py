@@ -5,8 +5,8 @@ from carteblanche.orientation.models import SavedPlan
 
 MARTINE = {
     "commune": "Cieurac",
-    "besoin": "test-pension-de-reversion",
-    "besoin_2": "test-factures-energie",
+    "besoin": "pension-reversion",
+    "besoin_2": "cheque-energie",
     "ne_conduit_pas": "on",
     "conduit_par_proche": "on",
     "conduit_quand": "mardi 9-12",

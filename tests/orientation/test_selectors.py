@@ -20,7 +20,7 @@ def test_martine_like_request_gets_no_online_and_no_car(cahors_offer):
     request = OrientationRequest(
         commune="Cieurac",
         besoin_libre="pension de réversion",
-        besoins=["test-factures-energie"],
+        besoins=["cheque-energie"],
         ne_conduit_pas=True,
         conduit_par_proche=True,
         conduit_quand="mardi 9-12",
@@ -30,7 +30,7 @@ def test_martine_like_request_gets_no_online_and_no_car(cahors_offer):
     )
     plan, person = compute_plan(request, now=NOW)
     assert person.commune_code == "46070"
-    assert {n.slug for n in plan.needs} == {"test-pension-de-reversion", "test-factures-energie"}
+    assert {n.slug for n in plan.needs} == {"pension-reversion", "cheque-energie"}
     kinds = {o.kind for o in plan.options}
     assert OptionKind.ONLINE not in kinds
     assert kinds & {OptionKind.PHONE, OptionKind.ITINERANT, OptionKind.HOME_VISIT}
@@ -39,7 +39,7 @@ def test_martine_like_request_gets_no_online_and_no_car(cahors_offer):
 
 @pytest.mark.django_db
 def test_unknown_commune_comes_with_suggestions(cahors_offer):
-    problems = _problems(OrientationRequest(commune="Cieurak", besoins=["test-aides-caf"]))
+    problems = _problems(OrientationRequest(commune="Cieurak", besoins=["allocations-familiales"]))
     assert "Cieurak" in problems["commune"].message
     assert any("Cieurac" in s for s in problems["commune"].suggestions)
 
@@ -48,8 +48,8 @@ def test_unknown_commune_comes_with_suggestions(cahors_offer):
 def test_unknown_need_suggests_close_needs(cahors_offer):
     problems = _problems(OrientationRequest(commune="Cahors", besoin_libre="xyzzy plugh"))
     assert "n'avons pas reconnu" in problems["besoin_libre"].message
-    bad_slug = _problems(OrientationRequest(commune="Cahors", besoins=["test-aides-caff"]))
-    assert "Aides de la CAF" in bad_slug["besoins"].suggestions
+    bad_slug = _problems(OrientationRequest(commune="Cahors", besoins=["allocations-familialles"]))
+    assert "Prestations familiales (allocations familiales, ASF, naissance)" in bad_slug["besoins"].suggestions
 
 
 @pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_impossible_and_contradictory_answers_are_all_reported(cahors_offer):
     problems = _problems(
         OrientationRequest(
             commune="Cahors",
-            besoins=["test-aides-caf"],
+            besoins=["allocations-familiales"],
             disponibilites="lundi 25-30",
             voiture=True,
             ne_conduit_pas=True,
