@@ -533,7 +533,14 @@ class Engine:
         options: list[Option] = []
         unreachable: list[Finding] = []
         slot_cache: dict[str, list[TimeWindow] | None] = {}
+        physical = sorted(
+            (d for d in drafts if d.kind in scoring.PHYSICAL_KINDS and d.location is not None),
+            key=lambda d: (great_circle_km(person.home, d.location.point), d.key),
+        )
+        kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
         for draft in sorted(drafts, key=lambda d: d.key):
+            if draft.kind in scoring.PHYSICAL_KINDS and draft.key not in kept:
+                continue  # bounded work: only the nearest places are routed
             option = self._evaluate_one(person, draft, slot_cache, unreachable)
             if option is not None:
                 options.append(option)

@@ -135,3 +135,4 @@ SLOTS_SHOWN = 3
 MIN_SLOT_MINUTES = 20  # an open-and-free window shorter than this is not a usable slot
 TRIP_WINDOWS_TRIED = 6  # how many slots we try to reach before saying "no way to get there"
 ITINERANT_STOPS_TRIED = 3  # nearest stops of a line considered
+PHYSICAL_DRAFTS_EVALUATED = 12  # only the nearest places (great circle) are routed and scored
