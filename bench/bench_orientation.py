@@ -182,13 +182,17 @@ def api_bench(n: int, seed: int) -> dict:
     import django
 
     django.setup()
+    import contextlib
+    import io
+
     from django.core.management import call_command
     from django.test import Client
 
     from carteblanche.directory.models import Need, Service
     from carteblanche.territories.models import Territory
 
-    call_command("bootstrap", verbosity=0)
+    with contextlib.redirect_stdout(io.StringIO()):  # a loader prints even at verbosity 0
+        call_command("bootstrap", verbosity=0, stdout=io.StringIO())
     territory = Territory.objects.first()
     communes = list(territory.communes.values_list("code", flat=True)) if territory else ["46042"]
     needs = list(Need.objects.values_list("slug", flat=True)) or []
@@ -205,7 +209,7 @@ def api_bench(n: int, seed: int) -> dict:
             "maintenant": NOW.isoformat(),
         }
         start = time.perf_counter()
-        response = client.post("/api/orientation/plan", payload, content_type="application/json")
+        response = client.post("/api/orientation/plan", payload, content_type="application/json", HTTP_HOST="localhost")
         elapsed = time.perf_counter() - start
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if i >= 20:  # warm-up
