@@ -392,7 +392,9 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
             needs=["garde-enfants"],
             publics=["familles"],
             source_url="https://monenfant.fr",
-            description="Le site de la CAF pour trouver une crèche, une assistante maternelle ou un accueil de loisirs.",
+            description=(
+                "Le site de la CAF pour trouver une crèche, une assistante maternelle ou un accueil de loisirs."
+            ),
             channels=[channel("online", url="https://monenfant.fr")],
         )
     )
@@ -474,7 +476,9 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
                 "prime-activite",
             ],
             publics=["tous-publics"],
-            conditions="Pour les personnes affiliées au régime agricole (exploitants, salariés agricoles et leurs familles).",
+            conditions=(
+                "Pour les personnes affiliées au régime agricole (exploitants, salariés agricoles et leurs familles)."
+            ),
             source_url="https://www.msa.fr",
             description=(
                 "Pour les personnes du régime agricole : retraite et pension de réversion, minimum vieillesse, "
@@ -496,7 +500,9 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
             operator="assurance-retraite",
             website="https://www.lassuranceretraite.fr",
             source_url="https://www.lassuranceretraite.fr",
-            description="Retraite du régime général des salariés dans le Lot. Adresse d'accueil non trouvée dans nos sources.",
+            description=(
+                "Retraite du régime général des salariés dans le Lot. Adresse d'accueil non trouvée dans nos sources."
+            ),
         )
     )
     v.append(
@@ -574,7 +580,9 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
                     "dgfip-cahors",
                     "Centre des finances publiques de Cahors",
                     "46042",
-                    hours_note="En 2015, accueil réduit à 24 h par semaine et fermé le mercredi (source de 2015, à vérifier).",
+                    hours_note=(
+                        "En 2015, accueil réduit à 24 h par semaine et fermé le mercredi (source de 2015, à vérifier)."
+                    ),
                 )
             ],
         )
@@ -619,7 +627,9 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
                     "Maison des solidarités départementales de Cahors",
                     "46042",
                     source_url="https://blogdesbourians.fr/solidarite-departementale-ce-qui-change-pour-lusager",
-                    hours_note="Adresse et horaires non trouvés dans nos sources : se renseigner auprès de France Services.",
+                    hours_note=(
+                        "Adresse et horaires non trouvés dans nos sources : se renseigner auprès de France Services."
+                    ),
                 ),
                 place(
                     "hotel-du-departement",
@@ -860,7 +870,10 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
             [
                 (
                     "service-public-demarches",
-                    "Démarches en ligne sur service-public.fr (actes d'état civil, changement d'adresse, listes électorales)",
+                    (
+                        "Démarches en ligne sur service-public.fr (actes d'état "
+                        "civil, changement d'adresse, listes électorales)"
+                    ),
                     ["etat-civil", "changement-adresse", "inscription-listes-electorales", "deces-proche"],
                     [channel("online", url="https://www.service-public.fr")],
                     "Le site officiel de l'administration : fiches pratiques et démarches en ligne.",
