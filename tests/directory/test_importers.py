@@ -197,3 +197,10 @@ def test_in_france_boxes():
     assert base.in_france(-21.1, 55.5)  # La Réunion
     assert not base.in_france(1.44, 44.45)
     assert not base.in_france(48.8, -30.0)
+
+
+def test_documented_csv_template_imports_cleanly(shipped_data):
+    template = Path(__file__).resolve().parents[2] / "docs" / "directory-offer-template.csv"
+    diff = import_offer(file_format="csv", path=template)
+    assert not diff.rejected
+    assert diff.created == {"structures": 1, "lieux": 1, "services": 2}
