@@ -1,5 +1,7 @@
 """Shared base models and the append-only audit journal of personal-data access."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -82,3 +84,30 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries cannot be deleted.")
+
+
+def _default_situation_expiry():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=30)
+
+
+class Situation(TimeStampedModel):
+    """The answers a person gives once, reused by orientation, rights and referrals.
+
+    `answers` holds one dict per section (see docs/situation.md): "profile" (commune, birth
+    date: shared by all), "household" (rights questionnaire), "orientation" (travel means,
+    digital autonomy, availability, needs). Anonymous self-service situations expire.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    answers = models.JSONField(default=dict, blank=True)
+    expires_at = models.DateTimeField(default=_default_situation_expiry, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Situation {self.pk}"
+
+    def section(self, name: str) -> dict:
+        return dict(self.answers.get(name) or {})
