@@ -149,3 +149,14 @@ def test_needs_catalogue_page(client, offer):
 @pytest.mark.parametrize("name", ["service", "place", "structure"])
 def test_unknown_records_are_404_not_500(client, shipped_data, name):
     assert client.get(reverse(f"directory:{name}", args=[999_999_999])).status_code == 404
+
+
+def test_commune_without_reference_point_shows_remote_services_only(client, offer):
+    from carteblanche.territories.models import Commune
+
+    faraway = Commune.objects.filter(latitude__isnull=True).first()
+    response = client.get(reverse("directory:results"), {"commune": faraway.code, "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    html = text(response)
+    assert f"Position de {faraway.name} non connue" in html
+    assert "Ligne retraite de test" in html
