@@ -21,7 +21,6 @@ from django.utils import timezone
 from carteblanche.directory import hours
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
 from carteblanche.territories.models import Commune
-from carteblanche.territories.normalize import normalize_name
 from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
 
 # Channels that need no trip to a place.
@@ -290,24 +289,9 @@ def needs_by_life_event() -> list[tuple[str, list[Need]]]:
 
 def match_text(text: str, *, limit: int = 5) -> list[tuple[Need, float]]:
     """Free text to catalogue needs, best first (the catalogue's matcher)."""
-    try:
-        from carteblanche.directory.needs_matching import match_needs
-    except ImportError:  # the catalogue's matcher has not landed yet: plain word overlap
-        return _word_overlap(text, limit=limit)
+    from carteblanche.directory.needs_matching import match_needs
+
     return list(match_needs(text, limit=limit))
-
-
-def _word_overlap(text: str, *, limit: int) -> list[tuple[Need, float]]:
-    words = {word for word in normalize_name(text).split() if len(word) > 2}
-    if not words:
-        return []
-    scored = []
-    for need in Need.objects.all():
-        vocabulary = set(normalize_name(" ".join([need.label, *need.phrases])).split())
-        score = len(words & vocabulary) / len(words)
-        if score > 0:
-            scored.append((need, score))
-    return sorted(scored, key=lambda item: -item[1])[:limit]
 
 
 # --- candidates ----------------------------------------------------------------------------
