@@ -686,10 +686,5 @@ def get_structure_detail(structure_id: int) -> StructureDetail:
 
 
 def services_for_export() -> tuple[QuerySet[Structure], QuerySet[Service]]:
-    """The querysets the exports read (whole offer)."""
-    return (
-        Structure.objects.select_related("operator").prefetch_related("places__commune").order_by("id"),
-        Service.objects.select_related("structure", "operator")
-        .prefetch_related("channels__place__commune", "channels__stops__commune")
-        .order_by("id"),
-    )
+    """The whole offer, as plain querysets: the exports module adds its own prefetches."""
+    return Structure.objects.all(), Service.objects.all()
