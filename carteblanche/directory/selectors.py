@@ -241,6 +241,7 @@ def _open_on(rule: str, day: date) -> bool | None:
 
 # --- communes as typed in the search form ----------------------------------------------------
 
+_POSTCODE = re.compile(r"^\d{5}$")
 _WITH_CODE = re.compile(r"^(?P<name>.+?)\s*\((?P<code>\d{5}|\d{2,3}|2A|2B)\)\s*$", re.IGNORECASE)
 
 
@@ -248,6 +249,16 @@ def commune_label(commune: Commune) -> str:
     """'Cahors (46000)': what the autocomplete proposes and `resolve_search_commune` reads back."""
     postcode = commune.postcodes[0] if commune.postcodes else commune.department_id
     return f"{commune.name} ({postcode})"
+
+
+def communes_sharing_postcode(text: str) -> list[Commune]:
+    """The communes of a typed postcode when there are several (the person must choose)."""
+    text = text.strip()
+    if not _POSTCODE.match(text):
+        return []
+    # Postcodes win over INSEE codes: 46230 is Lalbenque's postcode and another commune's INSEE code.
+    found = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
+    return found if len(found) > 1 else []
 
 
 def resolve_search_commune(text: str) -> Commune | None:
@@ -263,6 +274,10 @@ def resolve_search_commune(text: str) -> Commune | None:
             if code in (found.postcodes or []) or code in (found.code, found.department_id):
                 return found
         text = match["name"]
+    if _POSTCODE.match(text):
+        by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
+        if by_postcode:
+            return by_postcode[0]
     territory = default_territory()
     if territory is not None:
         found = resolve_commune(text, territory=territory)

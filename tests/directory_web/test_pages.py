@@ -160,3 +160,20 @@ def test_commune_without_reference_point_shows_remote_services_only(client, offe
     html = text(response)
     assert f"Position de {faraway.name} non connue" in html
     assert "Ligne retraite de test" in html
+
+
+def test_a_postcode_shared_by_several_communes_asks_which_one(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "46230", "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    html = text(response)
+    assert "Plusieurs communes ont le code postal 46230" in html
+    assert "Cieurac (46230)" in html and "Lalbenque (46230)" in html
+    follow = client.get(reverse("directory:results"), {"commune": "Cieurac (46230)", "besoin": offer["need"].slug})
+    assert "près de Cieurac" in text(follow)
+
+
+def test_a_postcode_of_one_commune_goes_straight_to_results(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "46000", "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    assert "Plusieurs communes" not in text(response)
+    assert "près de Cahors" in text(response)
