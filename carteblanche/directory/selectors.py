@@ -593,7 +593,12 @@ def search_services(
             operator_matches_need=service.operator_id in operator_ids,
         )
 
-    places = Place.objects.select_related("commune").in_bulk([c.place_id for c in nearest if c.place_id])
+    places = {  # already loaded with the channels
+        channel.place_id: channel.place
+        for service in services.values()
+        for channel in service.channels.all()
+        if channel.place_id is not None
+    }
     seen: set[int] = set()
     for candidate in nearest:
         service = services.get(candidate.service_id)
