@@ -523,9 +523,13 @@ def search_services(
             itinerant_ids &= ids
     services = _services_with_channels(ids)
 
+    ineligible: set[int] = set()
+    accessibility_unknown: set[int] = set()
+    hours_unknown: set[int] = set()
+
     def keep(service: Service, place: Place | None, channels: list[ChannelView], stops: list[StopView]) -> bool:
         if not is_eligible(service, commune=commune, age=age):
-            result.excluded_ineligible += 1
+            ineligible.add(service.id)
             return False
         if language and not _speaks(service, language):
             return False
@@ -537,40 +541,41 @@ def search_services(
             return False
         if accessible and place is not None and place.wheelchair_accessible is not True:
             if place.wheelchair_accessible is None:
-                result.excluded_inaccessible_unknown += 1
+                accessibility_unknown.add(service.id)
             return False
         if open_on is not None:
             states = [_open_on(view.channel.effective_opening_hours, open_on) for view in channels if view.is_timed]
             states += [_open_on(view.stop.schedule, open_on) for view in stops]
             if not any(states):
                 if states and all(state is None for state in states):
-                    result.excluded_unknown_hours += 1
+                    hours_unknown.add(service.id)
                 return False
         return True
 
     def build(service: Service, place: Place | None, distance: float | None, remote: bool) -> ServiceResult | None:
-        channels = []
-        for channel in service.channels.all():
-            if not _serves_commune(channel, commune):
-                continue
-            if channel.kind == Channel.Kind.COUNTER and place is not None and channel.place_id != place.id:
-                continue  # other counters of the service are other results
-            if channel.kind == Channel.Kind.COUNTER and place is None:
-                continue
-            if channel.kind == Channel.Kind.ITINERANT:
-                continue  # shown as stops
-            channels.append(_channel_view(channel, moment))
-        stops = [
-            _stop_view(stop, commune, moment)
-            for channel in service.channels.all()
-            if channel.kind == Channel.Kind.ITINERANT
-            for stop in channel.stops.all()
-        ]
-        stops = sorted(
-            (s for s in stops if s.in_commune or (s.distance_km is not None and s.distance_km <= NEARBY_STOP_KM)),
-            key=lambda s: (not s.in_commune, s.distance_km if s.distance_km is not None else math.inf),
-        )[:3]
-        if place is None and remote and not channels and not stops:
+        # A nearby result shows what is at its place (and the stops); a remote one, its remote channels.
+        if remote:
+            wanted = [c for c in service.channels.all() if c.kind in REMOTE_KINDS and _serves_commune(c, commune)]
+        else:
+            wanted = [
+                c
+                for c in service.channels.all()
+                if place is not None and c.place_id == place.id and c.kind != Channel.Kind.ITINERANT
+            ]
+        channels = [_channel_view(channel, moment) for channel in wanted]
+        stops = []
+        if not remote:
+            stops = [
+                _stop_view(stop, commune, moment)
+                for channel in service.channels.all()
+                if channel.kind == Channel.Kind.ITINERANT
+                for stop in channel.stops.all()
+            ]
+            stops = sorted(
+                (s for s in stops if s.in_commune or (s.distance_km is not None and s.distance_km <= NEARBY_STOP_KM)),
+                key=lambda s: (not s.in_commune, s.distance_km if s.distance_km is not None else math.inf),
+            )[:3]
+        if not channels and not stops:
             return None
         if not keep(service, place, channels, stops):
             return None
@@ -604,9 +609,9 @@ def search_services(
         service = services.get(candidate.service_id)
         if service is None or candidate.service_id in seen:
             continue
-        seen.add(candidate.service_id)  # one result per service: its nearest place
         built = build(service, places.get(candidate.place_id), candidate.distance_km, remote=False)
-        if built is not None:
+        if built is not None:  # one result per service: its nearest place that passes the filters
+            seen.add(candidate.service_id)
             result.nearby.append(built)
         if len(result.nearby) >= limit:
             break
@@ -619,16 +624,18 @@ def search_services(
     result.nearby = result.nearby[:limit]
 
     remote_results = []
-    for service_id in remote_ids:
-        if service_id in seen or service_id not in services:
+    for service_id in remote_ids:  # also those listed nearby: here, their ways without a trip
+        if service_id not in services:
             continue
         built = build(services[service_id], None, None, remote=True)
         if built is not None:
-            built.channels = [view for view in built.channels if view.is_remote]
-            if built.channels:
-                remote_results.append(built)
+            remote_results.append(built)
     remote_results.sort(key=lambda r: (not r.operator_matches_need, r.service.name))
     result.remote = remote_results[:limit]
+    shown = {r.service.id for r in result.results}
+    result.excluded_ineligible = len(ineligible - shown)
+    result.excluded_inaccessible_unknown = len(accessibility_unknown - shown)
+    result.excluded_unknown_hours = len(hours_unknown - shown)
     return result
 
 

@@ -276,3 +276,23 @@ def test_week_view_shows_todays_past_slots_too():
     assert [slot.start.hour for slot in detail.week[0].slots] == [9]
     assert detail.week[3].slots == []  # Saturday
     assert detail.next_opening.start == datetime(2026, 3, 5, 9, 0, tzinfo=PARIS)
+
+
+def test_a_service_with_a_counter_and_a_phone_is_listed_nearby_and_without_a_trip():
+    need = NeedFactory()
+    service, place = counter(need)
+    ChannelFactory(service=service, kind=Channel.Kind.PHONE, phone="3949")
+    found = search_services(commune=commune("46064"), need=need, at=AT)
+    assert ids(found.nearby) == ids(found.remote) == [service.id]
+    assert [view.kind for view in found.nearby[0].channels] == ["counter"]
+    assert [view.kind for view in found.remote[0].channels] == ["phone"]
+    assert found.nearby[0].place == place
+
+
+def test_filters_fall_back_to_the_next_place_of_the_same_service():
+    need = NeedFactory()
+    service, _near = counter(need, "46042", wheelchair_accessible=False)
+    farther = PlaceFactory(structure=service.structure, commune_code="46064", wheelchair_accessible=True)
+    ChannelFactory(service=service, kind=Channel.Kind.COUNTER, place=farther)
+    found = search_services(commune=commune("46224"), need=need, accessible=True, at=AT)
+    assert [r.place for r in found.nearby] == [farther]
