@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -35,6 +36,8 @@ REMOTE_KINDS = (
 TIMED_KINDS = (Channel.Kind.COUNTER, Channel.Kind.PHONE, Channel.Kind.CALLBACK, Channel.Kind.VIDEO)
 # An itinerant stop farther than this from the commune is not shown.
 NEARBY_STOP_KM = 15.0
+# The phone line of a local office farther than this is not offered as a way to reach the service.
+LOCAL_LINE_KM = 30.0
 HORIZON_DAYS = 14
 # Below this score a free-text match is not trusted to pick the need on its own.
 MIN_TEXT_SCORE = 0.2
@@ -217,9 +220,8 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
     )
 
 
-def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime) -> StopView:
-    distance = None
-    if commune is not None and commune.has_point:
+def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, distance: float | None = None) -> StopView:
+    if distance is None and commune is not None and commune.has_point:
         distance = haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
     slots, _invalid = _slots(stop.schedule, at, days=62)  # monthly visits: look two months ahead
     return StopView(
@@ -229,6 +231,25 @@ def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime) -> St
         next_visit=slots[0] if slots else None,
         schedule_known=slots is not None,
     )
+
+
+def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int = 3) -> list[StopView]:
+    """The service's itinerant stops in or near the commune, nearest first (hours computed for those only)."""
+    scored = []
+    for channel in service.channels.all():
+        if channel.kind != Channel.Kind.ITINERANT:
+            continue
+        for stop in channel.stops.all():
+            inside = stop.commune_id == commune.code
+            distance = (
+                haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+                if commune.has_point
+                else None
+            )
+            if inside or (distance is not None and distance <= NEARBY_STOP_KM):
+                scored.append((not inside, distance if distance is not None else math.inf, stop.id, stop, distance))
+    scored.sort(key=lambda item: item[:3])
+    return [_stop_view(stop, commune, at, distance) for *_key, stop, distance in scored[:limit]]
 
 
 def _open_on(rule: str, day: date) -> bool | None:
@@ -398,13 +419,36 @@ def _itinerant_service_ids(thematiques: Sequence[str] | None, lat: float, lon: f
     }
 
 
-def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> set[int]:
-    """Candidates linked to the need, or run by one of its operators (service's or structure's)."""
+def _operator_thematiques(operator_ids: set[str]) -> set[str]:
+    rows = Service.objects.filter(
+        models.Q(operator_id__in=operator_ids) | models.Q(structure__operator_id__in=operator_ids)
+    ).values_list("thematiques", flat=True)
+    return {theme for themes in rows for theme in (themes or ()) if isinstance(theme, str)}
+
+
+def _nearest_office_km(service: Service, commune: Commune) -> float | None:
+    """Distance to the service's nearest counter or itinerant stop; None when it has neither (or no point)."""
+    if not commune.has_point:
+        return None
+    points = []
+    for channel in service.channels.all():
+        if channel.kind == Channel.Kind.COUNTER and channel.place is not None:
+            points.append((channel.place.latitude, channel.place.longitude))
+        elif channel.kind == Channel.Kind.ITINERANT:
+            points.extend((stop.latitude, stop.longitude) for stop in channel.stops.all())
+    if not points:  # a line or a car without known stops: the structure's own place says where it serves
+        points = [(place.latitude, place.longitude) for place in service.structure.places.all()]
+    return min((haversine_km(commune.latitude, commune.longitude, lat, lon) for lat, lon in points), default=None)
+
+
+def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> tuple[set[int], set[int]]:
+    """(relevant, linked): candidates linked to the need or run by one of its operators; those linked."""
     linked = set(need.services.filter(id__in=ids).values_list("id", flat=True))
+    relevant = set(linked)
     if operator_ids:
         rows = Service.objects.filter(id__in=ids).values_list("id", "operator_id", "structure__operator_id")
-        linked |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
-    return linked
+        relevant |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
+    return relevant, linked
 
 
 def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
@@ -413,7 +457,8 @@ def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
         Prefetch("area_communes", queryset=Commune.objects.only("code")),
     )
     queryset = Service.objects.filter(id__in=list(ids)).select_related("structure", "operator")
-    return queryset.prefetch_related(Prefetch("channels", queryset=channels)).in_bulk()
+    places = Prefetch("structure__places", queryset=Place.objects.only("id", "structure_id", "latitude", "longitude"))
+    return queryset.prefetch_related(Prefetch("channels", queryset=channels), places).in_bulk()
 
 
 # --- eligibility and filters ---------------------------------------------------------------
@@ -507,15 +552,20 @@ def search_services(
     if thematiques is not None and not thematiques:
         return result
 
+    operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    if thematiques and operator_ids:
+        # The need's operators may file it under other thematiques (a France Services counter helps
+        # with a France Travail registration): look there too, the relevance step keeps only them.
+        thematiques = sorted(set(thematiques) | _operator_thematiques(operator_ids))
     lat, lon = (commune.latitude, commune.longitude) if commune.has_point else (None, None)
     nearest, remote_ids = _candidates(thematiques, lat, lon, k=max(limit * 10, 100))
     itinerant_ids = (
         _itinerant_service_ids(thematiques, lat, lon, NEARBY_STOP_KM) if lat is not None and lon is not None else set()
     )
     ids = {c.service_id for c in nearest} | set(remote_ids) | itinerant_ids
-    operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    linked: set[int] = set()
     if need_obj is not None:
-        relevant = _relevant_ids(need_obj, operator_ids, ids)
+        relevant, linked = _relevant_ids(need_obj, operator_ids, ids)
         if relevant:  # broad thematiques: keep the need's own operators and linked services
             ids = relevant
             nearest = [c for c in nearest if c.service_id in ids]
@@ -563,18 +613,7 @@ def search_services(
                 if place is not None and c.place_id == place.id and c.kind != Channel.Kind.ITINERANT
             ]
         channels = [_channel_view(channel, moment) for channel in wanted]
-        stops = []
-        if not remote:
-            stops = [
-                _stop_view(stop, commune, moment)
-                for channel in service.channels.all()
-                if channel.kind == Channel.Kind.ITINERANT
-                for stop in channel.stops.all()
-            ]
-            stops = sorted(
-                (s for s in stops if s.in_commune or (s.distance_km is not None and s.distance_km <= NEARBY_STOP_KM)),
-                key=lambda s: (not s.in_commune, s.distance_km if s.distance_km is not None else math.inf),
-            )[:3]
+        stops = [] if remote else _near_stops(service, commune, moment)
         if not channels and not stops:
             return None
         if not keep(service, place, channels, stops):
@@ -623,15 +662,25 @@ def search_services(
     result.nearby.sort(key=lambda r: r.distance_km if r.distance_km is not None else math.inf)
     result.nearby = result.nearby[:limit]
 
-    remote_results = []
+    ordered = []
     for service_id in remote_ids:  # also those listed nearby: here, their ways without a trip
-        if service_id not in services:
+        service = services.get(service_id)
+        if service is None:
             continue
+        office = _nearest_office_km(service, commune)
+        if office is not None and office > LOCAL_LINE_KM:
+            continue  # a distant office's own line is not the person's contact
+        matches = service.operator_id in operator_ids
+        ordered.append(
+            (service_id not in linked, office is not None, not matches, office or 0.0, service.name, service_id)
+        )
+    ordered.sort()
+    for *_key, service_id in ordered:  # linked to the need, national lines, then local offices' by distance
         built = build(services[service_id], None, None, remote=True)
         if built is not None:
-            remote_results.append(built)
-    remote_results.sort(key=lambda r: (not r.operator_matches_need, r.service.name))
-    result.remote = remote_results[:limit]
+            result.remote.append(built)
+            if len(result.remote) >= limit:
+                break
     shown = {r.service.id for r in result.results}
     result.excluded_ineligible = len(ineligible - shown)
     result.excluded_inaccessible_unknown = len(accessibility_unknown - shown)

@@ -81,6 +81,7 @@ def test_remote_services_of_the_needs_operators_come_first():
     other = ChannelFactory(service__need=need, service__name="A autre", kind=Channel.Kind.PHONE)
     own = ChannelFactory(service__need=need, service__name="Z caisse", service__operator=operator, kind="phone")
     other.service.needs.add(need)  # linked to the need, but not its operator
+    own.service.needs.add(need)
     found = search_services(commune=commune("46070"), need=need, at=AT)
     assert ids(found.remote) == [own.service_id, other.service_id]
 
@@ -296,3 +297,38 @@ def test_filters_fall_back_to_the_next_place_of_the_same_service():
     ChannelFactory(service=service, kind=Channel.Kind.COUNTER, place=farther)
     found = search_services(commune=commune("46224"), need=need, accessible=True, at=AT)
     assert [r.place for r in found.nearby] == [farther]
+
+
+def test_the_needs_operators_are_found_under_their_own_thematiques():
+    operator = OperatorFactory(code="test-france-services")
+    need = NeedFactory()
+    need.operators.add(operator)
+    generalist = ServiceFactory(operator=operator, thematiques=["test-theme--generalist"])
+    place = PlaceFactory(structure=generalist.structure, commune_code="46064")
+    ChannelFactory(service=generalist, kind=Channel.Kind.COUNTER, place=place)
+    unrelated = ServiceFactory(thematiques=["test-theme--generalist"])
+    ChannelFactory(service=unrelated, kind=Channel.Kind.COUNTER)
+    found = search_services(commune=commune("46064"), need=need, at=AT)
+    assert ids(found.nearby) == [generalist.id]
+    assert found.nearby[0].distance_km < 1
+
+
+def test_national_lines_first_then_local_offices_lines_and_not_far_offices_lines():
+    need = NeedFactory()
+    national = ChannelFactory(service__need=need, service__name="Z ligne nationale", kind=Channel.Kind.PHONE)
+    local, _ = counter(need, "46042")  # Cahors, 12 km from Cieurac
+    ChannelFactory(service=local, kind=Channel.Kind.PHONE)
+    far, _ = counter(need, "46102")  # Figeac, about 55 km away
+    ChannelFactory(service=far, kind=Channel.Kind.PHONE)
+    found = search_services(commune=commune("46070"), need=need, at=AT)
+    assert ids(found.remote) == [national.service_id, local.id]
+
+
+def test_services_linked_to_the_need_come_first_without_a_trip():
+    need = NeedFactory()
+    generic = ChannelFactory(service__need=need, service__name="A ligne généraliste", kind=Channel.Kind.PHONE)
+    linked = ChannelFactory(service__need=need, service__name="Z ligne de la caisse", kind=Channel.Kind.PHONE)
+    linked.service.needs.add(need)
+    found = search_services(commune=commune("46070"), need=need, at=AT)
+    assert ids(found.remote) == [linked.service_id]  # the link makes it the relevant one
+    assert generic.service_id not in ids(found.results)
