@@ -1,7 +1,5 @@
 import pytest
 
-pytest.importorskip("carteblanche.directory.exports")  # lands with the directory-data branch
-
 pytestmark = pytest.mark.django_db
 
 
