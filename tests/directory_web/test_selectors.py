@@ -210,10 +210,14 @@ def test_free_text_matching_nothing_gives_no_result():
 
 def test_search_runs_a_bounded_number_of_queries(django_assert_max_num_queries):
     need = NeedFactory()
+    operator = OperatorFactory(code="test-bounded")
+    need.operators.add(operator)
     for code in ("46042", "46064", "46070", "46224"):
         service, _ = counter(need, code)
+        service.operator = operator
+        service.save()
         ChannelFactory(service=service, kind=Channel.Kind.PHONE)
-    ItinerantStopFactory(channel__service__need=need)
+    ItinerantStopFactory(channel__service__need=need, channel__service__operator=operator)
     cieurac = commune("46070")
     search_services(commune=cieurac, need=need, at=AT)  # warm: the spatial index is built once per process
     with django_assert_max_num_queries(12):
