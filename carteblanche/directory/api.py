@@ -79,7 +79,7 @@ def search(
 
 @router.get(
     "/services/{service_id}",
-    response={200: schemas.ServiceDetailOut, 404: schemas.ErrorOut},
+    response={200: schemas.ServiceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
     summary="Un service, ses canaux et horaires",
 )
 def service(request: HttpRequest, service_id: int, commune: str | None = None):
@@ -91,7 +91,11 @@ def service(request: HttpRequest, service_id: int, commune: str | None = None):
     return Status(200, schemas.service_detail_out(detail))
 
 
-@router.get("/lieux/{place_id}", response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut}, summary="Un lieu")
+@router.get(
+    "/lieux/{place_id}",
+    response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    summary="Un lieu",
+)
 def place(request: HttpRequest, place_id: int):
     try:
         detail = selectors.get_place_detail(place_id)
@@ -102,7 +106,7 @@ def place(request: HttpRequest, place_id: int):
 
 @router.get(
     "/structures/{structure_id}",
-    response={200: schemas.StructureDetailOut, 404: schemas.ErrorOut},
+    response={200: schemas.StructureDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
     summary="Une structure",
 )
 def structure(request: HttpRequest, structure_id: int):
