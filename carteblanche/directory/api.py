@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Status
 
 from carteblanche.directory import schemas, selectors
+from carteblanche.directory.forms import open_on_problem
 from carteblanche.directory.models import Need, Place, Service, Structure
 from carteblanche.territories.api import commune_out
 from carteblanche.territories.models import Commune
@@ -53,6 +54,9 @@ def search(
     limite: int = Query(20, ge=1, le=100),
 ):
     """Same filters as the page: nearest places first, then services reachable without travelling."""
+    problem = open_on_problem(ouvert_le)
+    if problem:
+        return Status(422, _error("ouvert_le", problem))
     found_commune = selectors.resolve_search_commune(commune)
     if found_commune is None:
         body = _error("commune", f"commune inconnue « {commune} ».")

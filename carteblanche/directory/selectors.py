@@ -191,6 +191,8 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
         return hours.open_slots(rule, start, days), False
     except hours.OpeningHoursError:
         return None, True
+    except (OverflowError, ValueError):  # a date at the edge of the calendar: nothing to say
+        return None, False
 
 
 def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:

@@ -1,9 +1,17 @@
 import html as html_lib
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
+
+
+def next_saturday() -> str:
+    """A Saturday in the coming week: 'open on' accepts the next twelve months only."""
+    today = timezone.localdate()
+    return (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
 
 
 def text(response) -> str:
@@ -88,6 +96,9 @@ def test_unknown_commune_reshows_the_form_with_suggestions(client, offer):
         ({"commune": "Cahors", "canal": "pigeon"}, "Comment voulez-vous", "pigeon"),
         ({"commune": "Cahors", "ouvert_le": "31/02/2026"}, "Ouvert le", "Date non reconnue"),
         ({"commune": "Cahors", "ouvert_le": "demain"}, "Ouvert le", "Date non reconnue"),
+        ({"commune": "Cahors", "ouvert_le": "9999-12-31"}, "Ouvert le", "dans les 12 prochains mois"),
+        ({"commune": "Cahors", "ouvert_le": "2001-01-01"}, "Ouvert le", "Cette date est passée"),
+        ({"commune": "Cahors", "texte": "\x00"}, "Ou dites-le avec vos mots", "caractère nul"),
         ({"commune": "Cahors", "age": "-3"}, "Votre âge", "négatif"),
         ({"commune": "Cahors", "age": "deux"}, "Votre âge", "nombre entier"),
         ({"commune": "Cahors", "langue": "klingon"}, "Langue parlée", "pas dans la liste"),
@@ -106,7 +117,7 @@ def test_bad_filter_values_give_a_message_naming_the_field(client, shipped_data,
 def test_filters_without_result_offer_to_drop_them(client, offer):
     response = client.get(
         reverse("directory:results"),
-        {"commune": "Cahors", "besoin": offer["need"].slug, "langue": "uk", "ouvert_le": "2026-03-07"},
+        {"commune": "Cahors", "besoin": offer["need"].slug, "langue": "uk", "ouvert_le": next_saturday()},
     )
     assert response.status_code == 200
     html = text(response)

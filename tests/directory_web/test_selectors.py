@@ -336,3 +336,10 @@ def test_services_linked_to_the_need_come_first_without_a_trip():
     found = search_services(commune=commune("46070"), need=need, at=AT)
     assert ids(found.remote) == [linked.service_id]  # the link makes it the relevant one
     assert generic.service_id not in ids(found.results)
+
+
+def test_a_day_at_the_edge_of_the_calendar_does_not_crash():
+    need = NeedFactory()
+    counter(need)
+    found = search_services(commune=commune("46042"), need=need, open_on=date(9999, 12, 31), at=AT)
+    assert found.nearby == []
