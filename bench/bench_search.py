@@ -241,6 +241,17 @@ def postgis_bench(offer, arrays, queries, k: int) -> dict:
     return result
 
 
+def full_search_bench(n_queries: int) -> dict:
+    """(d) and (e) run in a child process: Django, a throwaway database, a gunicorn worker."""
+    script = Path(__file__).resolve().parent / "fullsearch_django.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--queries", str(n_queries)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        return {"error": f"exit code {done.returncode}", "stderr_tail": done.stderr[-2000:]}
+    return json.loads(done.stdout)
+
+
 # --- agreement ----------------------------------------------------------------------------
 
 
@@ -280,6 +291,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--no-postgis", action="store_true")
+    parser.add_argument("--no-full-search", action="store_true", help="skip (d) and (e), which load a database")
+    parser.add_argument("--full-search-queries", type=int, default=1000)
     args = parser.parse_args()
     k = args.k
     report: dict = {"benchmark": "search", "machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
@@ -367,6 +380,20 @@ def main() -> None:
                 "met": ratios["postgis_p99_over_engine_p99"] >= 10,
             }
         }
+    if args.no_full_search:
+        report["d_e_full_search"] = {"skipped": "--no-full-search"}
+    else:
+        report["d_e_full_search"] = full_search_bench(args.full_search_queries)
+        d = report["d_e_full_search"].get("d_in_process")
+        e = report["d_e_full_search"].get("e_http", {}).get("latency")
+        targets = report.setdefault("targets", {})
+        if d:
+            targets["full_search_in_process_p99_at_most_5ms"] = {
+                "measured_p99_ms": d["p99_ms"],
+                "met": d["p99_ms"] <= 5,
+            }
+        if e:
+            targets["full_search_http_p99_at_most_20ms"] = {"measured_p99_ms": e["p99_ms"], "met": e["p99_ms"] <= 20}
     report["ratios"] = ratios
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")

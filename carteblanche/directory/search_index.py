@@ -10,12 +10,15 @@ the ORM (save/delete signals) or an explicit `invalidate_offer_index()` shows at
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
@@ -89,9 +92,84 @@ def offer_rows() -> Iterator[OfferRow]:
         yield OfferRow(service_id, None, themes.get(service_id, ()), None, None)
 
 
+def _raw_rows(queryset) -> list[tuple]:
+    """The rows of an ORM query without building model instances or converting values: fast."""
+    sql, params = queryset.order_by().query.sql_with_params()  # no ORDER BY: not needed, and not free
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _themes_by_service() -> dict[int, tuple[str, ...]]:
+    decoded: dict = {}  # many services share the same list: decode each distinct one once
+    themes = {}
+    for pk, raw in _raw_rows(Service.objects.values_list("pk", "thematiques")):
+        key = raw if isinstance(raw, str) or raw is None else tuple(raw)
+        value = decoded.get(key)
+        if value is None:
+            items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+            value = decoded[key] = tuple(t for t in items if isinstance(t, str)) if isinstance(items, list) else ()
+        themes[pk] = value
+    return themes
+
+
 def build_offer_index() -> OfferIndex:
-    """A fresh index of the offer as it is in the database now."""
-    return OfferIndex.build(offer_rows())
+    """A fresh index of the offer as it is in the database now (same content as `offer_rows()`)."""
+    themes = _themes_by_service()
+    located = _raw_rows(
+        Channel.objects.filter(place__isnull=False).values_list(
+            "service_id", "place_id", "place__latitude", "place__longitude"
+        )
+    )
+    try:
+        Service._meta.get_field("place")
+    except FieldDoesNotExist:
+        pass
+    else:
+        located += _raw_rows(
+            Service.objects.filter(place__isnull=False).values_list(
+                "pk", "place_id", "place__latitude", "place__longitude"
+            )
+        )
+    stops = _raw_rows(ItinerantStop.objects.values_list("channel__service_id", "pk", "latitude", "longitude"))
+    n_located, n = len(located), len(located) + len(stops)
+    services = np.fromiter((r[0] for r in located + stops), dtype=np.int64, count=n)
+    places = np.full(n, -1, dtype=np.int64)
+    places[:n_located] = np.fromiter((r[1] for r in located), dtype=np.int64, count=n_located)
+    stop_ids = np.full(n, -1, dtype=np.int64)
+    stop_ids[n_located:] = np.fromiter((r[1] for r in stops), dtype=np.int64, count=len(stops))
+    lat = np.fromiter((r[2] for r in located + stops), dtype=np.float64, count=n)
+    lon = np.fromiter((r[3] for r in located + stops), dtype=np.float64, count=n)
+    # One entry per (service, place, stop): a service may reach a place through several channels.
+    order = np.lexsort((stop_ids, places, services))
+    keep = (
+        order[
+            np.concatenate(([True], np.diff(services[order]) != 0))
+            | np.concatenate(([True], np.diff(places[order]) != 0))
+            | np.concatenate(([True], np.diff(stop_ids[order]) != 0))
+        ]
+        if n
+        else order
+    )
+    services, places, stop_ids, lat, lon = services[keep], places[keep], stop_ids[keep], lat[keep], lon[keep]
+    positions: dict[str, list[int]] = {}
+    for position, service_id in enumerate(services.tolist()):
+        for theme in themes.get(service_id, ()):
+            positions.setdefault(theme, []).append(position)
+    remote: dict[str, list[int]] = {}
+    remote_ids = Channel.objects.filter(kind__in=REMOTE_CHANNEL_KINDS).values_list("service_id", flat=True)
+    for (service_id,) in _raw_rows(remote_ids.distinct()):
+        for theme in themes.get(service_id, ()):
+            remote.setdefault(theme, []).append(service_id)
+    return OfferIndex.build_from_arrays(
+        service_ids=services,
+        place_ids=places,
+        stop_ids=stop_ids,
+        latitudes=lat,
+        longitudes=lon,
+        theme_of_pair={theme: np.asarray(p, dtype=np.int64) for theme, p in positions.items()},
+        remote={theme: np.asarray(ids, dtype=np.int64) for theme, ids in remote.items()},
+    )
 
 
 def get_offer_index() -> OfferIndex:

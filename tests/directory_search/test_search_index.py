@@ -100,3 +100,14 @@ def test_service_without_thematiques_is_found_by_no_search(shipped_data):
     index = build_offer_index()
     assert index.nearest([""], *CAHORS) == []
     assert index.remote([""]) == []
+
+
+def test_fast_build_matches_the_row_by_row_build(offer):
+    from carteblanche.directory.search_engine import OfferIndex
+    from carteblanche.directory.search_index import offer_rows
+
+    fast, slow = build_offer_index(), OfferIndex.build(offer_rows())
+    for themes in ([THEME], ["test-theme-b"], [THEME, "test-theme-b"]):
+        assert fast.nearest(themes, *CAHORS, k=10) == slow.nearest(themes, *CAHORS, k=10)
+        assert fast.remote(themes) == slow.remote(themes)
+    assert fast.pair_count == slow.pair_count

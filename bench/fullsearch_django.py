@@ -1,0 +1,364 @@
+"""(d) and (e) of the search benchmark: the full search in-process and through HTTP (JSON on stdout).
+
+Loads the synthetic national offer (bench/synthetic.py, same seed and queries as
+bench_search.py) with bulk_create into a throwaway SQLite database, then times, for each
+query (a commune and a thematique; a third of them also ask for wheelchair access, a third
+for a place open on a given day):
+  (d) the search in-process, serialisation to JSON included;
+  (e) the same search through HTTP, against a gunicorn worker on 127.0.0.1.
+The directory's own search (selectors.search_services and GET /api/offre/services) is used
+when it exists; otherwise bench/fullsearch.py, a thin search over the offer index.
+Called by bench_search.py; runnable alone:
+
+    .venv/bin/python bench/fullsearch_django.py [--queries 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+AT = "2026-11-24T10:00:00+01:00"  # a Tuesday morning: fixed, so next openings are reproducible
+OPEN_ON = date(2026, 11, 26)  # the Thursday after
+BATCH = 20_000
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentiles(samples_s: list[float]) -> dict[str, float]:
+    import numpy as np
+
+    arr = np.asarray(samples_s) * 1e3
+    return {
+        "p50_ms": round(float(np.percentile(arr, 50)), 3),
+        "p90_ms": round(float(np.percentile(arr, 90)), 3),
+        "p99_ms": round(float(np.percentile(arr, 99)), 3),
+        "mean_ms": round(float(arr.mean()), 3),
+        "max_ms": round(float(arr.max()), 3),
+        "n": len(arr),
+    }
+
+
+def load_offer(offer) -> dict:
+    """bulk_create the synthetic offer; ids are the bench's ids (place i+1, service i+1)."""
+    from django.db import transaction
+
+    from bench.synthetic import CHANNEL_KINDS, OPENING_HOURS, REMOTE_KINDS
+    from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
+
+    counts = {}
+    with transaction.atomic():
+        codes = offer.commune_codes
+        Structure.objects.bulk_create(
+            (
+                Structure(id=i + 1, source="bench", source_id=str(i + 1), name=f"Structure {i + 1}")
+                for i in range(offer.n_places)
+            ),
+            batch_size=BATCH,
+        )
+        Place.objects.bulk_create(
+            (
+                Place(
+                    id=i + 1,
+                    source="bench",
+                    source_id=str(i + 1),
+                    structure_id=i + 1,
+                    name=f"Lieu {i + 1}",
+                    commune_id=str(codes[offer.place_commune[i]]),
+                    latitude=float(offer.place_lat[i]),
+                    longitude=float(offer.place_lon[i]),
+                    position_approximate=True,
+                    opening_hours=OPENING_HOURS[offer.place_hours[i]],
+                    wheelchair_accessible=bool(offer.place_wheelchair[i]),
+                )
+                for i in range(offer.n_places)
+            ),
+            batch_size=BATCH,
+        )
+        ptr, theme_ids, names = offer.service_theme_ptr, offer.service_theme_ids, offer.thematiques
+        places = offer.service_place.tolist()
+        Service.objects.bulk_create(
+            (
+                Service(
+                    id=i + 1,
+                    source="bench",
+                    source_id=str(i + 1),
+                    structure_id=(place if place >= 0 else i % offer.n_places) + 1,
+                    name=f"Service {i + 1}",
+                    thematiques=[names[t] for t in theme_ids[ptr[i] : ptr[i + 1]].tolist()],
+                )
+                for i, place in enumerate(places)
+            ),
+            batch_size=BATCH,
+        )
+        channels, stops = [], []
+        kinds = offer.service_kind.tolist()
+        for i, place in enumerate(places):
+            if place < 0:
+                kind = REMOTE_KINDS[kinds[i] % len(REMOTE_KINDS)]
+                channels.append(
+                    Channel(id=i + 1, service_id=i + 1, kind=kind, phone="00 00 00 00 00", url="https://bench.invalid/")
+                )
+            elif CHANNEL_KINDS[kinds[i]] == "itinerant":
+                channels.append(Channel(id=i + 1, service_id=i + 1, kind=Channel.Kind.ITINERANT))
+                stops.append(
+                    ItinerantStop(
+                        id=i + 1,
+                        channel_id=i + 1,
+                        commune_id=str(codes[offer.place_commune[place]]),
+                        latitude=float(offer.place_lat[place]),
+                        longitude=float(offer.place_lon[place]),
+                        schedule="Tu[2] 09:00-12:00",
+                    )
+                )
+            else:
+                channels.append(Channel(id=i + 1, service_id=i + 1, kind=Channel.Kind.COUNTER, place_id=place + 1))
+        Channel.objects.bulk_create(channels, batch_size=BATCH)
+        ItinerantStop.objects.bulk_create(stops, batch_size=BATCH)
+        Need.objects.bulk_create(
+            Need(slug=f"bench-{t}", label=f"Besoin {t}", thematiques=[theme]) for t, theme in enumerate(names)
+        )
+        counts = {
+            "structures": offer.n_places,
+            "places": offer.n_places,
+            "services": offer.n_services,
+            "channels": len(channels),
+            "itinerant_stops": len(stops),
+            "needs": len(names),
+        }
+    return counts
+
+
+def _load_database(offer, report: dict, started: float) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a throwaway file: no need to survive a power cut
+        cursor.execute("PRAGMA journal_mode = MEMORY")
+        cursor.execute("PRAGMA synchronous = OFF")
+    call_command("migrate", verbosity=0, stdout=io.StringIO())
+    log(f"migrated in {time.perf_counter() - started:.1f} s")
+    call_command("load_territories", verbosity=0, stdout=io.StringIO())
+    report["migrate_and_communes_s"] = round(time.perf_counter() - started, 1)
+    log(f"communes loaded at {report['migrate_and_communes_s']} s")
+    started = time.perf_counter()
+    report["loaded"] = load_offer(offer)
+    report["bulk_create_s"] = round(time.perf_counter() - started, 1)
+    log(f"offer loaded in {report['bulk_create_s']} s")
+
+
+def directory_search():
+    """The directory's own search and its serialisation, or None while it does not exist."""
+    try:
+        from carteblanche.directory import schemas, selectors
+        from carteblanche.territories.api import commune_out
+
+        search_services = selectors.search_services
+        search_out, search_schema = schemas.search_out, schemas.SearchOut
+    except (ImportError, AttributeError):
+        return None
+
+    def run(commune, need, accessible, open_on, at):
+        found = search_services(commune=commune, need=need, accessible=accessible, open_on=open_on, at=at, limit=10)
+        return search_schema.model_validate(search_out(found, commune_out(commune))).model_dump_json()
+
+    return run
+
+
+def thin_search():
+    from bench.fullsearch import full_search, serialise
+
+    def run(commune, need, accessible, open_on, at):
+        body = full_search(
+            lat=commune.latitude,
+            lon=commune.longitude,
+            thematiques=need.thematiques,
+            at=at,
+            limit=10,
+            accessible=accessible,
+            open_on=open_on,
+        )
+        return serialise(body)
+
+    return run
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_bench(requests: list[str], env: dict, warmup: int) -> dict:
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "1", "--timeout", "300", "--log-level", "error"]
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    return {"skipped": "the server did not start: " + server.stderr.read().decode()[-500:]}
+                time.sleep(0.2)
+        started = time.perf_counter()
+        statuses: dict[int, int] = {}
+        with urllib.request.urlopen(base + requests[0], timeout=300) as response:  # builds the index
+            response.read()
+        first_s = time.perf_counter() - started
+        for path in requests[:warmup]:
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                response.read()
+        samples = []
+        sizes = []
+        for path in requests:
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(base + path, timeout=60) as response:
+                    body = response.read()
+                    status = response.status
+            except urllib.error.HTTPError as exc:
+                body, status = exc.read(), exc.code
+            samples.append(time.perf_counter() - start)
+            statuses[status] = statuses.get(status, 0) + 1
+            sizes.append(len(body))
+        return {
+            "latency": percentiles(samples),
+            "first_request_s": round(first_s, 2),
+            "statuses": statuses,
+            "mean_body_bytes": round(sum(sizes) / len(sizes)),
+            "server": "gunicorn, 1 sync worker, new TCP connection per request",
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--reuse-db", metavar="PATH", help="load into this SQLite file once, reuse it after")
+    args = parser.parse_args()
+
+    # In memory-backed /dev/shm when there is one: a throwaway database needs no disk.
+    shm = Path("/dev/shm")
+    tmp = tempfile.mkdtemp(prefix="cb-bench-search-", dir=shm if shm.is_dir() else None)
+    db_path = Path(args.reuse_db) if args.reuse_db else Path(tmp) / "bench.sqlite3"
+    reuse = db_path.exists()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+    report: dict = {"database": "SQLite (throwaway file)"}
+    try:
+        import django
+
+        django.setup()
+        from bench import synthetic
+        from carteblanche.directory.models import Need
+        from carteblanche.directory.search_index import get_offer_index
+        from carteblanche.territories.models import Commune
+
+        started = time.perf_counter()
+        offer = synthetic.generate()
+        if reuse:
+            log(f"reusing {db_path}")
+        else:
+            _load_database(offer, report, started)
+        started = time.perf_counter()
+        index = get_offer_index()
+
+        report["index_from_database_s"] = round(time.perf_counter() - started, 2)
+        report["index_pairs"] = index.pair_count
+        report["index_memory_bytes"] = index.memory_bytes()
+
+        queries = synthetic.queries_with_communes(offer, args.queries)
+        communes = Commune.objects.select_related("epci", "department").in_bulk({q[3] for q in queries})
+        needs = {need.thematiques[0]: need for need in Need.objects.filter(slug__startswith="bench-")}
+        from carteblanche.directory.hours import PARIS
+
+        at = datetime.fromisoformat(AT).astimezone(PARIS)
+        plan = []
+        for i, (_, _, theme, code) in enumerate(queries):
+            accessible = True if i % 3 == 1 else None
+            open_on = OPEN_ON if i % 3 == 2 else None
+            plan.append((communes[code], needs[theme], accessible, open_on))
+
+        impl = directory_search()
+        report["implementation"] = "directory selectors.search_services + schemas.SearchOut"
+        if impl is None:
+            impl = thin_search()
+            report["implementation"] = "bench/fullsearch.py (the directory search API has not landed)"
+        for commune, need, accessible, open_on in plan[:100]:  # warm-up
+            impl(commune, need, accessible, open_on, at)
+        samples, sizes = [], []
+        for commune, need, accessible, open_on in plan:
+            start = time.perf_counter()
+            body = impl(commune, need, accessible, open_on, at)
+            samples.append(time.perf_counter() - start)
+            sizes.append(len(body))
+        report["d_in_process"] = percentiles(samples) | {"mean_body_bytes": round(sum(sizes) / len(sizes))}
+        report["d_target"] = {"p99_ms_at_most": 5, "met": report["d_in_process"]["p99_ms"] <= 5}
+
+        if not args.no_http:
+            paths = []
+            directory_api = report["implementation"].startswith("directory")
+            for commune, need, accessible, open_on in plan:
+                if directory_api:
+                    params = {"commune": commune.code, "besoin": need.slug, "limite": 10}
+                    url = "/api/offre/services?"
+                    if accessible:
+                        params["accessible"] = "true"
+                    if open_on:
+                        params["ouvert_le"] = open_on.isoformat()
+                else:
+                    params = {"lat": commune.latitude, "lon": commune.longitude, "thematique": need.thematiques[0]}
+                    params |= {"at": AT, "limite": 10}
+                    url = "/bench/search?"
+                    if accessible:
+                        params["accessible"] = "1"
+                    if open_on:
+                        params["ouvert_le"] = open_on.isoformat()
+                paths.append(url + urllib.parse.urlencode(params))
+            report["e_http"] = http_bench(paths, env, warmup=50)
+            if "latency" in report["e_http"]:
+                report["e_target"] = {"p99_ms_at_most": 20, "met": report["e_http"]["latency"]["p99_ms"] <= 20}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    json.dump(report, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
