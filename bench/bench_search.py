@@ -295,7 +295,14 @@ def main() -> None:
     parser.add_argument("--full-search-queries", type=int, default=1000)
     args = parser.parse_args()
     k = args.k
-    report: dict = {"benchmark": "search", "machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
+    report: dict = {
+        "benchmark": "search",
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+    }
 
     started = time.perf_counter()
     offer = synthetic.generate()
@@ -395,6 +402,7 @@ def main() -> None:
         if e:
             targets["full_search_http_p99_at_most_20ms"] = {"measured_p99_ms": e["p99_ms"], "met": e["p99_ms"] <= 20}
     report["ratios"] = ratios
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
 

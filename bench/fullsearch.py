@@ -37,7 +37,10 @@ def full_search(
 ) -> dict:
     """The `limit` nearest services (one place each) passing the filters, and remote ones."""
     index = get_offer_index()
-    want = limit * 2 if (accessible or open_on) else limit
+    want = limit * 3 if (accessible or open_on) else limit
+    # Rules repeat a lot across places: evaluate each distinct rule once per search.
+    opens: dict[str, bool | None] = {}
+    nexts: dict[str, hours.Slot | None] = {}
     while True:
         candidates = index.nearest(thematiques, lat, lon, k=want, one_per_service=True)
         place_ids = [c.place_id for c in candidates if c.place_id is not None]
@@ -63,8 +66,11 @@ def full_search(
                 wheelchair = None
             if accessible and wheelchair is not True:
                 continue
-            if open_on is not None and not _opens_on(rule, open_on, at):
-                continue
+            if open_on is not None:
+                if rule not in opens:
+                    opens[rule] = _opens_on(rule, open_on, at)
+                if not opens[rule]:
+                    continue
             kept.append((candidate, name, plat, plon, rule, wheelchair))
             if len(kept) == limit:
                 break
@@ -80,7 +86,9 @@ def full_search(
     }
     nearby = []
     for candidate, name, plat, plon, rule, wheelchair in kept:
-        slot = hours.next_opening(rule, at)
+        if rule not in nexts:
+            nexts[rule] = hours.next_opening(rule, at)
+        slot = nexts[rule]
         service, structure = names[candidate.service_id]
         nearby.append(
             {
