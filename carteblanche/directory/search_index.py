@@ -5,7 +5,8 @@ query takes microseconds. Each process keeps one index. A cheap version of the o
 (row counts and latest `updated_at` of services, places, channels and itinerant stops) is
 compared at most every ``CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS`` (default 5 s), so a
 change made by another process shows within seconds; a change made in this process through
-the ORM (save/delete signals) or an explicit `invalidate_offer_index()` shows at once.
+the ORM (save/delete signals) or an explicit `invalidate_offer_index()` shows at once
+(with the background refresh on, once the rebuild is done).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ REMOTE_CHANNEL_KINDS = (
 _WATCHED = (Service, Place, Channel, ItinerantStop)
 
 _lock = threading.Lock()
+_refresher_lock = threading.Lock()
 _index: OfferIndex | None = None
 _version: tuple | None = None
 _checked_at = 0.0
@@ -172,24 +174,67 @@ def build_offer_index() -> OfferIndex:
     )
 
 
+def _background() -> bool:
+    return bool(getattr(settings, "CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH", False))
+
+
 def get_offer_index() -> OfferIndex:
-    """The current index, rebuilt first if the offer changed since it was built."""
+    """The current index, rebuilt first if the offer changed since it was built.
+
+    With ``CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH`` (for servers: the version check
+    costs ~0.3 s at national scale), a due check or rebuild runs in a background thread and
+    the current index keeps serving meanwhile; only the very first build is waited for.
+    """
     global _index, _version, _checked_at, _stale
-    now = time.monotonic()
     index = _index
-    if index is not None and not _stale and now - _checked_at < _check_interval():
+    if index is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
+        return index
+    if index is not None and _background():
+        _start_refresh()
         return index
     with _lock:
-        now = time.monotonic()
-        if _index is not None and not _stale and now - _checked_at < _check_interval():
+        if _index is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
             return _index
-        version = offer_version()
-        if _index is None or _stale or version != _version:
-            _stale = False  # set before building: a change during the build marks it stale again
-            _index = build_offer_index()
-            _version = version
-        _checked_at = time.monotonic()
+        _refresh_locked()
         return _index
+
+
+def _refresh_locked() -> None:
+    """Check the version, rebuild if needed. The caller holds `_lock`."""
+    global _index, _version, _checked_at, _stale
+    version = offer_version()
+    if _index is None or _stale or version != _version:
+        _stale = False  # set before building: a change during the build marks it stale again
+        _index = build_offer_index()
+        _version = version
+    _checked_at = time.monotonic()
+
+
+_refresher: threading.Thread | None = None
+
+
+def _start_refresh() -> None:
+    global _refresher
+    with _refresher_lock:
+        if _refresher is not None and _refresher.is_alive():
+            return
+        _refresher = threading.Thread(target=_refresh_in_background, name="offer-index-refresh", daemon=True)
+        _refresher.start()
+
+
+def _refresh_in_background() -> None:
+    try:
+        with _lock:
+            _refresh_locked()
+    finally:
+        connection.close()  # this thread's own database connection
+
+
+def wait_for_refresh(timeout: float = 60.0) -> None:
+    """Wait for a background refresh in progress, if any (tests, benchmarks)."""
+    refresher = _refresher
+    if refresher is not None:
+        refresher.join(timeout)
 
 
 def invalidate_offer_index(**_: object) -> None:
