@@ -428,16 +428,20 @@ def main() -> None:
     if args.no_full_search:
         report["d_e_full_search"] = {"skipped": "--no-full-search"}
     else:
-        report["d_e_full_search"] = full_search_bench(args.full_search_queries)
-        d = report["d_e_full_search"].get("d_in_process")
-        e = report["d_e_full_search"].get("e_http", {}).get("latency")
-        if d:
-            targets["full_search_in_process_p99_at_most_5ms"] = {
-                "measured_p99_ms": d["p99_ms"],
-                "met": d["p99_ms"] <= 5,
-            }
-        if e:
-            targets["full_search_http_p99_at_most_20ms"] = {"measured_p99_ms": e["p99_ms"], "met": e["p99_ms"] <= 20}
+        full = report["d_e_full_search"] = full_search_bench(args.full_search_queries)
+        for name in ("directory", "thin_index_search"):
+            d = full.get(name, {}).get("d_in_process")
+            e = full.get(name, {}).get("e_http")
+            if d:
+                targets[f"full_search_in_process_p99_at_most_5ms_{name}"] = {
+                    "measured_p99_ms": d["p99_ms"],
+                    "met": d["p99_ms"] <= 5,
+                }
+            if e:
+                targets[f"full_search_http_p99_at_most_20ms_{name}"] = {
+                    "measured_p99_ms": e["p99_ms"],
+                    "met": e["p99_ms"] <= 20,
+                }
     report["ratios"] = ratios
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     json.dump(report, sys.stdout, indent=2)
