@@ -1,0 +1,113 @@
+"""Writes of the rights app: run a simulation through the micro-batcher and store it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from carteblanche.core.audit import record_audit
+from carteblanche.rights import openfisca_adapter as adapter
+from carteblanche.rights.answers import ParsedAnswers, household_to_json
+from carteblanche.rights.batcher import SimulationFailed, get_batcher
+from carteblanche.rights.models import Simulation
+from carteblanche.rights.selectors import OPERATOR_NAMES, matching_local_aids
+
+
+def _batcher():
+    return get_batcher(
+        window=getattr(settings, "RIGHTS_BATCH_WINDOW_MS", 30) / 1000,
+        max_batch=getattr(settings, "RIGHTS_BATCH_MAX", 256),
+    )
+
+
+def benefit_json(result: adapter.BenefitResult, *, received: tuple[str, ...]) -> dict[str, Any]:
+    benefit = adapter.BENEFITS_BY_CODE[result.code]
+    return {
+        "code": result.code,
+        "label": benefit.label,
+        "amount": result.amount,
+        "eligible": result.eligible,
+        "kind": benefit.kind,
+        "periodicity": benefit.periodicity,
+        "operator": result.operator,
+        "operator_name": OPERATOR_NAMES.get(result.operator, result.operator),
+        "already_received": result.code in received,
+        "link": benefit.link,
+        "online_procedure": benefit.teleservice,
+    }
+
+
+def iter_simulation(
+    *,
+    parsed: ParsedAnswers,
+    situation=None,
+    user=None,
+    mode: str = Simulation.Mode.PUBLIC,
+    month: str | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """Run one household through the batcher, yielding ("benefits", [json, ...]) as groups finish,
+    then ("done", Simulation). An OpenFisca failure yields ("error", Simulation) with `error` set."""
+    month = month or adapter.current_month(timezone.localdate())
+    started = time.perf_counter()
+    simulation = Simulation.objects.create(
+        situation=situation,
+        created_by=user if user is not None and user.is_authenticated else None,
+        mode=mode,
+        month=month,
+        inputs={
+            "household": household_to_json(parsed.household),
+            "received": list(parsed.received),
+            "assumptions": [a.__dict__ | {"benefits": list(a.benefits)} for a in parsed.assumptions],
+        },
+        openfisca_france_version=adapter.openfisca_france_version(),
+    )
+    ticket = _batcher().submit(parsed.household, month=month)
+    results: dict[str, adapter.BenefitResult] = {}
+    try:
+        for chunk in ticket.iter_partial(timeout=getattr(settings, "RIGHTS_TIMEOUT_S", 60)):
+            if not chunk:
+                continue
+            results.update(chunk)
+            yield "benefits", [benefit_json(r, received=parsed.received) for r in chunk.values()]
+    except SimulationFailed as exc:
+        simulation.error = str(exc)
+        simulation.duration_ms = int((time.perf_counter() - started) * 1000)
+        simulation.save(update_fields=["error", "duration_ms", "updated_at"])
+        yield "error", simulation
+        return
+    local_aids = matching_local_aids(
+        parsed.household, results, on=date.fromisoformat(f"{month}-01"), received=parsed.received
+    )
+    simulation.outputs = {
+        "month": month,
+        "benefits": {code: benefit_json(r, received=parsed.received) for code, r in results.items()},
+        "local_aids": local_aids,
+        "batch_size": ticket.batch_size,
+    }
+    simulation.duration_ms = int((time.perf_counter() - started) * 1000)
+    simulation.save(update_fields=["outputs", "duration_ms", "updated_at"])
+    yield "done", simulation
+
+
+def run_simulation(**kwargs) -> Simulation:
+    """Blocking variant (API, tests): the stored simulation, with `error` set on failure."""
+    simulation = None
+    for kind, payload in iter_simulation(**kwargs):
+        if kind in ("done", "error"):
+            simulation = payload
+    return simulation
+
+
+@transaction.atomic
+def record_simulation_read(*, simulation: Simulation, user, reason: str = "") -> None:
+    """Agents' reads of a stored simulation are personal-data reads: journal them."""
+    if user is not None and user.is_authenticated:
+        record_audit(
+            actor=user, action="read", obj=simulation, reason=reason or "consultation d'une simulation de droits"
+        )
