@@ -6,6 +6,9 @@ from carteblanche.rights.rules import validate_rule
 
 
 class LocalAidForm(forms.ModelForm):
+    claim_url = forms.URLField(assume_scheme="https", required=False, max_length=500)
+    source_url = forms.URLField(assume_scheme="https", required=False, max_length=500)
+
     class Meta:
         model = LocalAid
         fields = [
