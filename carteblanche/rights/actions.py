@@ -111,3 +111,76 @@ def record_simulation_read(*, simulation: Simulation, user, reason: str = "") ->
         record_audit(
             actor=user, action="read", obj=simulation, reason=reason or "consultation d'une simulation de droits"
         )
+
+
+LOCAL_AID_FIELDS = (
+    "name", "level", "territory_codes", "description", "conditions", "conditions_text", "amount", "amount_text",
+    "periodicity", "operator_name", "how_to_claim", "claim_url", "needs", "source", "source_id", "source_url",
+    "verified_on",
+)  # fmt: skip
+
+
+def load_local_aids(*, entries: list[dict], dry_run: bool = False) -> dict[str, Any]:
+    """Create or update local aids by slug; every entry is checked first and nothing is written on error."""
+    from decimal import Decimal, InvalidOperation
+
+    from carteblanche.directory.models import Operator
+    from carteblanche.rights.models import LocalAid
+    from carteblanche.rights.rules import validate_rule
+
+    errors: list[str] = []
+    cleaned: list[dict[str, Any]] = []
+    levels = set(LocalAid.Level.values)
+    for i, entry in enumerate(entries):
+        where = f"aide n°{i + 1} ({entry.get('slug', '?')})"
+        missing = [
+            key for key in ("slug", "name", "level", "operator_name", "source", "source_id") if not entry.get(key)
+        ]
+        if missing:
+            errors.append(f"{where} : champs manquants {missing}")
+            continue
+        if entry["level"] not in levels:
+            errors.append(f"{where} : niveau « {entry['level']} » inconnu ({', '.join(sorted(levels))})")
+        errors += [f"{where} : {e}" for e in validate_rule(entry.get("conditions") or {})]
+        amount = entry.get("amount")
+        if amount is not None:
+            try:
+                amount = Decimal(str(amount))
+                if amount < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                errors.append(f"{where} : montant invalide « {entry.get('amount')} »")
+        elif not entry.get("amount_text"):
+            errors.append(f"{where} : sans montant, dire pourquoi dans amount_text (jamais de montant inventé)")
+        values = {key: entry.get(key) for key in LOCAL_AID_FIELDS}
+        values.update(
+            amount=amount, conditions=entry.get("conditions") or {}, territory_codes=entry.get("territory_codes") or []
+        )
+        for key in (
+            "description",
+            "conditions_text",
+            "amount_text",
+            "periodicity",
+            "how_to_claim",
+            "claim_url",
+            "source_url",
+        ):
+            values[key] = values[key] or ""
+        values["needs"] = values["needs"] or []
+        values["verified_on"] = entry.get("verified_on") or None
+        cleaned.append({"slug": entry["slug"], "operator_code": entry.get("operator_code"), "values": values})
+    report = {"errors": errors, "created": 0, "updated": 0}
+    if errors or dry_run:
+        if dry_run and not errors:
+            report["created"] = sum(1 for c in cleaned if not LocalAid.objects.filter(slug=c["slug"]).exists())
+            report["updated"] = len(cleaned) - report["created"]
+        return report
+    with transaction.atomic():
+        for item in cleaned:
+            values = dict(item["values"])
+            values["operator"] = (
+                Operator.objects.filter(code=item["operator_code"]).first() if item["operator_code"] else None
+            )
+            _aid, created = LocalAid.objects.update_or_create(slug=item["slug"], defaults=values)
+            report["created" if created else "updated"] += 1
+    return report
