@@ -7,7 +7,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from carteblanche.core.situations import SESSION_KEY
 from carteblanche.rights.actions import record_simulation_read, run_simulation
@@ -73,15 +73,17 @@ def simulate(request: HttpRequest, payload: HouseholdIn):
     data = payload.dict()
     month = data.pop("month")
     if month is not None and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
-        return 422, _error("month: format AAAA-MM attendu.", [{"field": "month", "message": "format AAAA-MM attendu"}])
+        return Status(
+            422, _error("month: format AAAA-MM attendu.", [{"field": "month", "message": "format AAAA-MM attendu"}])
+        )
     try:
         parsed = parse_household(data, today=timezone.localdate(), commune_exists=commune_exists)
     except AnswerErrors as exc:
-        return 422, _error(str(exc), exc.errors)
+        return Status(422, _error(str(exc), exc.errors))
     simulation = run_simulation(parsed=parsed, user=request.user, mode=Simulation.Mode.API, month=month)
     if simulation.error:
-        return 503, _error(simulation.error)
-    return 200, simulation_json(simulation)
+        return Status(503, _error(simulation.error))
+    return Status(200, simulation_json(simulation))
 
 
 @router.get("/simulations/{simulation_id}", response={200: dict, 404: ErrorOut}, url_name="rights_simulation")
@@ -92,6 +94,6 @@ def get_simulation(request: HttpRequest, simulation_id: uuid.UUID):
         simulation, user=request.user, session_situation_id=request.session.get(SESSION_KEY)
     )
     if not visible:
-        return 404, _error("Simulation introuvable.")
+        return Status(404, _error("Simulation introuvable."))
     record_simulation_read(simulation=simulation, user=request.user, reason="API")
-    return 200, simulation_json(simulation)
+    return Status(200, simulation_json(simulation))

@@ -9,6 +9,8 @@ from carteblanche.rights.models import Simulation
 from tests.rights.households import MARTINE, SARAH, household, person
 
 TODAY = date(2026, 10, 1)
+# WhiteNoise warns once per process when STATIC_ROOT does not exist (no collectstatic in tests).
+pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 
 
 def _errors(answers):
