@@ -61,6 +61,15 @@ SAME_CHOICES = [
 MAX_CHILDREN = 8
 
 
+class RightsForm(DsfrBaseForm):
+    """DSFR form marking optional fields (DSFR's current advice), without django-dsfr's transition warnings."""
+
+    def get_context(self) -> dict:
+        context = forms.Form.get_context(self)
+        context.setdefault("DSFR_MARK_OPTIONAL_FIELDS", True)
+        return context
+
+
 def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -92,7 +101,7 @@ class BirthDateField(forms.DateField):
             raise forms.ValidationError("Date trop ancienne : vérifiez l'année.")
 
 
-class HouseholdStepForm(DsfrBaseForm):
+class HouseholdStepForm(RightsForm):
     commune = forms.CharField(
         label="Votre commune", help_text="Nom ou code postal, par exemple « Pradines » ou « 46090 ».", max_length=100
     )
@@ -112,7 +121,7 @@ class HouseholdStepForm(DsfrBaseForm):
     )
 
 
-class PeopleStepForm(DsfrBaseForm):
+class PeopleStepForm(RightsForm):
     """Birth dates of the partner and children (fields depend on the first step)."""
 
     def __init__(self, *args, couple: bool, children: int, **kwargs):
@@ -130,7 +139,7 @@ class PeopleStepForm(DsfrBaseForm):
             dsfr_input_class_attr(visible)
 
 
-class ResourcesStepForm(DsfrBaseForm):
+class ResourcesStepForm(RightsForm):
     """Activity and monthly incomes for "you" (prefix me) or the partner (prefix partner)."""
 
     activity = forms.ChoiceField(label="Votre situation", choices=ACTIVITY_CHOICES, widget=forms.RadioSelect)
@@ -164,7 +173,7 @@ class ResourcesStepForm(DsfrBaseForm):
             self.fields["studies"].label = "Il ou elle suit des études en ce moment"
 
 
-class HousingStepForm(DsfrBaseForm):
+class HousingStepForm(RightsForm):
     housing_status = forms.ChoiceField(label="Votre logement", choices=HOUSING_CHOICES, widget=forms.RadioSelect)
     rent = _amount_field("Loyer par mois, charges comprises (en euros)", "Laissez vide si vous ne payez pas de loyer.")
     farm_scheme = forms.ChoiceField(
@@ -205,7 +214,7 @@ class HousingStepForm(DsfrBaseForm):
         return data
 
 
-class BenefitsStepForm(DsfrBaseForm):
+class BenefitsStepForm(RightsForm):
     received = forms.MultipleChoiceField(
         label="Quelles aides recevez-vous déjà ?",
         required=False,
