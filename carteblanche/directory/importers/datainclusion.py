@@ -27,6 +27,7 @@ from carteblanche.directory.importers.base import (
     place_record,
     service_checks,
 )
+from carteblanche.directory.vocabulary import unknown_thematiques
 
 EXTENSION = "extension_carteblanche"
 # data·inclusion "réseaux porteurs" -> our operators, to name the operator of a foreign record.
@@ -128,8 +129,9 @@ def parse(data: dict[str, Any], *, source: str | None = None, skip_invalid: bool
         src = source or str(record.get("source") or "")
         key = (src, str(record.get("id") or ""))
         themes = list(record.get("thematiques") or [])
-        ok = checker.thematiques(themes, location)
-        ok = _schema_errors(v1.Service, record, batch, location, skip=set() if ok else {"thematiques"}) and ok
+        # Unknown thematiques are reported once, readably, by service_checks (not by pydantic's long message).
+        skip = {"thematiques"} if unknown_thematiques(themes) else set()
+        ok = _schema_errors(v1.Service, record, batch, location, skip=skip)
         ext = record.get(EXTENSION) or {}
         service = _service_record(record, ext, src, key)
         if EXTENSION not in record:

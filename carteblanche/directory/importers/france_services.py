@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import email_validator
+
 from carteblanche.directory import fs_hours
 from carteblanche.directory.importers.base import (
     SERVICE_DEFAULTS,
@@ -101,7 +103,7 @@ def feature_records(props: dict, geometry: dict | None, ref: Reference, source: 
         "name": title[:200],
         "operator_id": "france-services",
         "phone": phone,
-        "email": email if "@" in email else "",
+        "email": email if _valid_email(email) else "",
         "networks": ["france-service"],
         "verified_on": VERIFIED_ON,
     }
@@ -182,6 +184,15 @@ def parse(features: list, *, source: str = SOURCE, skip_invalid: bool = False) -
             bad[1].add((source, raw_place["source_id"]))
             bad[2].add(service["key"])
     return finish(batch, skip_invalid=skip_invalid, bad=bad)
+
+
+def _valid_email(email: str) -> bool:
+    """Some published addresses are typos ('x@y16120,fr'): they are left out rather than stored broken."""
+    try:
+        email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
 
 
 def _france_services_needs() -> set[str]:
