@@ -75,18 +75,18 @@ BENEFITS: tuple[Benefit, ...] = (
     Benefit(
         "af", "af", "Allocations familiales", "famille", "month", "mensuelle", "caf",
         "https://www.service-public.fr/particuliers/vosdroits/F13213", CAF_AF, "msa", group=0,
-        documents=(*ID_DOCS, "livret de famille"), needs=("prestations-familiales",),
+        documents=(*ID_DOCS, "livret de famille"), needs=("allocations-familiales",),
     ),
     Benefit(
         "cf", "cf", "Complément familial", "famille", "month", "mensuelle", "caf",
         "https://www.service-public.fr/particuliers/vosdroits/F13214", CAF_AF, "msa", group=0,
-        documents=(*ID_DOCS, "livret de famille", "avis d'imposition"), needs=("prestations-familiales",),
+        documents=(*ID_DOCS, "livret de famille", "avis d'imposition"), needs=("allocations-familiales",),
     ),
     Benefit(
         "asf", "asf", "Allocation de soutien familial (ASF)", "famille", "month", "mensuelle", "caf",
         "https://www.caf.fr/aides-et-services/s-informer-sur-les-aides/solidarite-et-insertion/l-allocation-de-soutien-familial-asf-0",
         CAF_ASF, "msa", group=0, documents=(*ID_DOCS, "livret de famille", "jugement fixant la pension s'il existe"),
-        needs=("prestations-familiales",),
+        needs=("pension-alimentaire",),
     ),
     Benefit(
         "pass_culture", "pass_culture", "Pass Culture", "individu", "month", "ponctuelle", "etat",
@@ -96,23 +96,23 @@ BENEFITS: tuple[Benefit, ...] = (
     Benefit(
         "aah", "aah", "Allocation aux adultes handicapés (AAH)", "individu", "month", "mensuelle", "caf",
         "https://www.service-public.fr/particuliers/vosdroits/F12242", "", "msa", group=1,
-        documents=(*ID_DOCS, "certificat médical", "formulaire de demande à la MDPH"), needs=("handicap",),
+        documents=(*ID_DOCS, "certificat médical", "formulaire de demande à la MDPH"), needs=("handicap-mdph",),
     ),
     Benefit(
         "ass", "ass", "Allocation de solidarité spécifique (ASS)", "individu", "month", "mensuelle", "france-travail",
         "https://www.service-public.fr/particuliers/vosdroits/F12484", "", group=1,
-        documents=(*ID_DOCS, "attestations employeurs"), needs=("emploi",),
+        documents=(*ID_DOCS, "attestations employeurs"), needs=("allocation-chomage",),
     ),
     Benefit(
         "aide_logement", "aide_logement", "Aide au logement (APL, ALS ou ALF)", "famille", "month", "mensuelle",
         "caf", "https://www.caf.fr/allocataires/aides-et-demarches/droits-et-prestations/logement/les-aides-personnelles-au-logement",
         CAF_AL, "msa", group=2, documents=(*ID_DOCS, "bail ou quittance de loyer", *INCOME_DOCS),
-        needs=("logement",),
+        needs=("aide-logement",),
     ),
     Benefit(
         "ppa", "ppa", "Prime d'activité", "famille", "month", "mensuelle", "caf",
         "https://www.service-public.fr/particuliers/vosdroits/F2882", CAF_PPA, "msa", group=3,
-        documents=(*ID_DOCS, *INCOME_DOCS), needs=("prestations-familiales",),
+        documents=(*ID_DOCS, *INCOME_DOCS), needs=("prime-activite",),
     ),
     Benefit(
         "rsa", "rsa", "Revenu de solidarité active (RSA)", "famille", "month", "mensuelle", "caf",
@@ -121,43 +121,45 @@ BENEFITS: tuple[Benefit, ...] = (
     ),
     Benefit(
         "aspa", "aspa", "Allocation de solidarité aux personnes âgées (ASPA, minimum vieillesse)", "famille",
-        "month", "mensuelle", "carsat", "https://www.service-public.fr/particuliers/vosdroits/F16871",
+        "month", "mensuelle", "assurance-retraite", "https://www.service-public.fr/particuliers/vosdroits/F16871",
         "https://www.lassuranceretraite.fr/portail-info/files/live/sites/pub/files/PDF/demande-aspa.pdf", "msa",
         group=4, documents=(*ID_DOCS, "justificatifs de ressources des 3 derniers mois", "avis d'imposition"),
-        needs=("retraite",),
+        needs=("minimum-vieillesse-aspa",),
     ),
     Benefit(
         "css_gratuite", "cmu_c", "Complémentaire santé solidaire gratuite", "famille", "month", "mensuelle", "cpam",
         "https://www.service-public.fr/particuliers/vosdroits/F10027",
         "https://www.complementaire-sante-solidaire.gouv.fr/mes-demarches", "msa", kind="boolean", group=5,
-        documents=(*ID_DOCS, "justificatifs de ressources des 12 derniers mois"), needs=("sante",),
+        documents=(*ID_DOCS, "justificatifs de ressources des 12 derniers mois"),
+        needs=("complementaire-sante-solidaire",),
     ),
     Benefit(
         "css_participation", "css_participation_forfaitaire", "Complémentaire santé solidaire avec participation",
         "famille", "month", "mensuelle", "cpam", "https://www.service-public.fr/particuliers/vosdroits/F10027",
         "https://www.complementaire-sante-solidaire.gouv.fr/mes-demarches", "msa", kind="cost", group=5,
-        documents=(*ID_DOCS, "justificatifs de ressources des 12 derniers mois"), needs=("sante",),
+        documents=(*ID_DOCS, "justificatifs de ressources des 12 derniers mois"),
+        needs=("complementaire-sante-solidaire",),
     ),
     Benefit(
         "ars", "ars", "Allocation de rentrée scolaire (ARS)", "famille", "year", "annuelle", "caf",
         "https://www.service-public.fr/particuliers/vosdroits/F1878", "", "msa", group=6,
-        documents=("certificat de scolarité pour les enfants de 16 à 18 ans",), needs=("prestations-familiales",),
+        documents=("certificat de scolarité pour les enfants de 16 à 18 ans",), needs=("allocation-rentree-scolaire",),
     ),
     Benefit(
         "cheque_energie", "cheque_energie", "Chèque énergie", "menage", "year", "annuelle", "etat",
         "https://www.chequeenergie.gouv.fr/beneficiaire/informations",
         "https://www.chequeenergie.gouv.fr/beneficiaire/cheque/paiement-en-ligne", group=6,
-        documents=("déclaration de revenus faite chaque année",), needs=("energie",),
+        documents=("déclaration de revenus faite chaque année",), needs=("cheque-energie",),
     ),
     Benefit(
         "bourse_college", "bourse_college", "Bourse de collège", "famille", "month", "annuelle", "education-nationale",
         "https://www.service-public.fr/particuliers/vosdroits/F984", "", group=6,
-        documents=("avis d'imposition",), needs=("scolarite",),
+        documents=("avis d'imposition",), needs=("bourses-scolaires",),
     ),
     Benefit(
         "bourse_lycee", "bourse_lycee", "Bourse de lycée", "famille", "month", "annuelle", "education-nationale",
         "https://www.service-public.fr/particuliers/vosdroits/F616", "", group=6,
-        documents=("avis d'imposition",), needs=("scolarite",),
+        documents=("avis d'imposition",), needs=("bourses-scolaires",),
     ),
 )  # fmt: skip
 BENEFITS_BY_CODE = {b.code: b for b in BENEFITS}

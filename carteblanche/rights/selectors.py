@@ -15,11 +15,11 @@ OPERATOR_NAMES = {
     "caf": "la CAF du Lot",
     "msa": "la MSA Midi-Pyrénées Nord",
     "cpam": "la CPAM du Lot (Assurance maladie)",
-    "carsat": "la Carsat (Assurance retraite)",
+    "assurance-retraite": "la Carsat (Assurance retraite)",
     "france-travail": "France Travail",
     "etat": "l'État",
     "education-nationale": "l'établissement scolaire de l'enfant",
-    "departement-46": "le Département du Lot",
+    "departement": "le Département du Lot",
 }
 
 
@@ -75,11 +75,13 @@ def claim_plan(code: str, operator_code: str, *, commune_code: str = "") -> Clai
         query = Q(operator_id=operator_code)
         if benefit.needs:
             query |= Q(needs__slug__in=benefit.needs)
-        services = (
+        services = sorted(
             Service.objects.filter(query)
             .select_related("structure")
             .prefetch_related("channels__place__commune")
-            .distinct()[:20]
+            .distinct()[:40],
+            # the paying operator's own services first, then the nearest generalist help
+            key=lambda service: (service.operator_id != operator_code, service.name),
         )
         rows = []
         for service in services:
@@ -100,7 +102,7 @@ def claim_plan(code: str, operator_code: str, *, commune_code: str = "") -> Clai
                     }
                 )
             rows.append({"name": service.name, "structure": service.structure.name, "channels": channels})
-        plan.services = rows[:5]
+        plan.services = rows[:3]
     except Exception:  # the directory may be empty or not migrated yet: the fallback text is shown
         plan.services = []
     return plan
