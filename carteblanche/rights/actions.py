@@ -184,3 +184,52 @@ def load_local_aids(*, entries: list[dict], dry_run: bool = False) -> dict[str, 
             _aid, created = LocalAid.objects.update_or_create(slug=item["slug"], defaults=values)
             report["created" if created else "updated"] += 1
     return report
+
+
+def store_eligibility_estimates(
+    *, territory_slug: str, communes: list, owners: list[str], results: list[dict], month: str, seed: int
+) -> int:
+    """Replace the territory's estimates for the month: per commune and benefit, the eligible share
+    among simulated households times the commune's estimated number of households."""
+    from collections import defaultdict
+
+    from carteblanche.rights.models import EligibilityEstimate
+    from carteblanche.rights.population import households_in
+
+    simulated: dict[str, int] = defaultdict(int)
+    eligible: dict[tuple[str, str], int] = defaultdict(int)
+    amounts: dict[tuple[str, str], float] = defaultdict(float)
+    for code, household_results in zip(owners, results, strict=True):
+        simulated[code] += 1
+        for benefit, result in household_results.items():
+            if result.eligible:
+                eligible[(code, benefit)] += 1
+                amounts[(code, benefit)] += result.amount
+    version = adapter.openfisca_france_version()
+    rows = []
+    for commune in communes:
+        n = simulated.get(commune.code, 0)
+        if not n:
+            continue
+        total = households_in(commune.population or 0)
+        for benefit in adapter.BENEFITS_BY_CODE:
+            count = eligible.get((commune.code, benefit), 0)
+            rows.append(
+                EligibilityEstimate(
+                    territory_slug=territory_slug,
+                    commune=commune,
+                    benefit=benefit,
+                    month=month,
+                    seed=seed,
+                    households=total,
+                    simulated_households=n,
+                    eligible_share=count / n,
+                    eligible_households=round(total * count / n, 1),
+                    mean_amount=round(amounts.get((commune.code, benefit), 0.0) / count, 2) if count else 0.0,
+                    openfisca_france_version=version,
+                )
+            )
+    with transaction.atomic():
+        EligibilityEstimate.objects.filter(territory_slug=territory_slug, month=month).delete()
+        EligibilityEstimate.objects.bulk_create(rows)
+    return len(rows)
