@@ -38,11 +38,12 @@ def _each_month(value):
     return dict.fromkeys(MONTHS, value)
 
 
-def openfisca_situation():
+def openfisca_situation(households=None):
     """All test households as one OpenFisca JSON situation (written without the project's code)."""
+    households = HOUSEHOLDS if households is None else households
     individus, familles, foyers, menages = {}, {}, {}, {}
     claimant_family, family_members = {}, {}
-    for name, answers in HOUSEHOLDS.items():
+    for name, answers in households.items():
         menage = {"personne_de_reference": [], "conjoint": [], "enfants": [], "autres": []}
         family = {"parents": [], "enfants": [], "rsa_isolement_recent": _each_month(False)}
         foyer = {"declarants": [], "personnes_a_charge": []}
