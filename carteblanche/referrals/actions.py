@@ -54,6 +54,12 @@ CASE_FIELDS = (
 )
 
 
+def _may_edit(actor: Any, case: CaseFile, api_structure_id: int | None) -> bool:
+    if api_structure_id is not None:
+        return case.anonymised_at is None and case.structure_id == api_structure_id
+    return permissions.can_edit_case(actor, case)
+
+
 class ConcurrentModification(Exception):
     message = "Cette orientation a été modifiée entre-temps par quelqu'un d'autre. Rechargez la page et recommencez."
 
@@ -94,16 +100,28 @@ def create_case(
     situation: Situation | None = None,
     need_slugs: list[str] | None = None,
     reason: str = "ouverture du dossier",
+    api_structure_id: int | None = None,
+    actor_label: str = "",
 ) -> CaseFile:
     """Open a case file for the structure; the situation already captured is attached, not retyped."""
-    if structure_id not in permissions.structure_ids(actor):
+    if api_structure_id is not None:
+        if api_structure_id != structure_id:
+            raise PermissionDenied("Cette clé d'API ne peut ouvrir des dossiers que pour sa structure.")
+    elif structure_id not in permissions.structure_ids(actor):
         raise PermissionDenied("Vous ne pouvez ouvrir un dossier que pour votre structure.")
     values = {field: data[field] for field in CASE_FIELDS if field in data and data[field] is not None}
     _check_contact(values)
     case = CaseFile.objects.create(structure_id=structure_id, created_by=actor, situation=situation, **values)
     if need_slugs:
         case.needs.set(need_slugs)
-    record_audit(actor=actor, action=Action.CREATE, obj=case, reason=reason, details={"fields": sorted(values)})
+    record_audit(
+        actor=actor,
+        actor_label=actor_label,
+        action=Action.CREATE,
+        obj=case,
+        reason=reason,
+        details={"fields": sorted(values)},
+    )
     return case
 
 
@@ -144,9 +162,11 @@ def record_consent(
     method: str,
     given_at: datetime | None = None,
     witness: Any = None,
+    api_structure_id: int | None = None,
+    actor_label: str = "",
 ) -> Consent:
     """Record what the person agreed to share, with whom, why and how; required before any referral."""
-    if not permissions.can_edit_case(actor, case):
+    if not _may_edit(actor, case, api_structure_id):
         raise PermissionDenied("Seule la structure qui suit ce dossier peut recueillir un consentement.")
     errors = {}
     if recipient_id == case.structure_id:
@@ -161,7 +181,7 @@ def record_consent(
     if method == Consent.Method.ORAL_WITNESSED:
         if witness is None:
             errors["witness"] = "Un accord oral doit avoir un agent témoin : choisissez-le."
-        elif witness.pk == actor.pk:
+        elif actor is not None and witness.pk == actor.pk:
             errors["witness"] = "Le témoin doit être un autre agent que vous."
     given_at = given_at or timezone.now()
     if given_at > timezone.now() + timedelta(minutes=5):
@@ -180,6 +200,7 @@ def record_consent(
     )
     record_audit(
         actor=actor,
+        actor_label=actor_label,
         action=Action.CREATE,
         obj=consent,
         reason="recueil du consentement",
@@ -304,9 +325,14 @@ def create_referral(
     consent: Consent | None = None,
     actor_label: str = "",
     external_ref: str = "",
+    api_structure_id: int | None = None,
+    system: bool = False,
 ) -> Referral:
-    """A draft referral from the case's structure; sending it needs the consent (see `transition_referral`)."""
-    if actor is not None and not permissions.can_edit_case(actor, case):
+    """A draft referral from the case's structure; sending it needs the consent (see `transition_referral`).
+
+    `system` is for drafts the software makes itself (a redirection), with no acting user.
+    """
+    if not system and not _may_edit(actor, case, api_structure_id):
         raise PermissionDenied("Seule la structure qui suit ce dossier peut orienter la personne.")
     errors = {}
     if to_structure_id == case.structure_id:
@@ -496,6 +522,7 @@ def transition_referral(
         # A draft towards the better partner, for the sending structure to complete with a new consent.
         create_referral(
             actor=None,
+            system=True,
             actor_label=actor_label or "réorientation",
             case=updated.case,
             to_structure_id=fields["redirect_structure_id"],
