@@ -663,6 +663,7 @@ def erase_case(*, actor: Any, case: CaseFile, reason: str) -> None:
     _delete_files(list(case.documents.all()))
     situation_id = case.situation_id
     record_audit(actor=actor, action=Action.DELETE, obj=case, reason=reason, details={"erased": True})
+    Referral.objects.filter(case=case).delete()  # before the consents they protect
     case.delete()
     if situation_id and not CaseFile.objects.filter(situation_id=situation_id).exists():
         Situation.objects.filter(pk=situation_id).delete()

@@ -270,11 +270,12 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
     return redirect("referrals:case_detail", document.case_id)
 
 
-@agent_required
+@login_required
 def case_export(request: HttpRequest, case_id) -> HttpResponse:
-    case, _ = _case_for_read(request, case_id)
-    if not permissions.can_export_case(request.user, case):
-        raise PermissionDenied("Seule la structure qui suit ce dossier peut l'exporter.")
+    """RGPD right of access: the owning structure or the data steward."""
+    case = CaseFile.objects.select_related("structure", "situation").filter(pk=case_id).first()
+    if case is None or not permissions.can_export_case(request.user, case):
+        raise Http404("Dossier introuvable.")
     record_audit(actor=request.user, action=Action.EXPORT, obj=case, reason="droit d'accès (RGPD)")
     data = selectors.export_case(case)
     if request.GET.get("format") == "json":
