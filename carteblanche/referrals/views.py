@@ -510,7 +510,7 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
         {"rows": rows, "link": link, "token": token, "title": "Le suivi de ma demande"},
     )
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer to another site
     response["X-Robots-Tag"] = "noindex"
     return response
 
