@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+# Playwright's sync API keeps an event loop in the main thread; Django would then refuse
+# database calls of later tests as "async context". The e2e browser never touches the test DB.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -7,7 +7,6 @@ MAIN_NAV = [
     ("Préparer ma démarche", "/orientation/"),
     ("Mes droits", "/droits/"),
     ("Accompagnement", "/accompagnement/"),
-    ("Observatoire", "/observatoire/"),
 ]
 
 

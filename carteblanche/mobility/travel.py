@@ -6,10 +6,20 @@ mobility work calibrates it and adds public transport (GTFS), on-demand transpor
 solidarity mobility behind the same `MobilityContext.trips` call.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from carteblanche.mobility.offers import OnDemandOffer, SolidarityOffer, hhmm
+
+if TYPE_CHECKING:
+    from carteblanche.mobility.raptor import Journey, Timetable
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -66,6 +76,8 @@ class Leg:
     line: str = ""  # route name, on-demand service or solidarity platform
     booking_rule: str = ""  # e.g. "réserver la veille avant 17 h au 05 …"
     cost_eur: float | None = None  # None = unknown
+    stop_from: str = ""  # public transport: boarding stop (or where a walk starts)
+    stop_to: str = ""  # alighting stop (or where a walk ends)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +93,47 @@ class TripPlan:
     constraints: tuple[str, ...] = field(default_factory=tuple)  # e.g. booking deadlines
 
 
-# --- road and walking model (parameters in one place; calibrated in docs/mobility.md) ---
-ROAD_CIRCUITY = 1.35  # road distance / great-circle distance, rural south-west France
+# --- road and walking model ---------------------------------------------------------------
+# Every parameter of the model is here; docs/mobility.md explains each value, its source and
+# the measured error against published distances and times (carteblanche/mobility/calibration.py).
+
+
+@dataclass(frozen=True, slots=True)
+class RoadBand:
+    """One slice of the great-circle distance: its road circuity and mean speed.
+
+    Slices add up like a tariff (the first km at the first band's values, the next at the
+    second's...), so distance and time grow continuously with the crow-fly distance.
+    """
+
+    upto_km: float  # upper bound of the slice, in great-circle km from the start
+    circuity: float  # road km / great-circle km within the slice
+    kmh: float  # mean speed over the road km of the slice
+
+
+RURAL = "rural"
+URBAN = "urban"  # both ends in a commune of URBAN_MIN_POPULATION inhabitants or more
+URBAN_MIN_POPULATION = 10_000
+ROAD_PROFILES: dict[str, tuple[RoadBand, ...]] = {
+    RURAL: (
+        RoadBand(3.0, 1.40, 45.0),
+        RoadBand(10.0, 1.40, 50.0),
+        RoadBand(40.0, 1.25, 60.0),
+        RoadBand(80.0, 1.15, 70.0),
+        RoadBand(math.inf, 1.15, 90.0),
+    ),
+    URBAN: (
+        RoadBand(3.0, 1.35, 20.0),
+        RoadBand(10.0, 1.35, 35.0),
+        RoadBand(40.0, 1.25, 55.0),
+        RoadBand(80.0, 1.15, 70.0),
+        RoadBand(math.inf, 1.15, 90.0),
+    ),
+}
+CAR_ACCESS_MINUTES = 2.0  # parking and walking to the door, added once per car trip
 WALK_CIRCUITY = 1.25
 WALK_KMH = 4.5
 WALK_KMH_REDUCED = 3.0
-# (upper bound of great-circle km, mean road speed km/h)
-ROAD_SPEED_BANDS: tuple[tuple[float, float], ...] = ((3.0, 25.0), (10.0, 45.0), (30.0, 60.0), (math.inf, 75.0))
 CAR_COST_EUR_PER_KM = 0.0  # not shown: the person's own car
 
 
@@ -97,23 +143,98 @@ def great_circle_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def road_km(a: Point, b: Point) -> float:
-    return great_circle_km(a, b) * ROAD_CIRCUITY
+def _road(crow_km: float, terrain: str) -> tuple[float, float]:
+    """(road km, driving minutes) for a great-circle distance, slice by slice."""
+    km = minutes = 0.0
+    lower = 0.0
+    for band in ROAD_PROFILES[terrain]:
+        part = min(crow_km, band.upto_km) - lower
+        if part <= 0:
+            break
+        km += part * band.circuity
+        minutes += part * band.circuity / band.kmh * 60
+        lower = band.upto_km
+    return km, minutes
 
 
-def road_minutes(a: Point, b: Point) -> float:
+def road_km(a: Point, b: Point, *, terrain: str = RURAL) -> float:
+    return _road(great_circle_km(a, b), terrain)[0]
+
+
+def road_minutes(a: Point, b: Point, *, terrain: str = RURAL) -> float:
+    """Door-to-door driving time: the road km at each slice's mean speed, plus parking."""
     crow = great_circle_km(a, b)
-    speed = next(kmh for limit, kmh in ROAD_SPEED_BANDS if crow <= limit)
-    return crow * ROAD_CIRCUITY / speed * 60 + (2.0 if crow > 0 else 0.0)  # + parking/access
+    return 0.0 if crow == 0 else _road(crow, terrain)[1] + CAR_ACCESS_MINUTES
+
+
+def walk_km(a: Point, b: Point) -> float:
+    return great_circle_km(a, b) * WALK_CIRCUITY
 
 
 def walk_minutes(a: Point, b: Point, *, reduced_mobility: bool = False) -> float:
     speed = WALK_KMH_REDUCED if reduced_mobility else WALK_KMH
-    return great_circle_km(a, b) * WALK_CIRCUITY / speed * 60
+    return walk_km(a, b) / speed * 60
+
+
+# --- planning parameters -------------------------------------------------------------------
+PARIS = ZoneInfo("Europe/Paris")
+VISIT_MINUTES = 45  # time spent at the place before heading back
+MAX_EARLY_MINUTES = 60  # arriving earlier than this before the slot: look for a later departure
+STOP_WALK_MAX_KM = 1.5  # never walk further than this to or from a stop, whatever walk_max_km says
+ON_DEMAND_DETOUR = 1.3  # a shared on-demand ride picks up others: road time x this factor
+END_OF_DAY_S = 24 * 3600  # "back the same day": home before midnight
+
+
+def _local(dt: datetime) -> datetime:
+    return dt.astimezone(PARIS) if dt.tzinfo else dt
+
+
+def _seconds(dt: datetime) -> int:
+    local = _local(dt)
+    return local.hour * 3600 + local.minute * 60 + local.second
+
+
+def _at(day: date, seconds: int, like: datetime) -> datetime:
+    """Seconds of the service day -> a datetime, aware (Paris) when the caller's window is."""
+    moment = datetime.combine(day, time(0)) + timedelta(seconds=seconds)
+    return moment.replace(tzinfo=PARIS) if like.tzinfo else moment
+
+
+def _minutes_fr(minutes: float) -> str:
+    minutes = round(minutes)
+    if minutes < 60:
+        return f"{minutes} minutes"
+    h, m = divmod(minutes, 60)
+    return f"{h} h {m:02d}" if m else f"{h} h"
+
+
+def _round_trip_cost(one_way: float | None) -> float | None:
+    return None if one_way is None else round(2 * one_way, 2)
 
 
 class MobilityContext:
-    """Everything needed to plan trips: road model now; timetables and on-demand data later."""
+    """Everything needed to plan trips: the road model, timetables, on-demand and solidarity offers.
+
+    Built once per process (carteblanche.mobility.context.get_mobility_context) or directly,
+    without a database, for tests and benchmarks.
+    """
+
+    def __init__(
+        self,
+        *,
+        timetable: Timetable | None = None,
+        on_demand: Iterable[OnDemandOffer] = (),
+        solidarity: Iterable[SolidarityOffer] = (),
+        urban_communes: Iterable[str] = (),
+    ) -> None:
+        self.timetable = timetable
+        self.on_demand = tuple(on_demand)
+        self.solidarity = tuple(solidarity)
+        self.urban_communes = frozenset(urban_communes)
+
+    def terrain(self, origin_commune: str, destination_commune: str) -> str:
+        both_urban = origin_commune in self.urban_communes and destination_commune in self.urban_communes
+        return URBAN if both_urban else RURAL
 
     def trips(
         self,
@@ -124,25 +245,27 @@ class MobilityContext:
         destination_commune: str,
         window: TimeWindow,
         means: TravelMeans,
+        now: datetime | None = None,
+        visit_minutes: int = VISIT_MINUTES,
     ) -> list[TripPlan]:
-        """Every way to reach `destination` inside `window` and come back the same day; [] = no way."""
+        """Every way to reach `destination` inside `window` and come back the same day; [] = no way.
+
+        `window` is when the person can be at the place (a slot both open and free); `now`, when
+        given, rules out on-demand trips whose booking deadline has passed.
+        """
         plans: list[TripPlan] = []
-        km = road_km(origin, destination)
-        walk_km = great_circle_km(origin, destination) * WALK_CIRCUITY
-        if walk_km <= means.walk_max_km:
-            minutes = walk_minutes(origin, destination, reduced_mobility=means.reduced_mobility)
-            leg = Leg(Mode.WALK, minutes, walk_km, cost_eur=0.0)
+        terrain = self.terrain(origin_commune, destination_commune)
+        km = road_km(origin, destination, terrain=terrain)
+        minutes = road_minutes(origin, destination, terrain=terrain)
+        on_foot = walk_km(origin, destination)
+        if on_foot <= means.walk_max_km:
+            walk = walk_minutes(origin, destination, reduced_mobility=means.reduced_mobility)
+            leg = Leg(Mode.WALK, walk, on_foot, cost_eur=0.0)
             plans.append(
                 TripPlan(
-                    Mode.WALK,
-                    (leg,),
-                    (leg,),
-                    minutes,
-                    0.0,
-                    f"À pied : environ {round(minutes)} minutes ({walk_km:.1f} km).",
+                    Mode.WALK, (leg,), (leg,), walk, 0.0, f"À pied : environ {_minutes_fr(walk)} ({on_foot:.1f} km)."
                 )
             )
-        minutes = road_minutes(origin, destination)
         if means.has_car:
             leg = Leg(Mode.CAR, minutes, km)
             plans.append(
@@ -152,22 +275,253 @@ class MobilityContext:
                     (leg,),
                     minutes,
                     None,
-                    f"En voiture : environ {round(minutes)} minutes ({km:.0f} km).",
+                    f"En voiture : environ {_minutes_fr(minutes)} ({km:.0f} km).",
                 )
             )
         for driver in means.driver_windows:
             start, end = max(driver.start, window.start), min(driver.end, window.end)
-            if end - start >= timedelta(minutes=2 * minutes + 30):
+            if end - start >= timedelta(minutes=2 * minutes + visit_minutes):
                 leg = Leg(Mode.DRIVEN, minutes, km, depart=start, arrive=start + timedelta(minutes=minutes))
-                plans.append(
-                    TripPlan(
-                        Mode.DRIVEN,
-                        (leg,),
-                        (leg,),
-                        minutes,
-                        0.0,
-                        f"Un proche vous conduit : environ {round(minutes)} minutes ({km:.0f} km).",
+                text = f"Un proche vous conduit : environ {_minutes_fr(minutes)} ({km:.0f} km)."
+                plans.append(TripPlan(Mode.DRIVEN, (leg,), (leg,), minutes, 0.0, text))
+                break
+        if means.public_transport and self.timetable is not None:
+            plan = self._public_transport(origin, destination, window, means, visit_minutes)
+            if plan is not None:
+                plans.append(plan)
+        if means.on_demand:
+            plans += self._on_demand(origin_commune, destination_commune, window, minutes, km, now, visit_minutes)
+        if means.solidarity:
+            plans += self._solidarity(origin_commune, destination_commune, window, minutes, km, visit_minutes)
+        return plans
+
+    # --- public transport ------------------------------------------------------------------
+    def _near(self, point: Point, means: TravelMeans) -> dict[int, int]:
+        """Stops within walking reach: stop -> walking seconds."""
+        assert self.timetable is not None
+        reach_km = min(means.walk_max_km, STOP_WALK_MAX_KM)
+        speed = WALK_KMH_REDUCED if means.reduced_mobility else WALK_KMH
+        near = self.timetable.stops_near(point.latitude, point.longitude, reach_km / WALK_CIRCUITY)
+        return {stop: math.ceil(crow * WALK_CIRCUITY / speed * 3600) for stop, crow in near}
+
+    def _public_transport(
+        self, origin: Point, destination: Point, window: TimeWindow, means: TravelMeans, visit_minutes: int
+    ) -> TripPlan | None:
+        from carteblanche.mobility.raptor import reverse_journey
+
+        tt = self.timetable
+        assert tt is not None
+        home, place = self._near(origin, means), self._near(destination, means)
+        if not home or not place:
+            return None
+        day = _local(window.start).date()
+        start, end = _seconds(window.start), _seconds(window.end)
+        if _local(window.end).date() != day:
+            end = END_OF_DAY_S
+        visit = visit_minutes * 60
+        # Outbound: arrive by the start of the slot, leaving as late as possible...
+        outbound = None
+        found = tt.reversed().search(depart=-start, access=place, egress=home, day=day)
+        if found is not None:
+            outbound = reverse_journey(found, tt)
+        # ...unless that means waiting long: then the first arrival inside the slot.
+        if outbound is None or start - outbound.arrive > MAX_EARLY_MINUTES * 60:
+            inside = tt.search(depart=start, access=home, egress=place, day=day, latest=end - visit + 1)
+            outbound = inside or outbound
+        if outbound is None:
+            return None
+        at_place = max(outbound.arrive, start)
+        if at_place + visit > end:
+            return None
+        inbound = tt.search(depart=at_place + visit, access=place, egress=home, day=day, latest=END_OF_DAY_S)
+        if inbound is None:
+            return None  # no way back the same day: not a plan
+        last = tt.reversed().search(depart=-END_OF_DAY_S, access=home, egress=place, day=day)
+        last_back = reverse_journey(last, tt) if last is not None else inbound
+        out_legs = self._legs(outbound, day, window.start, means)
+        in_legs = self._legs(inbound, day, window.start, means)
+        fares = [leg.cost_eur for leg in out_legs + in_legs if leg.mode == Mode.PUBLIC_TRANSPORT]
+        cost = None if any(f is None for f in fares) else round(sum(fares), 2)
+        door = (outbound.arrive - outbound.depart) / 60
+        lines = ", ".join(dict.fromkeys(leg.line for leg in out_legs if leg.mode == Mode.PUBLIC_TRANSPORT))
+        changes = len(outbound.rides) - 1
+        change_text = (
+            "sans correspondance" if changes == 0 else f"{changes} correspondance" + ("s" if changes > 1 else "")
+        )
+        first_ride = next(leg for leg in out_legs if leg.mode == Mode.PUBLIC_TRANSPORT)
+        return_ride = next(leg for leg in in_legs if leg.mode == Mode.PUBLIC_TRANSPORT)
+        explanation = (
+            f"En transport en commun ({lines}) : départ à {hhmm(_at(day, outbound.depart, window.start))}, "
+            f"arrivée à {hhmm(_at(day, outbound.arrive, window.start))}, {change_text}. "
+            f"Retour : bus à {hhmm(return_ride.depart)} à l'arrêt {return_ride.stop_from}, "
+            f"chez vous vers {hhmm(_at(day, inbound.arrive, window.start))}."
+        )
+        constraints = [f"Prendre le bus à l'arrêt {first_ride.stop_from} à {hhmm(first_ride.depart)}."]
+        constraints.append(
+            f"Dernier départ possible pour rentrer : {hhmm(_at(day, last_back.depart, window.start))} "
+            f"(à pied jusqu'à l'arrêt compris)."
+        )
+        if cost is None:
+            constraints.append("Prix du trajet non communiqué : à vérifier auprès du réseau.")
+        return TripPlan(
+            Mode.PUBLIC_TRANSPORT, tuple(out_legs), tuple(in_legs), door, cost, explanation, tuple(constraints)
+        )
+
+    def _legs(self, journey: Journey, day: date, like: datetime, means: TravelMeans) -> list[Leg]:
+        from carteblanche.mobility.raptor import RideLeg
+
+        tt = self.timetable
+        assert tt is not None
+        speed = WALK_KMH_REDUCED if means.reduced_mobility else WALK_KMH
+        legs: list[Leg] = []
+        clock = journey.depart
+        for leg in journey.legs:
+            if isinstance(leg, RideLeg):
+                fare = float(tt.route_fares[leg.route])
+                crow = float(
+                    _crow(
+                        tt.stop_lat[leg.from_stop],
+                        tt.stop_lon[leg.from_stop],
+                        tt.stop_lat[leg.to_stop],
+                        tt.stop_lon[leg.to_stop],
                     )
                 )
-                break
+                legs.append(
+                    Leg(
+                        Mode.PUBLIC_TRANSPORT,
+                        (leg.arrive - leg.depart) / 60,
+                        round(crow * ROAD_PROFILES[RURAL][0].circuity, 1),
+                        depart=_at(day, leg.depart, like),
+                        arrive=_at(day, leg.arrive, like),
+                        line=tt.route_names[leg.route],
+                        cost_eur=None if math.isnan(fare) else fare,
+                        stop_from=tt.stop_names[leg.from_stop],
+                        stop_to=tt.stop_names[leg.to_stop],
+                    )
+                )
+                clock = leg.arrive
+            else:
+                minutes = leg.seconds / 60
+                legs.append(
+                    Leg(
+                        Mode.WALK,
+                        minutes,
+                        round(leg.seconds / 3600 * speed, 2),
+                        depart=_at(day, clock, like),
+                        arrive=_at(day, clock + leg.seconds, like),
+                        line="correspondance à pied" if leg.from_stop is not None and leg.to_stop is not None else "",
+                        cost_eur=0.0,
+                        stop_from="" if leg.from_stop is None else tt.stop_names[leg.from_stop],
+                        stop_to="" if leg.to_stop is None else tt.stop_names[leg.to_stop],
+                    )
+                )
+                clock += leg.seconds
+        return legs
+
+    # --- on-demand transport and solidarity mobility ------------------------------------------
+    def _on_demand(
+        self,
+        origin_commune: str,
+        destination_commune: str,
+        window: TimeWindow,
+        road: float,
+        km: float,
+        now: datetime | None,
+        visit_minutes: int,
+    ) -> list[TripPlan]:
+        plans = []
+        minutes = road * ON_DEMAND_DETOUR
+        local = _local(window.start)
+        for offer in self.on_demand:
+            if origin_commune not in offer.communes:
+                continue
+            to_confirm: list[str] = []
+            if offer.destinations:
+                if destination_commune not in offer.destinations:
+                    continue
+            elif destination_commune in offer.communes:
+                to_confirm.append("destinations desservies")
+            else:
+                continue  # unknown destinations: only trips inside the zone are offered
+            if offer.weekdays and local.weekday() not in offer.weekdays:
+                continue
+            if offer.hours:
+                need = timedelta(minutes=2 * minutes + visit_minutes)
+                fits = False
+                for h0, h1 in offer.hours:
+                    lo = max(local, datetime.combine(local.date(), h0, tzinfo=local.tzinfo))
+                    hi = min(_local(window.end), datetime.combine(local.date(), h1, tzinfo=local.tzinfo))
+                    fits = fits or hi - lo >= need
+                if not fits:
+                    continue
+            else:
+                to_confirm.append("horaires")
+            if not offer.weekdays:
+                to_confirm.append("jours de circulation")
+            deadline = offer.booking_deadline_for(local)
+            if deadline is not None and now is not None and _local(now) > deadline:
+                continue  # too late to book this trip
+            rule = offer.booking_rule()
+            leg = Leg(Mode.ON_DEMAND, minutes, km, line=offer.name, booking_rule=rule, cost_eur=offer.cost_eur)
+            constraints = [rule]
+            if to_confirm:
+                constraints.append(f"{', '.join(to_confirm).capitalize()} à confirmer auprès de {offer.contact}.")
+            if offer.notes:
+                constraints.append(offer.notes)
+            explanation = (
+                f"Transport à la demande {offer.name} : environ {_minutes_fr(minutes)} de trajet "
+                f"(véhicule partagé, {km:.0f} km). {rule}"
+            )
+            plans.append(
+                TripPlan(
+                    Mode.ON_DEMAND,
+                    (leg,),
+                    (leg,),
+                    minutes,
+                    _round_trip_cost(offer.cost_eur),
+                    explanation,
+                    tuple(constraints),
+                )
+            )
         return plans
+
+    def _solidarity(
+        self,
+        origin_commune: str,
+        destination_commune: str,
+        window: TimeWindow,
+        road: float,
+        km: float,
+        visit_minutes: int,
+    ) -> list[TripPlan]:
+        plans = []
+        for offer in self.solidarity:
+            if origin_commune not in offer.communes or destination_commune not in offer.communes:
+                continue
+            rule = offer.booking_rule()
+            leg = Leg(Mode.SOLIDARITY, road, km, line=offer.name, booking_rule=rule, cost_eur=offer.cost_eur)
+            constraints = ["Sous réserve d'un conducteur disponible.", rule]
+            if offer.cost_eur is None:
+                constraints.append(f"Prix non communiqué : à demander à {offer.contact}.")
+            if offer.notes:
+                constraints.append(offer.notes)
+            explanation = (
+                f"{offer.name} ({'covoiturage solidaire' if offer.kind == 'carpool' else 'chauffeur bénévole'}) : "
+                f"environ {_minutes_fr(road)} en voiture ({km:.0f} km), sous réserve d'un conducteur disponible. {rule}"
+            )
+            plans.append(
+                TripPlan(
+                    Mode.SOLIDARITY,
+                    (leg,),
+                    (leg,),
+                    road,
+                    _round_trip_cost(offer.cost_eur),
+                    explanation,
+                    tuple(constraints),
+                )
+            )
+        return plans
+
+
+def _crow(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return great_circle_km(Point(float(lat1), float(lon1)), Point(float(lat2), float(lon2)))

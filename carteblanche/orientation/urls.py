@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from carteblanche.orientation import views
 
 app_name = "orientation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.orientation_form, name="form"),
+    path("agent/", views.agent_form, name="agent_form"),
+    path("plan/<uuid:pk>/", views.plan_detail, name="plan"),
+    path("agent/plan/<uuid:pk>/", views.agent_plan, name="agent_plan"),
+    path("plan/<uuid:pk>/imprimer/", views.plan_print, name="plan_print"),
+    path("plan/<uuid:pk>/sms.txt", views.plan_sms, name="plan_sms"),
+    path("plan/<uuid:pk>/mon-plan.pdf", views.plan_pdf, name="plan_pdf"),
+]

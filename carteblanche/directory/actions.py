@@ -1,0 +1,31 @@
+"""Writes of the directory: importing an offer file (all-or-nothing, dry run by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from carteblanche.directory.importers import READERS
+from carteblanche.directory.importers.base import Diff, write_offer
+
+
+def import_offer(
+    *,
+    file_format: str,
+    path: Path,
+    apply: bool = False,
+    source: str | None = None,
+    skip_invalid: bool = False,
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
+) -> Diff:
+    """Read, validate and upsert an offer file by (source, source_id), in one transaction.
+
+    Rejected records are always reported. If there are any, nothing is written unless
+    `skip_invalid`; the diff of the valid records is still computed (in a rolled-back transaction).
+    Raises `ImportFileError` when the file itself is unreadable.
+    """
+    if file_format not in READERS:
+        raise ValueError(f"format inconnu « {file_format} » (formats : {', '.join(sorted(READERS))})")
+    batch = READERS[file_format](Path(path), source=source, skip_invalid=True)
+    may_write = apply and (skip_invalid or not batch.rejections)
+    return write_offer(batch, apply=may_write, progress=progress)

@@ -1,0 +1,422 @@
+"""In-process nearest-service search: k nearest (service, place) pairs of some thematiques.
+
+Pure module (numpy/scipy, no Django), so the directory pages, the API and the orientation
+engine share one exact, fast answer to "which services of these thematiques are closest to
+this point?".
+
+Design (measured in bench/bench_search.py): every located (service, place) pair becomes a 3-D
+unit vector; one scipy ``cKDTree`` per thematique holds the pairs of that thematique. The
+chord distance between unit vectors is monotonic with the great-circle distance, so the
+tree's Euclidean k-nearest are exactly the great-circle k-nearest; the chord is converted to
+km at the end. Several thematiques are queried tree by tree and merged. Results are exact
+and deterministic: equal distances are ordered by service id, then place id, then stop id.
+``nearest_bruteforce`` computes the same answer with a vectorised haversine over every pair
+of the thematiques: the benchmark baseline, and the "index switched off" mode.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
+_NONE = -1  # stands for a missing place or stop id in the int64 arrays
+_KDTREE_NODE_BYTES = 72  # approximate size of one cKDTree node (ids, split, children pointers)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRow:
+    """One way a service is offered: at a place (or an itinerant stop), or remotely.
+
+    ``place_id`` None with no coordinates means a remote-only offer (phone, online,
+    call-back, home visit). ``stop_id`` names an itinerant stop, which has coordinates but
+    no place.
+    """
+
+    service_id: int
+    place_id: int | None
+    thematiques: tuple[str, ...]
+    latitude: float | None
+    longitude: float | None
+    stop_id: int | None = None
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A (service, place) pair found near a point; ``distance_km`` is great-circle."""
+
+    service_id: int
+    place_id: int | None
+    distance_km: float | None
+    stop_id: int | None = None
+
+
+def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    lat = np.radians(lat_deg)
+    lon = np.radians(lon_deg)
+    cos_lat = np.cos(lat)
+    return np.column_stack((cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)))
+
+
+def _unit_vector(lat_deg: float, lon_deg: float) -> tuple[float, float, float]:
+    lat = math.radians(lat_deg)
+    lon = math.radians(lon_deg)
+    cos_lat = math.cos(lat)
+    return (cos_lat * math.cos(lon), cos_lat * math.sin(lon), math.sin(lat))
+
+
+def km_to_chord(km: float) -> float:
+    """Straight-line distance between unit vectors whose great-circle distance is `km`."""
+    angle = min(km / EARTH_RADIUS_KM, math.pi)
+    return 2.0 * math.sin(angle / 2.0)
+
+
+def chord_to_km(chord: np.ndarray) -> np.ndarray:
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
+
+
+def haversine_km(lat_deg: float, lon_deg: float, lats_rad: np.ndarray, lons_rad: np.ndarray) -> np.ndarray:
+    """Great-circle distances (km) from one point to many points given in radians."""
+    lat = math.radians(lat_deg)
+    lon = math.radians(lon_deg)
+    sin_dlat = np.sin((lats_rad - lat) * 0.5)
+    sin_dlon = np.sin((lons_rad - lon) * 0.5)
+    a = sin_dlat * sin_dlat + math.cos(lat) * np.cos(lats_rad) * sin_dlon * sin_dlon
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _check_point(lat: float, lon: float) -> None:
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise ValueError(f"latitude {lat!r} hors de [-90, 90]")
+    if not (math.isfinite(lon) and -180.0 <= lon <= 180.0):
+        raise ValueError(f"longitude {lon!r} hors de [-180, 180]")
+
+
+class OfferIndex:
+    """Immutable index of the offer; build it once, query it from any thread."""
+
+    __slots__ = (
+        "_lat_rad",
+        "_lon_rad",
+        "_pair_place",
+        "_pair_service",
+        "_pair_stop",
+        "_remote",
+        "_theme_pairs",
+        "_trees",
+    )
+
+    def __init__(
+        self,
+        *,
+        pair_service: np.ndarray,
+        pair_place: np.ndarray,
+        pair_stop: np.ndarray,
+        lat_deg: np.ndarray,
+        lon_deg: np.ndarray,
+        theme_pairs: dict[str, np.ndarray],
+        remote: dict[str, np.ndarray],
+    ) -> None:
+        self._pair_service = pair_service
+        self._pair_place = pair_place
+        self._pair_stop = pair_stop
+        self._lat_rad = np.radians(lat_deg)
+        self._lon_rad = np.radians(lon_deg)
+        self._theme_pairs = theme_pairs
+        self._remote = remote
+        xyz = _unit_vectors(lat_deg, lon_deg)
+        self._trees = {
+            theme: cKDTree(xyz[pairs], leafsize=16, balanced_tree=False) for theme, pairs in theme_pairs.items()
+        }
+
+    # --- construction -----------------------------------------------------------------
+
+    @classmethod
+    def build(cls, rows: Iterable[OfferRow]) -> OfferIndex:
+        """Index the rows; duplicate (service, place, stop) rows are merged (thematiques united)."""
+        located: dict[tuple[int, int, int], tuple[float, float, set[str]]] = {}
+        remote_sets: dict[str, set[int]] = {}
+        for row in rows:
+            if row.latitude is None or row.longitude is None:
+                if row.latitude is not None or row.longitude is not None:
+                    raise ValueError(f"service {row.service_id}: latitude et longitude vont ensemble")
+                if row.place_id is not None or row.stop_id is not None:
+                    raise ValueError(f"service {row.service_id}: lieu {row.place_id} sans coordonnées")
+                for theme in row.thematiques:
+                    remote_sets.setdefault(theme, set()).add(row.service_id)
+                continue
+            lat, lon = float(row.latitude), float(row.longitude)
+            try:
+                _check_point(lat, lon)
+            except ValueError as exc:
+                raise ValueError(f"service {row.service_id}, lieu {row.place_id}: {exc}") from None
+            key = (
+                row.service_id,
+                _NONE if row.place_id is None else row.place_id,
+                _NONE if row.stop_id is None else row.stop_id,
+            )
+            entry = located.get(key)
+            if entry is None:
+                located[key] = (lat, lon, set(row.thematiques))
+            else:
+                entry[2].update(row.thematiques)
+        return cls._from_pairs(located, remote_sets)
+
+    @classmethod
+    def build_from_arrays(
+        cls,
+        *,
+        service_ids: np.ndarray,
+        place_ids: np.ndarray,
+        latitudes: np.ndarray,
+        longitudes: np.ndarray,
+        theme_of_pair: dict[str, np.ndarray],
+        remote: dict[str, np.ndarray] | None = None,
+        stop_ids: np.ndarray | None = None,
+    ) -> OfferIndex:
+        """Fast path for large offers already in arrays (one entry per unique located pair).
+
+        ``theme_of_pair[theme]`` holds the positions of that thematique's pairs; place and
+        stop ids use -1 for "none". Pairs are reordered here by (service, place, stop).
+        """
+        n = len(service_ids)
+        stops = np.full(n, _NONE, dtype=np.int64) if stop_ids is None else np.asarray(stop_ids, dtype=np.int64)
+        services = np.asarray(service_ids, dtype=np.int64)
+        places = np.asarray(place_ids, dtype=np.int64)
+        order = np.lexsort((stops, places, services))
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n, dtype=np.int64)
+        lat = np.asarray(latitudes, dtype=np.float64)[order]
+        lon = np.asarray(longitudes, dtype=np.float64)[order]
+        if n and (np.abs(lat).max() > 90 or np.abs(lon).max() > 180 or not np.isfinite(lat + lon).all()):
+            raise ValueError("coordonnées hors des bornes (latitude [-90, 90], longitude [-180, 180])")
+        theme_pairs = {
+            theme: np.sort(rank[np.asarray(pos, dtype=np.int64)]) for theme, pos in theme_of_pair.items() if len(pos)
+        }
+        remote_arrays = {t: np.unique(np.asarray(ids, dtype=np.int64)) for t, ids in (remote or {}).items()}
+        return cls(
+            pair_service=services[order],
+            pair_place=places[order],
+            pair_stop=stops[order],
+            lat_deg=lat,
+            lon_deg=lon,
+            theme_pairs=theme_pairs,
+            remote=remote_arrays,
+        )
+
+    @classmethod
+    def _from_pairs(
+        cls, located: dict[tuple[int, int, int], tuple[float, float, set[str]]], remote_sets: dict[str, set[int]]
+    ) -> OfferIndex:
+        keys = sorted(located)  # (service, place, stop): the position is the tie-break order
+        n = len(keys)
+        services = np.fromiter((k[0] for k in keys), dtype=np.int64, count=n)
+        places = np.fromiter((k[1] for k in keys), dtype=np.int64, count=n)
+        stops = np.fromiter((k[2] for k in keys), dtype=np.int64, count=n)
+        lat = np.fromiter((located[k][0] for k in keys), dtype=np.float64, count=n)
+        lon = np.fromiter((located[k][1] for k in keys), dtype=np.float64, count=n)
+        theme_lists: dict[str, list[int]] = {}
+        for position, key in enumerate(keys):
+            for theme in located[key][2]:
+                theme_lists.setdefault(theme, []).append(position)
+        return cls(
+            pair_service=services,
+            pair_place=places,
+            pair_stop=stops,
+            lat_deg=lat,
+            lon_deg=lon,
+            theme_pairs={t: np.asarray(p, dtype=np.int64) for t, p in theme_lists.items()},
+            remote={t: np.asarray(sorted(s), dtype=np.int64) for t, s in remote_sets.items()},
+        )
+
+    # --- queries ------------------------------------------------------------------------
+
+    def nearest(
+        self,
+        thematiques: Sequence[str],
+        lat: float,
+        lon: float,
+        k: int = 20,
+        max_km: float | None = None,
+        *,
+        one_per_service: bool = False,
+    ) -> list[Candidate]:
+        """The k nearest (service, place) pairs whose service has any of the thematiques.
+
+        With ``one_per_service`` each service appears once, at its nearest place.
+        """
+        _check_point(lat, lon)
+        if k <= 0:
+            return []
+        trees = [(self._trees[t], self._theme_pairs[t]) for t in dict.fromkeys(thematiques) if t in self._trees]
+        if not trees:
+            return []
+        point = _unit_vector(lat, lon)
+        bound = math.inf if max_km is None else km_to_chord(max_km) * (1 + 1e-12) + 1e-15
+        if len(trees) == 1 and not one_per_service:
+            fast = self._nearest_one_tree(*trees[0], point, k, bound, max_km)
+            if fast is not None:
+                return fast
+        want = k + 4
+        while True:
+            pairs, chords, cutoff = self._query_trees(trees, point, want, bound)
+            chosen = self._pick(pairs, chords, k, one_per_service)
+            if cutoff == math.inf or (len(chosen) == k and chords[chosen[-1]] < cutoff):
+                break  # every pair closer than the k-th answer has been seen
+            want *= 4  # ties, or several places of one service, filled the window: look further
+        return self._candidates(pairs[chosen], chords[chosen], max_km)
+
+    def _nearest_one_tree(
+        self,
+        tree: cKDTree,
+        theme_pairs: np.ndarray,
+        point: tuple[float, float, float],
+        k: int,
+        bound: float,
+        max_km: float | None,
+    ) -> list[Candidate] | None:
+        """The common case, one thematique, in plain Python lists; None when ties need the general path."""
+        n = tree.n
+        want = k + 1
+        chords, idx = tree.query(point, k=max(want, 2), distance_upper_bound=bound)
+        cl = chords.tolist()
+        found = want if want <= n and cl[want - 1] != math.inf else int(np.count_nonzero(idx < n))
+        take = min(k, found)
+        head = cl[: min(found, want)]
+        if any(a == b for a, b in pairwise(head)):
+            return None  # equal distances: the general path orders them by service id
+        pairs = theme_pairs[idx[:take]]
+        services = self._pair_service[pairs].tolist()
+        places = self._pair_place[pairs].tolist()
+        stops = self._pair_stop[pairs].tolist()
+        result = []
+        asin, two_r = math.asin, 2.0 * EARTH_RADIUS_KM
+        for i in range(take):
+            dist = two_r * asin(min(cl[i] * 0.5, 1.0))
+            if max_km is not None and dist > max_km:
+                break  # float rounding at the bound
+            place, stop = places[i], stops[i]
+            result.append(
+                Candidate(services[i], None if place == _NONE else place, dist, None if stop == _NONE else stop)
+            )
+        return result
+
+    @staticmethod
+    def _query_trees(
+        trees: list[tuple[cKDTree, np.ndarray]], point: tuple[float, float, float], want: int, bound: float
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """Up to `want` nearest pairs of each tree, merged.
+
+        ``cutoff``: every pair not returned is at least this far (chord); inf when every
+        pair within the bound was returned.
+        """
+        all_pairs = []
+        all_chords = []
+        cutoff = math.inf
+        for tree, theme_pairs in trees:
+            n = tree.n
+            chords, idx = tree.query(point, k=max(min(want, n), 2), distance_upper_bound=bound)
+            found = int(np.count_nonzero(idx < n))  # missing neighbours are padded with index n
+            if found == want and want < n:
+                cutoff = min(cutoff, float(chords[found - 1]))
+            all_pairs.append(theme_pairs[idx[:found]])
+            all_chords.append(chords[:found])
+        if len(all_pairs) == 1:
+            return all_pairs[0], all_chords[0], cutoff
+        pairs = np.concatenate(all_pairs)
+        chords = np.concatenate(all_chords)
+        pairs, first = np.unique(pairs, return_index=True)  # a pair may carry several thematiques
+        return pairs, chords[first], cutoff
+
+    def _pick(self, pairs: np.ndarray, chords: np.ndarray, k: int, one_per_service: bool) -> np.ndarray:
+        order = np.lexsort((pairs, chords))  # distance, then (service, place, stop) order
+        if one_per_service:
+            services = self._pair_service[pairs[order]]
+            _, first = np.unique(services, return_index=True)
+            order = order[np.sort(first)]
+        return order[:k]
+
+    def _candidates(self, pairs: np.ndarray, chords: np.ndarray, max_km: float | None) -> list[Candidate]:
+        km = chord_to_km(chords)
+        return self._make(pairs, km, max_km)
+
+    def _make(self, pairs: np.ndarray, km: np.ndarray, max_km: float | None) -> list[Candidate]:
+        result = []
+        for service, place, stop, dist in zip(
+            self._pair_service[pairs].tolist(),
+            self._pair_place[pairs].tolist(),
+            self._pair_stop[pairs].tolist(),
+            km.tolist(),
+            strict=True,
+        ):
+            if max_km is not None and dist > max_km:
+                continue  # float rounding at the bound
+            result.append(Candidate(service, None if place == _NONE else place, dist, None if stop == _NONE else stop))
+        return result
+
+    def nearest_bruteforce(
+        self,
+        thematiques: Sequence[str],
+        lat: float,
+        lon: float,
+        k: int = 20,
+        max_km: float | None = None,
+        *,
+        one_per_service: bool = False,
+    ) -> list[Candidate]:
+        """Same answer as `nearest`, by a vectorised haversine over every pair of the thematiques."""
+        _check_point(lat, lon)
+        if k <= 0:
+            return []
+        arrays = [self._theme_pairs[t] for t in dict.fromkeys(thematiques) if t in self._theme_pairs]
+        if not arrays:
+            return []
+        pairs = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+        km = haversine_km(lat, lon, self._lat_rad[pairs], self._lon_rad[pairs])
+        if max_km is not None:
+            keep = km <= max_km
+            pairs, km = pairs[keep], km[keep]
+        if not one_per_service and len(km) > k:
+            kth = np.partition(km, k - 1)[k - 1]
+            keep = km <= kth  # keeps every pair tied with the k-th
+            pairs, km = pairs[keep], km[keep]
+        chosen = self._pick(pairs, km, k, one_per_service)
+        return self._make(pairs[chosen], km[chosen], None)
+
+    def remote(self, thematiques: Sequence[str]) -> list[int]:
+        """Ids (sorted) of services of any of the thematiques reachable without travelling."""
+        arrays = [self._remote[t] for t in dict.fromkeys(thematiques) if t in self._remote]
+        if not arrays:
+            return []
+        ids = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+        return ids.tolist()
+
+    # --- introspection ------------------------------------------------------------------
+
+    @property
+    def thematiques(self) -> frozenset[str]:
+        return frozenset(self._theme_pairs) | frozenset(self._remote)
+
+    @property
+    def pair_count(self) -> int:
+        return len(self._pair_service)
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held: id and coordinate arrays plus each tree's points and nodes."""
+        total = sum(
+            a.nbytes for a in (self._pair_service, self._pair_place, self._pair_stop, self._lat_rad, self._lon_rad)
+        )
+        total += sum(a.nbytes for a in self._theme_pairs.values())
+        total += sum(a.nbytes for a in self._remote.values())
+        for tree in self._trees.values():
+            total += tree.data.nbytes + tree.indices.nbytes + tree.size * _KDTREE_NODE_BYTES
+        return total

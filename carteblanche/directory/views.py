@@ -1,0 +1,124 @@
+"""Public pages of the directory: search a service near a commune, service/place/structure details.
+
+Thin: parse input with SearchForm, call one selector, render. GET only, no JavaScript needed.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from carteblanche.directory import selectors
+from carteblanche.directory.forms import SearchForm
+from carteblanche.directory.models import Need, Place, Service, Structure
+from carteblanche.territories.models import Commune
+from carteblanche.territories.selectors import suggest_communes
+
+
+def _search_page(request: HttpRequest, form: SearchForm, *, status: int = 200, **context) -> HttpResponse:
+    return render(
+        request,
+        "directory/search.html",
+        {"title": "Trouver un service", "form": form, **context},
+        status=status,
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """'Trouver un service': the search form."""
+    initial = {"besoin": request.GET.get("besoin", "")}
+    return _search_page(request, SearchForm(initial=initial))
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    """Results for a commune and a need; bad input re-shows the form with what to fix."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _search_page(request, form, status=400)
+    data = form.cleaned_data
+    commune = selectors.resolve_search_commune(data["commune"])
+    if commune is None:
+        suggestions = suggest_communes(data["commune"])
+        form.add_error("commune", f"Nous ne trouvons pas de commune « {data['commune']} ».")
+        links = [
+            (selectors.commune_label(found), f"?{_query_with(request, commune=selectors.commune_label(found))}")
+            for found in suggestions
+        ]
+        return _search_page(request, form, status=404, suggestions=links)
+    found = selectors.search_services(
+        commune=commune,
+        need=data["besoin"] or None,
+        text=data["texte"],
+        channel_kinds=data["canal"],
+        open_on=data["ouvert_le"],
+        accessible=data["accessible"] or None,
+        language=data["langue"] or None,
+        age=data["age"],
+    )
+    other_needs = [
+        (need, f"?{_query_with(request, besoin=need.slug, texte='')}")
+        for need, _score in found.matched_needs
+        if need != found.need
+    ]
+    return render(
+        request,
+        "directory/results.html",
+        {
+            "title": _results_title(found),
+            "form": form,
+            "found": found,
+            "commune": commune,
+            "other_needs": other_needs,
+            "without_filters": "?" + urlencode({key: data[key] for key in ("commune", "besoin", "texte")}),
+            "detail_query": urlencode({"commune": commune.code}),
+        },
+    )
+
+
+def _results_title(found: selectors.SearchResult) -> str:
+    subject = found.need.label if found.need else "Services"
+    return f"{subject} près de {found.commune.name}"
+
+
+def _query_with(request: HttpRequest, **changes: str) -> str:
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def _commune_from_query(request: HttpRequest) -> Commune | None:
+    code = request.GET.get("commune", "")
+    return Commune.objects.filter(code=code).first() if code else None
+
+
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        detail = selectors.get_service_detail(pk, commune=_commune_from_query(request))
+    except Service.DoesNotExist:
+        raise Http404("Ce service n'existe pas ou plus.") from None
+    return render(request, "directory/service_detail.html", {"title": detail.service.name, "detail": detail})
+
+
+def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        detail = selectors.get_place_detail(pk)
+    except Place.DoesNotExist:
+        raise Http404("Ce lieu n'existe pas ou plus.") from None
+    return render(request, "directory/place_detail.html", {"title": detail.place.name, "detail": detail})
+
+
+def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        detail = selectors.get_structure_detail(pk)
+    except Structure.DoesNotExist:
+        raise Http404("Cette structure n'existe pas ou plus.") from None
+    return render(request, "directory/structure_detail.html", {"title": detail.structure.name, "detail": detail})
+
+
+def needs(request: HttpRequest) -> HttpResponse:
+    """The needs catalogue, by life event: each need links to a search."""
+    return render(
+        request,
+        "directory/needs.html",
+        {"title": "Les démarches", "groups": selectors.needs_by_life_event(), "count": Need.objects.count()},
+    )

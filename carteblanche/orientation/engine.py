@@ -1,0 +1,805 @@
+"""The orientation engine: a person's situation + candidate offers -> a ranked, explained plan.
+
+Pure module (no Django): dataclasses in, dataclasses out, so it is easy to test, to call from
+the CLI and the API, and to benchmark. Weights and tables live in `scoring.py`; the French
+texts in `explain.py`; travel comes from `MobilityContext.trips`; opening hours from
+`directory/hours.py` (public holidays honoured).
+
+Hard rules (each has a test in tests/orientation/test_engine_rules.py):
+1. no online-only option for someone without internet, unless paired with accompaniment;
+2. no car trip for someone without a car, nor a "driven" trip outside the driver's windows;
+3. no option closed during all of the person's availability (unknown hours are shown as
+   "à confirmer", ranked lower, never as open);
+4. no service whose eligibility (age, publics, zone) excludes the person;
+5. every option's travel time is explained by its mode.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from carteblanche.directory import hours as opening_hours
+from carteblanche.mobility.travel import (
+    MODE_LABELS_FR,
+    MobilityContext,
+    Mode,
+    Point,
+    TimeWindow,
+    TravelMeans,
+    TripPlan,
+    great_circle_km,
+)
+from carteblanche.orientation import explain, scoring
+from carteblanche.orientation.scoring import Digital, OptionKind
+
+ACCOMPANIMENT_NETWORKS = frozenset(
+    {"france-service", "france-services", "conseillers-numeriques", "espaces-publics-numeriques", "aidants-connect"}
+)
+ACCOMPANIMENT_THEMATIQUES = frozenset(
+    {
+        "numerique--acceder-a-des-services-en-ligne",
+        "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
+    }
+)
+
+
+class HoursStatus:
+    OPEN = "open"  # known hours, slots listed
+    ALWAYS = "always"  # online: any time
+    BY_APPOINTMENT = "by_appointment"  # a date to fix with the service
+    TO_CONFIRM = "to_confirm"  # hours unknown: "horaires à confirmer"
+
+
+# ---------------------------------------------------------------- input
+
+
+@dataclass(frozen=True, slots=True)
+class NeedRequest:
+    slug: str
+    label: str
+    thematiques: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place that receives the public, or a stop of an itinerant line."""
+
+    key: str  # unique, e.g. "place:12" or "stop:5"
+    name: str
+    point: Point
+    commune_code: str
+    commune_name: str = ""
+    address: str = ""  # "" = unknown, never invented
+    hours: str = ""  # OSM opening_hours; "" = unknown
+    hours_note: str = ""
+    position_approximate: bool = False
+    wheelchair_accessible: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOffer:
+    id: str
+    kind: str  # directory Channel.Kind value: counter, phone, online, callback, home_visit, itinerant, video
+    location: Location | None = None  # the counter's place
+    stops: tuple[Location, ...] = ()  # itinerant stops (hours = the stop's calendar)
+    phone: str = ""
+    url: str = ""
+    hours: str = ""  # the channel's own hours (overrides the place's for a counter)
+    hours_note: str = ""
+    appointment_required: bool | None = None
+    booking: str = ""
+    cost: str = ""
+    area_communes: frozenset[str] | None = None  # home visit / call-back area; None = anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOffer:
+    id: str
+    name: str
+    structure_name: str
+    channels: tuple[ChannelOffer, ...]
+    operator: str = ""
+    operator_name: str = ""
+    thematiques: tuple[str, ...] = ()
+    need_slugs: tuple[str, ...] = ()  # explicit links from the needs catalogue
+    publics: tuple[str, ...] = ()
+    zone_eligibilite: tuple[str, ...] = ()  # commune, EPCI or department codes; () = anywhere
+    age_min: int | None = None
+    age_max: int | None = None
+    languages: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
+    source: str = ""
+    verified_on: str = ""
+
+    @property
+    def is_accompaniment(self) -> bool:
+        """France Services or digital-inclusion advisers: they help with other bodies' online procedures."""
+        return bool(set(self.networks) & ACCOMPANIMENT_NETWORKS) or bool(
+            set(self.thematiques) & ACCOMPANIMENT_THEMATIQUES
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSituation:
+    home: Point
+    commune_code: str
+    needs: tuple[NeedRequest, ...]
+    now: datetime
+    availability: tuple[TimeWindow, ...]  # concrete windows over the horizon (see availability.py)
+    means: TravelMeans = field(default_factory=TravelMeans)
+    digital: Digital = Digital.AUTONOMOUS
+    has_phone: bool = True
+    commune_name: str = ""
+    epci_code: str = ""
+    department_code: str = ""
+    age: int | None = None
+    publics: tuple[str, ...] = ()
+    language: str = "fr"
+    urgent: bool = False
+    other_place: Point | None = None  # where the person works or can easily go
+    other_commune: str = ""
+    other_label: str = "votre lieu de travail"
+    horizon_days: int = 14
+
+    @property
+    def all_publics(self) -> frozenset[str]:
+        """Declared publics plus those implied by age."""
+        inferred = set(self.publics)
+        if self.age is not None:
+            if self.age <= 25:
+                inferred.add("jeunes")
+            if self.age >= 60:
+                inferred.add("seniors")
+        return frozenset(inferred)
+
+
+# ---------------------------------------------------------------- output
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreLine:
+    criterion: str
+    label: str
+    value: float  # 0..1
+    weight: float
+    points: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    mode: Mode
+    minutes: float  # one way, door to door
+    text: str  # plain French: mode + time (hard rule 5)
+    origin_label: str = "chez vous"
+    line: str = ""
+    booking_rule: str = ""
+    cost_eur: float | None = None
+    constraints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    rank: int
+    kind: OptionKind
+    title: str
+    needs: tuple[str, ...]  # need slugs covered
+    need_labels: tuple[str, ...]
+    services: tuple[str, ...]  # service names
+    service_ids: tuple[str, ...]
+    structure: str
+    hours_status: str
+    slots: tuple[TimeWindow, ...]
+    score: float
+    breakdown: tuple[ScoreLine, ...]
+    explanation: str
+    how: str  # what to do, in one or two sentences
+    location: Location | None = None
+    phone: str = ""
+    url: str = ""
+    booking: str = ""
+    cost: str = ""
+    travel: Travel | None = None
+    documents: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    helped_by: str = ""  # the accompaniment structure, for accompanied / video-at-counter options
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something the person should know that is not an option, e.g. 'no way to get there'."""
+
+    kind: str  # unreachable | uncovered_need | excluded
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    options: tuple[Option, ...]
+    needs: tuple[NeedRequest, ...]
+    uncovered: tuple[str, ...]  # need slugs with no option
+    findings: tuple[Finding, ...]
+    generated_at: datetime
+    considered: int = 0  # options scored before selection (agent view)
+
+
+# ---------------------------------------------------------------- rules
+
+
+def eligibility_problem(service: ServiceOffer, person: PersonSituation) -> str | None:
+    """Why the service excludes the person (hard rule 4), or None."""
+    if person.age is not None:
+        if service.age_min is not None and person.age < service.age_min:
+            return f"réservé aux personnes de {service.age_min} ans et plus"
+        if service.age_max is not None and person.age > service.age_max:
+            return f"réservé aux personnes de {service.age_max} ans et moins"
+    restricted = set(service.publics) - {"tous-publics"}
+    publics = person.all_publics
+    if restricted and "tous-publics" not in service.publics and publics and not (restricted & publics):
+        return "réservé à un autre public (" + ", ".join(sorted(restricted)) + ")"
+    if service.zone_eligibilite:
+        mine = {person.commune_code, person.epci_code, person.department_code} - {""}
+        if not (mine & set(service.zone_eligibilite)):
+            return "réservé aux habitants d'un autre secteur"
+    return None
+
+
+def eligibility_warnings(service: ServiceOffer, person: PersonSituation) -> list[str]:
+    """Conditions we could not check because the person did not say (not a reason to exclude)."""
+    warnings = []
+    if person.age is None and (service.age_min is not None or service.age_max is not None):
+        low = service.age_min if service.age_min is not None else 0
+        high = f"{service.age_max} ans" if service.age_max is not None else "plus"
+        warnings.append(f"Réservé aux personnes de {low} à {high}.")
+    restricted = set(service.publics) - {"tous-publics"}
+    if restricted and "tous-publics" not in service.publics and not person.all_publics:
+        warnings.append("Réservé à certains publics : " + ", ".join(sorted(restricted)) + ".")
+    return warnings
+
+
+def covered_needs(service: ServiceOffer, needs: Sequence[NeedRequest]) -> tuple[str, ...]:
+    """The person's needs this service answers: an explicit catalogue link, or a shared thematique
+    with the right operator (France Services and digital-inclusion advisers help with any operator)."""
+    covered = []
+    themes = set(service.thematiques)
+    for need in needs:
+        linked = need.slug in service.need_slugs
+        right_operator = not need.operators or service.operator in need.operators or service.is_accompaniment
+        if linked or (themes & set(need.thematiques) and right_operator):
+            covered.append(need.slug)
+    return tuple(covered)
+
+
+def allowed_trip(trip: TripPlan, means: TravelMeans) -> bool:
+    """Hard rule 2, checked again here whatever the mobility model returns."""
+    modes = {trip.mode} | {leg.mode for leg in (*trip.outbound, *trip.inbound)}
+    if Mode.CAR in modes and not means.has_car:
+        return False
+    if Mode.DRIVEN in modes and not means.driver_windows:
+        return False
+    if Mode.PUBLIC_TRANSPORT in modes and not means.public_transport:
+        return False
+    if Mode.ON_DEMAND in modes and not means.on_demand:
+        return False
+    return not (Mode.SOLIDARITY in modes and not means.solidarity)
+
+
+def intersect(slots: Iterable[TimeWindow], windows: Sequence[TimeWindow], min_minutes: int) -> list[TimeWindow]:
+    """Open slots ∩ free windows, both sorted by start."""
+    out = []
+    windows = list(windows)
+    j = 0
+    for slot in slots:
+        while j < len(windows) and windows[j].end <= slot.start:
+            j += 1
+        k = j
+        while k < len(windows) and windows[k].start < slot.end:
+            start, end = max(slot.start, windows[k].start), min(slot.end, windows[k].end)
+            if end - start >= timedelta(minutes=min_minutes):
+                out.append(TimeWindow(start, end))
+            k += 1
+    return out
+
+
+# ---------------------------------------------------------------- drafts
+
+
+@dataclass
+class _Draft:
+    key: str
+    kind: OptionKind
+    needs: set[str] = field(default_factory=set)
+    services: list[ServiceOffer] = field(default_factory=list)
+    location: Location | None = None
+    hours_rule: str = ""
+    appointment: bool = False
+    phone: str = ""
+    url: str = ""
+    booking: str = ""
+    cost: str = ""
+    helped_by: str = ""
+    hours_note: str = ""
+
+    def add(self, service: ServiceOffer, needs: Iterable[str]) -> None:
+        if service not in self.services:
+            self.services.append(service)
+        self.needs.update(needs)
+
+
+# Several ways to use one place merge into one option; its kind is the strongest of them.
+_KIND_PRECEDENCE = {
+    OptionKind.ITINERANT: 4,
+    OptionKind.COUNTER: 3,
+    OptionKind.VIDEO_AT_COUNTER: 2,
+    OptionKind.ACCOMPANIED: 1,
+}
+
+
+class Engine:
+    """Plans for one situation at a time; holds the mobility context (timetables may be big)."""
+
+    def __init__(self, mobility: MobilityContext | None = None) -> None:
+        self.mobility = mobility or MobilityContext()
+
+    # ---- public
+
+    def plan(self, person: PersonSituation, offers: Sequence[ServiceOffer]) -> Plan:
+        findings: list[Finding] = []
+        drafts: dict[str, _Draft] = {}
+        helpers = self._accompaniment_locations(person, offers)
+        for service in offers:
+            needs = covered_needs(service, person.needs)
+            if not needs:
+                continue
+            problem = eligibility_problem(service, person)
+            if problem:
+                findings.append(Finding("excluded", f"{service.name} : {problem}.", service.id))
+                continue
+            for channel in service.channels:
+                self._add_channel(drafts, person, service, channel, needs, helpers)
+        options, unreachable = self._evaluate(person, list(drafts.values()))
+        findings.extend(unreachable)
+        selected = self._select(person, options)
+        ranked = tuple(
+            replace(
+                option,
+                rank=rank,
+                explanation=explain.option_explanation(option, rank, person),
+            )
+            for rank, option in enumerate(selected, start=1)
+        )
+        covered = {slug for option in ranked for slug in option.needs}
+        uncovered = tuple(need.slug for need in person.needs if need.slug not in covered)
+        for need in person.needs:
+            if need.slug in uncovered:
+                findings.append(Finding("uncovered_need", explain.uncovered_text(need.label), need.slug))
+        return Plan(
+            options=ranked,
+            needs=person.needs,
+            uncovered=uncovered,
+            findings=tuple(findings),
+            generated_at=person.now,
+            considered=len(options),
+        )
+
+    # ---- building drafts
+
+    def _accompaniment_locations(
+        self, person: PersonSituation, offers: Sequence[ServiceOffer]
+    ) -> list[tuple[ServiceOffer, Location, str]]:
+        """Nearby places where an adviser helps with online procedures (France Services, digital inclusion)."""
+        found: dict[str, tuple[float, ServiceOffer, Location, str]] = {}
+        for service in offers:
+            if not service.is_accompaniment or eligibility_problem(service, person):
+                continue
+            for channel in service.channels:
+                locations: Iterable[Location] = ()
+                if channel.kind == "counter" and channel.location:
+                    locations = [channel.location]
+                elif channel.kind == "itinerant":
+                    locations = channel.stops
+                for location in locations:
+                    km = great_circle_km(person.home, location.point)
+                    if km > scoring.MAX_DISTANCE_KM:
+                        continue
+                    rule = channel.hours if channel.kind == "counter" and channel.hours else location.hours
+                    if location.key not in found or km < found[location.key][0]:
+                        found[location.key] = (km, service, location, rule)
+        nearest = sorted(found.values(), key=lambda item: (item[0], item[2].key))[:3]
+        return [(service, location, rule) for _, service, location, rule in nearest]
+
+    def _add_channel(
+        self,
+        drafts: dict[str, _Draft],
+        person: PersonSituation,
+        service: ServiceOffer,
+        channel: ChannelOffer,
+        needs: tuple[str, ...],
+        helpers: list[tuple[ServiceOffer, Location, str]],
+    ) -> None:
+        def draft(key: str, kind: OptionKind, **fields) -> _Draft:
+            existing = drafts.get(key)
+            if existing is None:
+                existing = drafts[key] = _Draft(key=key, kind=kind, **fields)
+            elif _KIND_PRECEDENCE.get(kind, 0) > _KIND_PRECEDENCE.get(existing.kind, 0):
+                existing.kind = kind
+                for name, value in fields.items():
+                    if value or name != "helped_by":
+                        setattr(existing, name, value)
+            elif fields.get("helped_by") and not existing.helped_by:
+                existing.helped_by = fields["helped_by"]
+            return existing
+
+        kind = channel.kind
+        if kind == "online":
+            if person.digital != Digital.NO_INTERNET:  # hard rule 1
+                draft(f"online:{channel.url or channel.id}", OptionKind.ONLINE, url=channel.url).add(service, needs)
+            if person.digital != Digital.AUTONOMOUS:
+                for helper, location, rule in helpers:
+                    d = draft(
+                        f"place:{location.key}",
+                        OptionKind.ACCOMPANIED,
+                        location=location,
+                        hours_rule=rule,
+                        url=channel.url,
+                        helped_by=helper.structure_name,
+                    )
+                    d.add(service, needs)
+        elif kind == "video":
+            if person.digital == Digital.AUTONOMOUS:
+                draft(
+                    f"video:{channel.id}", OptionKind.VIDEO, hours_rule=channel.hours, appointment=True, url=channel.url
+                ).add(service, needs)
+            else:
+                for helper, location, rule in helpers:
+                    draft(
+                        f"place:{location.key}",
+                        OptionKind.VIDEO_AT_COUNTER,
+                        location=location,
+                        hours_rule=rule,
+                        appointment=True,
+                        helped_by=helper.structure_name,
+                    ).add(service, needs)
+        elif kind in ("phone", "callback"):
+            if not person.has_phone or not channel.phone:
+                return
+            if channel.area_communes is not None and person.commune_code not in channel.area_communes:
+                return
+            option_kind = OptionKind.PHONE if kind == "phone" else OptionKind.CALLBACK
+            d = draft(
+                f"{kind}:{channel.phone}",
+                option_kind,
+                phone=channel.phone,
+                hours_rule=channel.hours,
+                appointment=kind == "callback",
+                booking=channel.booking,
+                cost=channel.cost,
+                hours_note=channel.hours_note,
+            )
+            d.add(service, needs)
+        elif kind == "home_visit":
+            if channel.area_communes is not None and person.commune_code not in channel.area_communes:
+                return
+            draft(
+                f"home:{service.structure_name}",
+                OptionKind.HOME_VISIT,
+                hours_rule=channel.hours,
+                appointment=True,
+                phone=channel.phone,
+                booking=channel.booking,
+                hours_note=channel.hours_note,
+            ).add(service, needs)
+        elif kind == "counter" and channel.location is not None:
+            location = channel.location
+            if great_circle_km(person.home, location.point) > scoring.MAX_DISTANCE_KM:
+                return
+            draft(
+                f"place:{location.key}",
+                OptionKind.COUNTER,
+                location=location,
+                hours_rule=channel.hours or location.hours,
+                appointment=bool(channel.appointment_required),
+                phone=channel.phone,
+                booking=channel.booking,
+                hours_note=channel.hours_note or location.hours_note,
+                helped_by="",
+            ).add(service, needs)
+        elif kind == "itinerant":
+            stops = sorted(channel.stops, key=lambda s: (great_circle_km(person.home, s.point), s.key))
+            for stop in stops[: scoring.ITINERANT_STOPS_TRIED]:
+                if great_circle_km(person.home, stop.point) > scoring.MAX_DISTANCE_KM:
+                    continue
+                draft(
+                    f"place:{stop.key}",
+                    OptionKind.ITINERANT,
+                    location=stop,
+                    hours_rule=stop.hours,
+                    phone=channel.phone,
+                    booking=channel.booking,
+                    hours_note=stop.hours_note,
+                ).add(service, needs)
+
+    # ---- evaluating drafts
+
+    def _evaluate(self, person: PersonSituation, drafts: list[_Draft]) -> tuple[list[Option], list[Finding]]:
+        options: list[Option] = []
+        unreachable: list[Finding] = []
+        slot_cache: dict[str, list[TimeWindow] | None] = {}
+        physical = sorted(
+            (d for d in drafts if d.kind in scoring.PHYSICAL_KINDS and d.location is not None),
+            key=lambda d: (great_circle_km(person.home, d.location.point), d.key),
+        )
+        kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
+        for draft in sorted(drafts, key=lambda d: d.key):
+            if draft.kind in scoring.PHYSICAL_KINDS and draft.key not in kept:
+                continue  # bounded work: only the nearest places are routed
+            option = self._evaluate_one(person, draft, slot_cache, unreachable)
+            if option is not None:
+                options.append(option)
+        return options, unreachable
+
+    def _free_slots(
+        self, person: PersonSituation, rule: str, cache: dict[str, list[TimeWindow] | None]
+    ) -> list[TimeWindow] | None:
+        """Open ∩ free windows over the horizon; None when the hours are unknown."""
+        if rule not in cache:
+            try:
+                opened = opening_hours.open_slots(rule, person.now, person.horizon_days)
+            except opening_hours.OpeningHoursError:
+                opened = None  # a bad rule is as good as unknown: never shown as open
+            if opened is None:
+                cache[rule] = None
+            else:
+                windows = [TimeWindow(s.start, s.end) for s in opened]
+                cache[rule] = intersect(windows, person.availability, scoring.MIN_SLOT_MINUTES)
+        return cache[rule]
+
+    def _evaluate_one(
+        self,
+        person: PersonSituation,
+        draft: _Draft,
+        slot_cache: dict[str, list[TimeWindow] | None],
+        unreachable: list[Finding],
+    ) -> Option | None:
+        kind = draft.kind
+        travel: Travel | None = None
+        warnings: list[str] = []
+        if kind == OptionKind.ONLINE:
+            status, slots = HoursStatus.ALWAYS, []
+        else:
+            free = self._free_slots(person, draft.hours_rule, slot_cache)
+            if free is None:
+                status = HoursStatus.BY_APPOINTMENT if draft.appointment else HoursStatus.TO_CONFIRM
+                slots = []
+            elif not free:
+                return None  # hard rule 3: closed during all of the person's availability
+            else:
+                status, slots = HoursStatus.OPEN, free
+            if status == HoursStatus.TO_CONFIRM:
+                warnings.append("Horaires à confirmer avant de vous déplacer ou d'appeler.")
+        if kind in scoring.PHYSICAL_KINDS:
+            assert draft.location is not None
+            windows = slots if slots else list(person.availability)
+            reachable: list[TimeWindow] = []
+            best: tuple[TripPlan, str] | None = None
+            for index, window in enumerate(windows):
+                tries = scoring.TRIP_WINDOWS_TRIED * (2 if reachable else 1)
+                if len(reachable) >= scoring.SLOTS_SHOWN or index >= tries:
+                    break
+                trip = self._best_trip(person, draft.location, window)
+                if trip is not None:
+                    reachable.append(window)
+                    if best is None or trip[0].door_to_door_minutes < best[0].door_to_door_minutes:
+                        best = trip
+            if best is None:
+                unreachable.append(
+                    Finding("unreachable", explain.unreachable_text(draft.location, person), draft.location.key)
+                )
+                return None
+            travel = _travel(best[0], best[1])
+            if status == HoursStatus.OPEN:
+                slots = reachable
+        elif kind == OptionKind.HOME_VISIT:
+            travel = None
+        slots = slots[: scoring.SLOTS_SHOWN]
+        if draft.location is not None and draft.location.position_approximate:
+            warnings.append("Adresse précise non connue : le lieu est placé au centre de la commune.")
+        for service in draft.services:
+            warnings.extend(eligibility_warnings(service, person))
+        breakdown = self._score(person, draft, status, slots, travel)
+        score = round(sum(line.points for line in breakdown), 1)
+        documents = _documents(person, draft)
+        need_labels = tuple(n.label for n in person.needs if n.slug in draft.needs)
+        option = Option(
+            rank=0,
+            kind=kind,
+            title=explain.option_title(kind, draft.services, draft.location, draft.helped_by),
+            needs=tuple(n.slug for n in person.needs if n.slug in draft.needs),
+            need_labels=need_labels,
+            services=tuple(s.name for s in draft.services),
+            service_ids=tuple(s.id for s in draft.services),
+            structure=draft.services[0].structure_name,
+            hours_status=status,
+            slots=tuple(slots),
+            score=score,
+            breakdown=breakdown,
+            explanation="",
+            how="",
+            location=draft.location,
+            phone=draft.phone,
+            url=draft.url,
+            booking=draft.booking,
+            cost=draft.cost,
+            travel=travel,
+            documents=documents,
+            warnings=tuple(dict.fromkeys(warnings)),
+            helped_by=draft.helped_by,
+            sources=tuple(dict.fromkeys(_source(s) for s in draft.services if s.source)),
+        )
+        return replace(option, how=explain.option_how(option))
+
+    def _best_trip(
+        self, person: PersonSituation, location: Location, window: TimeWindow
+    ) -> tuple[TripPlan, str] | None:
+        origins = [(person.home, person.commune_code, "chez vous")]
+        if person.other_place is not None:
+            origins.append((person.other_place, person.other_commune, person.other_label))
+        best: tuple[TripPlan, str] | None = None
+        for origin, commune, label in origins:
+            trips = self.mobility.trips(
+                origin=origin,
+                origin_commune=commune,
+                destination=location.point,
+                destination_commune=location.commune_code,
+                window=window,
+                means=person.means,
+            )
+            for trip in trips:
+                if allowed_trip(trip, person.means) and (
+                    best is None or trip.door_to_door_minutes < best[0].door_to_door_minutes
+                ):
+                    best = (trip, label)
+        return best
+
+    # ---- scoring
+
+    def _score(
+        self,
+        person: PersonSituation,
+        draft: _Draft,
+        status: str,
+        slots: Sequence[TimeWindow],
+        travel: Travel | None,
+    ) -> tuple[ScoreLine, ...]:
+        w = dict(scoring.WEIGHTS)
+        if person.urgent:
+            w["soon"] *= scoring.URGENT_SOON_FACTOR
+        total = sum(w.values())
+        w = {name: weight * 100.0 / total for name, weight in w.items()}
+
+        fit = scoring.CHANNEL_FIT[person.digital].get(draft.kind, 0.0)
+        fit_reason = f"{scoring.OPTION_LABELS_FR[draft.kind]} pour une personne « {person.digital.value} »"
+        if draft.kind == OptionKind.HOME_VISIT:
+            mobile = person.means.has_car and not person.means.reduced_mobility
+            if mobile and (person.age is None or person.age < scoring.HOME_VISIT_AGE):
+                fit *= scoring.HOME_VISIT_FIT_WHEN_MOBILE
+                fit_reason += " qui peut se déplacer"
+        needs = len(draft.needs) / max(1, len(person.needs))
+        if travel is None:
+            travel_value, travel_reason = 1.0, "pas de trajet"
+        else:
+            ease = scoring.MODE_EASE.get(travel.mode, 0.7)
+            travel_value = max(0.0, 1.0 - travel.minutes / scoring.TRAVEL_MINUTES_ZERO) * ease
+            travel_reason = f"{round(travel.minutes)} min {MODE_LABELS_FR[travel.mode]}"
+        if status == HoursStatus.ALWAYS:
+            soon, soon_reason = scoring.SOON_ALWAYS, "à tout moment"
+            hours, hours_reason = scoring.HOURS_KNOWN, "pas d'horaires"
+        elif status == HoursStatus.BY_APPOINTMENT:
+            soon, soon_reason = scoring.SOON_BY_APPOINTMENT, "date à fixer"
+            hours, hours_reason = scoring.HOURS_BY_APPOINTMENT, "sur rendez-vous"
+        elif status == HoursStatus.TO_CONFIRM:
+            soon, soon_reason = scoring.SOON_TO_CONFIRM, "horaires inconnus"
+            hours, hours_reason = scoring.HOURS_TO_CONFIRM, "horaires à confirmer"
+        else:
+            days = (slots[0].start - person.now).total_seconds() / 86400 if slots else person.horizon_days
+            soon = max(0.0, 1.0 - max(0.0, days) / person.horizon_days)
+            soon_reason = f"premier créneau dans {math.floor(max(0.0, days))} jour(s)"
+            hours, hours_reason = scoring.HOURS_KNOWN, "horaires connus"
+        if person.language == "fr":
+            language, language_reason = scoring.LANGUAGE_SPOKEN, "français"
+        elif any(person.language in s.languages for s in draft.services):
+            language, language_reason = scoring.LANGUAGE_SPOKEN, f"parle « {person.language} »"
+        else:
+            language, language_reason = scoring.LANGUAGE_UNKNOWN, f"« {person.language} » non indiqué"
+        values = {
+            "fit": (fit, fit_reason),
+            "needs": (needs, f"{len(draft.needs)} demande(s) sur {len(person.needs)}"),
+            "travel": (travel_value, travel_reason),
+            "soon": (soon, soon_reason),
+            "hours": (hours, hours_reason),
+            "language": (language, language_reason),
+        }
+        return tuple(
+            ScoreLine(
+                criterion=name,
+                label=scoring.CRITERIA_LABELS_FR[name],
+                value=round(value, 3),
+                weight=round(w[name], 2),
+                points=round(value * w[name], 2),
+                reason=reason,
+            )
+            for name, (value, reason) in values.items()
+        )
+
+    # ---- selection
+
+    def _select(self, person: PersonSituation, options: list[Option]) -> list[Option]:
+        """At most MAX_OPTIONS: first make sure each need has an option, then the best scores;
+        at most MAX_SAME_KIND options of one kind."""
+        ordered = sorted(options, key=lambda o: (-o.score, o.kind.value, o.title))
+        chosen: list[Option] = []
+        per_kind: dict[OptionKind, int] = {}
+
+        def take(option: Option) -> None:
+            chosen.append(option)
+            per_kind[option.kind] = per_kind.get(option.kind, 0) + 1
+
+        uncovered = [n.slug for n in person.needs]
+        for slug in list(uncovered):
+            if slug not in uncovered:
+                continue
+            for option in ordered:
+                kind_full = per_kind.get(option.kind, 0) >= scoring.MAX_SAME_KIND
+                if slug in option.needs and option not in chosen and not kind_full:
+                    take(option)
+                    uncovered = [s for s in uncovered if s not in option.needs]
+                    break
+        for option in ordered:
+            if len(chosen) >= scoring.MAX_OPTIONS:
+                break
+            if option not in chosen and per_kind.get(option.kind, 0) < scoring.MAX_SAME_KIND:
+                take(option)
+        return sorted(chosen[: scoring.MAX_OPTIONS], key=lambda o: (-o.score, o.kind.value, o.title))
+
+
+def _travel(trip: TripPlan, origin_label: str) -> Travel:
+    first = trip.outbound[0] if trip.outbound else None
+    lines = [leg.line for leg in trip.outbound if leg.line]
+    booking = "; ".join(dict.fromkeys(leg.booking_rule for leg in trip.outbound if leg.booking_rule))
+    return Travel(
+        mode=trip.mode,
+        minutes=trip.door_to_door_minutes or (first.minutes if first else 0.0),
+        text=explain.travel_text(trip, origin_label),
+        origin_label=origin_label,
+        line=", ".join(dict.fromkeys(lines)),
+        booking_rule=booking,
+        cost_eur=trip.cost_eur,
+        constraints=trip.constraints,
+    )
+
+
+def _documents(person: PersonSituation, draft: _Draft) -> tuple[str, ...]:
+    docs: list[str] = []
+    for need in person.needs:
+        if need.slug in draft.needs:
+            docs.extend(need.documents)
+    for service in draft.services:
+        docs.extend(service.documents)
+    return tuple(dict.fromkeys(d for d in docs if d))
+
+
+def _source(service: ServiceOffer) -> str:
+    return f"{service.source} ({service.verified_on})" if service.verified_on else service.source
+
+
+def plan(person: PersonSituation, offers: Sequence[ServiceOffer], mobility: MobilityContext | None = None) -> Plan:
+    """Convenience wrapper: one plan with a fresh engine."""
+    return Engine(mobility).plan(person, offers)

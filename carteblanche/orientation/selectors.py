@@ -1,0 +1,459 @@
+"""Reads for orientation: answers -> the engine's situation, candidate offers from the directory, a plan.
+
+Pages, API and CLI all go through `compute_plan`, so bad input gets the same clear messages
+everywhere (`OrientationInputError`, one problem per field, with suggestions).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
+from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, great_circle_km
+from carteblanche.orientation.availability import PARIS, AvailabilityError, parse_availability
+from carteblanche.orientation.engine import (
+    ACCOMPANIMENT_THEMATIQUES,
+    ChannelOffer,
+    Engine,
+    Location,
+    NeedRequest,
+    PersonSituation,
+    Plan,
+    ServiceOffer,
+    covered_needs,
+)
+from carteblanche.orientation.scoring import MAX_DISTANCE_KM, Digital
+from carteblanche.territories.models import Commune
+from carteblanche.territories.normalize import normalize_name
+from carteblanche.territories.selectors import find_communes, suggest_communes
+
+REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
+CANDIDATES_PER_THEME = 40  # nearest (service, place) pairs asked from the offer index
+HELPERS_NEAR = 10  # nearest accompaniment places (France Services, digital inclusion)
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    field: str
+    message: str
+    suggestions: tuple[str, ...] = ()
+
+
+class OrientationInputError(ValueError):
+    """The answers cannot give a plan; each problem names the field and what to change."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(slots=True)
+class OrientationRequest:
+    """The person's answers, as the form, the API and the CLI collect them (French field names)."""
+
+    commune: str
+    besoins: list[str] = field(default_factory=list)  # need slugs from the catalogue
+    besoin_libre: str = ""  # free text, matched to the catalogue
+    voiture: bool = False  # a car and a driving licence
+    ne_conduit_pas: bool = False  # "je ne conduis pas / pas de permis"
+    conduit_par_proche: bool = False
+    conduit_quand: str = ""  # when someone can drive the person (availability syntax)
+    transport_en_commun: bool = True
+    transport_a_la_demande: bool = True
+    mobilite_solidaire: bool = True
+    mobilite_reduite: bool = False
+    numerique: str = Digital.AUTONOMOUS.value
+    telephone: bool = True
+    disponibilites: str = ""
+    langue: str = "fr"
+    urgent: bool = False
+    age: int | None = None
+    publics: list[str] = field(default_factory=list)
+    autre_commune: str = ""  # where the person works or can easily go
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OrientationRequest:
+        return cls(**{k: v for k, v in data.items() if k in cls.__slots__})
+
+
+# ------------------------------------------------------------------ communes and needs
+
+
+def resolve_commune_or_problem(text: str, field_name: str) -> tuple[Commune | None, InputProblem | None]:
+    if not text.strip():
+        return None, InputProblem(field_name, "Indiquez votre commune (nom ou code postal).")
+    found = find_communes(text, limit=1)
+    if found and found[0].has_point:
+        return found[0], None
+    if found:
+        return None, InputProblem(field_name, f"Nous ne savons pas situer {found[0].name} sur la carte.")
+    close = [f"{c.name} ({c.department_id})" for c in suggest_communes(text)]
+    message = f"Nous ne trouvons pas la commune « {text.strip()} »."
+    message += (
+        " Vouliez-vous dire : " + ", ".join(close) + " ?" if close else " Vérifiez l'orthographe ou le code postal."
+    )
+    return None, InputProblem(field_name, message, tuple(close))
+
+
+def _need_key(text: str) -> str:
+    return normalize_name(text)
+
+
+def _fallback_match(text: str, needs: list[Need], limit: int) -> list[tuple[Need, float]]:
+    """Word overlap with the label and the residents' phrases (used until the catalogue's matcher exists)."""
+    words = {w for w in _need_key(text).split() if len(w) > 2}
+    if not words:
+        return []
+    scored = []
+    for need in needs:
+        best = 0.0
+        for phrase in [need.label, need.slug.replace("-", " "), *need.phrases]:
+            keys = {w for w in _need_key(phrase).split() if len(w) > 2}
+            if keys:
+                best = max(
+                    best,
+                    len(words & keys) / len(words | keys),
+                    difflib.SequenceMatcher(None, _need_key(text), _need_key(phrase)).ratio() * 0.8,
+                )
+        if best >= 0.3:
+            scored.append((need, best))
+    return sorted(scored, key=lambda item: -item[1])[:limit]
+
+
+def match_free_text(text: str, limit: int = 5) -> list[tuple[Need, float]]:
+    """The catalogue's matcher when present (directory work), else a simple word overlap."""
+    try:
+        from carteblanche.directory.needs_matching import match_needs
+    except ImportError:
+        return _fallback_match(text, list(Need.objects.all()), limit)
+    return list(match_needs(text, limit=limit))
+
+
+def suggest_needs(text: str, limit: int = 3) -> list[Need]:
+    needs = list(Need.objects.all())
+    by_key = {_need_key(n.label): n for n in needs}
+    by_key.update({_need_key(n.slug.replace("-", " ")): n for n in needs})
+    close = difflib.get_close_matches(_need_key(text), list(by_key), n=limit, cutoff=0.4)
+    found = [by_key[k] for k in close]
+    if len(found) < limit:
+        found += [n for n, _ in _fallback_match(text, needs, limit) if n not in found]
+    return found[:limit]
+
+
+def resolve_needs(slugs: list[str], free_text: str) -> tuple[list[Need], list[InputProblem]]:
+    problems: list[InputProblem] = []
+    chosen: list[Need] = []
+    known = Need.objects.in_bulk([s for s in slugs if s])
+    for slug in slugs:
+        if not slug:
+            continue
+        if slug in known:
+            chosen.append(known[slug])
+        else:
+            close = [n.label for n in suggest_needs(slug)]
+            hint = " Besoins proches : " + ", ".join(close) + "." if close else ""
+            problems.append(
+                InputProblem("besoins", f"Le besoin « {slug} » n'est pas dans notre liste.{hint}", tuple(close))
+            )
+    if free_text.strip():
+        matches = match_free_text(free_text)
+        if matches:
+            best_need, best_score = matches[0]
+            chosen.append(best_need)
+            # A second need when the text clearly says two things ("réversion et factures").
+            for need, score in matches[1:]:
+                if score >= max(0.5, best_score * 0.9) and need not in chosen:
+                    chosen.append(need)
+        else:
+            close = [n.label for n in suggest_needs(free_text)]
+            message = f"Nous n'avons pas reconnu votre besoin « {free_text.strip()} »."
+            message += (
+                " Choisissez par exemple : " + ", ".join(close) + "."
+                if close
+                else " Décrivez-le autrement ou choisissez-le dans la liste."
+            )
+            problems.append(InputProblem("besoin_libre", message, tuple(close)))
+    if not chosen and not problems:
+        problems.append(
+            InputProblem("besoins", "Dites-nous ce que vous voulez faire : choisissez un besoin ou décrivez-le.")
+        )
+    unique = list(dict.fromkeys(chosen))
+    return unique, problems
+
+
+def need_request(need: Need) -> NeedRequest:
+    return NeedRequest(
+        slug=need.slug,
+        label=need.label,
+        thematiques=tuple(need.thematiques or ()),
+        operators=tuple(need.operators.values_list("code", flat=True)),
+        documents=tuple(need.documents or ()),
+    )
+
+
+# ------------------------------------------------------------------ the engine's situation
+
+
+def build_person(request: OrientationRequest, *, now: datetime | None = None) -> PersonSituation:
+    """Validate every answer (all problems at once) and build the engine's input."""
+    now = (now or timezone.now()).astimezone(PARIS)
+    problems: list[InputProblem] = []
+    commune, problem = resolve_commune_or_problem(request.commune, "commune")
+    if problem:
+        problems.append(problem)
+    other = None
+    if request.autre_commune.strip():
+        other, problem = resolve_commune_or_problem(request.autre_commune, "autre_commune")
+        if problem:
+            problems.append(problem)
+    needs, need_problems = resolve_needs(request.besoins, request.besoin_libre)
+    problems.extend(need_problems)
+    availability = driver_windows = ()
+    try:
+        availability = parse_availability(request.disponibilites).windows(now)
+    except AvailabilityError as exc:
+        problems.append(InputProblem("disponibilites", str(exc)))
+    if request.conduit_par_proche or request.conduit_quand.strip():
+        try:
+            driver_windows = (
+                parse_availability(request.conduit_quand).windows(now)
+                if request.conduit_quand.strip()
+                else availability
+            )
+        except AvailabilityError as exc:
+            problems.append(InputProblem("conduit_quand", str(exc)))
+    if request.voiture and request.ne_conduit_pas:
+        problems.append(
+            InputProblem(
+                "voiture",
+                "Vous avez indiqué avoir une voiture et le permis, et aussi ne pas conduire. "
+                "Gardez une seule des deux réponses.",
+            )
+        )
+    if request.age is not None and not 0 <= request.age <= 120:
+        problems.append(InputProblem("age", "L'âge doit être un nombre entre 0 et 120."))
+    elif request.age is not None and request.age < 17 and request.voiture:
+        problems.append(
+            InputProblem("voiture", f"À {request.age} ans on ne peut pas conduire seul. Décochez « voiture ».")
+        )
+    try:
+        digital = Digital(request.numerique)
+    except ValueError:
+        problems.append(
+            InputProblem(
+                "numerique", "Choisissez : autonome en ligne, en ligne avec de l'aide, ou pas d'accès à internet."
+            )
+        )
+        digital = Digital.AUTONOMOUS
+    if availability == () and not any(p.field == "disponibilites" for p in problems):
+        problems.append(
+            InputProblem(
+                "disponibilites", "Vos disponibilités ne laissent aucun moment libre dans les 14 prochains jours."
+            )
+        )
+    if problems:
+        raise OrientationInputError(problems)
+    assert commune is not None
+    means = TravelMeans(
+        has_car=request.voiture and not request.ne_conduit_pas,
+        driver_windows=tuple(driver_windows),
+        public_transport=request.transport_en_commun,
+        on_demand=request.transport_a_la_demande,
+        solidarity=request.mobilite_solidaire,
+        reduced_mobility=request.mobilite_reduite,
+        walk_max_km=1.0 if request.mobilite_reduite else 2.0,
+    )
+    return PersonSituation(
+        home=Point(commune.latitude, commune.longitude),
+        commune_code=commune.code,
+        commune_name=commune.name,
+        epci_code=commune.epci_id or "",
+        department_code=commune.department_id,
+        needs=tuple(need_request(n) for n in needs),
+        now=now,
+        availability=tuple(availability),
+        means=means,
+        digital=digital,
+        has_phone=request.telephone,
+        age=request.age,
+        publics=tuple(request.publics),
+        language=(request.langue or "fr").lower()[:2],
+        urgent=request.urgent,
+        other_place=Point(other.latitude, other.longitude) if other else None,
+        other_commune=other.code if other else "",
+    )
+
+
+# ------------------------------------------------------------------ candidate offers
+
+
+def _location_from_place(place) -> Location:
+    return Location(
+        key=f"place:{place.pk}",
+        name=place.name,
+        point=Point(place.latitude, place.longitude),
+        commune_code=place.commune_id,
+        commune_name=place.commune.name,
+        address=", ".join(p for p in (place.address, place.postcode) if p),
+        hours=place.opening_hours,
+        hours_note=place.hours_note,
+        position_approximate=place.position_approximate,
+        wheelchair_accessible=place.wheelchair_accessible,
+    )
+
+
+def _location_from_stop(stop: ItinerantStop) -> Location:
+    return Location(
+        key=f"stop:{stop.pk}",
+        name=f"{stop.channel.service.name} — {stop.location_label or stop.commune.name}",
+        point=Point(stop.latitude, stop.longitude),
+        commune_code=stop.commune_id,
+        commune_name=stop.commune.name,
+        address=stop.location_label,
+        hours=stop.schedule,
+        hours_note=stop.schedule_note,
+        position_approximate=stop.position_approximate,
+    )
+
+
+def service_to_offer(service: Service) -> ServiceOffer:
+    """A directory Service (with prefetched channels) as the engine's ServiceOffer."""
+    channels = []
+    for channel in service.channels.all():
+        area = frozenset(c.code for c in channel.area_communes.all()) or None
+        channels.append(
+            ChannelOffer(
+                id=str(channel.pk),
+                kind=channel.kind,
+                location=_location_from_place(channel.place) if channel.place_id else None,
+                stops=tuple(_location_from_stop(stop) for stop in channel.stops.all()),
+                phone=channel.phone,
+                url=channel.url,
+                hours=channel.opening_hours,
+                hours_note=channel.hours_note,
+                appointment_required=channel.appointment_required,
+                booking=channel.booking,
+                cost=channel.cost,
+                area_communes=area,
+            )
+        )
+    operator = service.operator or service.structure.operator
+    return ServiceOffer(
+        id=str(service.pk),
+        name=service.name,
+        structure_name=service.structure.name,
+        channels=tuple(channels),
+        operator=operator.code if operator else "",
+        operator_name=operator.short_name if operator else "",
+        thematiques=tuple(service.thematiques or ()),
+        need_slugs=tuple(n.slug for n in service.needs.all()),
+        publics=tuple(service.publics or ()),
+        zone_eligibilite=tuple(service.zone_eligibilite or ()),
+        age_min=service.age_min,
+        age_max=service.age_max,
+        languages=tuple(service.languages or ()),
+        documents=tuple(service.documents or ()),
+        networks=tuple(service.structure.networks or ()),
+        source=service.source,
+        verified_on=service.verified_on.isoformat() if service.verified_on else "",
+    )
+
+
+def _services_queryset():
+    stops = ItinerantStop.objects.select_related("commune", "channel__service")
+    channels = Channel.objects.select_related("place__commune").prefetch_related(
+        Prefetch("stops", queryset=stops), "area_communes"
+    )
+    return Service.objects.select_related("structure__operator", "operator").prefetch_related(
+        Prefetch("channels", queryset=channels), "needs"
+    )
+
+
+def _offer_index():
+    """The directory's offer index when it exists (search work), else None."""
+    try:
+        from carteblanche.directory.search_index import get_offer_index
+    except ImportError:
+        return None
+    return get_offer_index()
+
+
+def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list[ServiceOffer]:
+    """The services that may answer the person's needs, near them or remote (the one switch point).
+
+    With the offer index: the nearest places of the needs' thematiques, the remote services of
+    those thematiques, the nearest accompaniment places, and the services the catalogue links
+    to the needs. Without it: every service, filtered here (small territories, tests).
+    """
+    themes = sorted({t for need in person.needs for t in need.thematiques})
+    index = _offer_index() if use_index else None
+    queryset = _services_queryset()
+    if index is not None:
+        lat, lon = person.home.latitude, person.home.longitude
+        ids: set[int] = set()
+        if themes:
+            ids |= {
+                c.service_id for c in index.nearest(themes, lat, lon, k=CANDIDATES_PER_THEME, max_km=MAX_DISTANCE_KM)
+            }
+            ids |= set(index.remote(themes))
+        helpers = sorted(ACCOMPANIMENT_THEMATIQUES)
+        ids |= {c.service_id for c in index.nearest(helpers, lat, lon, k=HELPERS_NEAR, max_km=MAX_DISTANCE_KM)}
+        slugs = [n.slug for n in person.needs]
+        linked = set(Service.objects.filter(needs__in=slugs).values_list("pk", flat=True))
+        services = list(queryset.filter(pk__in=ids | linked).distinct())
+    else:
+        services = list(queryset)
+    offers = []
+    for service in services:
+        offer = service_to_offer(service)
+        if covered_needs(offer, person.needs) or offer.is_accompaniment:
+            offers.append(_near_only(offer, person))
+    return sorted(offers, key=lambda o: o.id)
+
+
+def _near_only(offer: ServiceOffer, person: PersonSituation) -> ServiceOffer:
+    """Drop counters and stops too far to matter (the engine ignores them anyway)."""
+    from dataclasses import replace
+
+    kept = []
+    for channel in offer.channels:
+        if channel.location is not None and great_circle_km(person.home, channel.location.point) > MAX_DISTANCE_KM:
+            continue
+        if channel.stops:
+            stops = tuple(s for s in channel.stops if great_circle_km(person.home, s.point) <= MAX_DISTANCE_KM)
+            if not stops:
+                continue
+            channel = replace(channel, stops=stops)
+        kept.append(channel)
+    return replace(offer, channels=tuple(kept))
+
+
+def get_mobility() -> MobilityContext:
+    """The shared mobility context (timetables, on-demand zones; cached and refreshed by the mobility app)."""
+    try:
+        from carteblanche.mobility.context import get_mobility_context
+    except ImportError:
+        return MobilityContext()
+    return get_mobility_context()
+
+
+def compute_plan(
+    request: OrientationRequest, *, now: datetime | None = None, use_index: bool = True
+) -> tuple[Plan, PersonSituation]:
+    """Answers -> plan. Raises OrientationInputError with every problem found."""
+    person = build_person(request, now=now)
+    offers = candidate_offers(person, use_index=use_index)
+    return Engine(get_mobility()).plan(person, offers), person
+
+
+def needs_catalogue() -> list[Need]:
+    return list(Need.objects.order_by("label"))

@@ -1,0 +1,60 @@
+"""Data stewards' admin: opening hours are validated with a readable error."""
+
+import pytest
+from django.contrib.admin.sites import site
+
+from carteblanche.directory.admin import PlaceAdmin
+from carteblanche.directory.models import Place, Service
+
+
+@pytest.fixture
+def place_form(rf, admin_user):
+    request = rf.get("/")
+    request.user = admin_user
+    return PlaceAdmin(Place, site).get_form(request)
+
+
+def _data(place: Place, rule: str) -> dict:
+    return {
+        "structure": place.structure_id,
+        "name": place.name,
+        "commune": place.commune_id,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "opening_hours": rule,
+        "source": place.source,
+        "source_id": place.source_id,
+        "wheelchair_accessible": "unknown",
+    }
+
+
+def test_bad_opening_hours_get_a_readable_error(shipped_data, place_form):
+    place = Place.objects.get(source_id="ccas-cahors")
+    form = place_form(data=_data(place, "lundi 9h-12h"), instance=place)
+    assert not form.is_valid()
+    assert "Horaires invalides" in form.errors["opening_hours"][0]
+    assert "Exemple valide" in form.errors["opening_hours"][0]
+
+
+def test_valid_rule_with_first_wednesday_is_accepted(shipped_data, place_form):
+    place = Place.objects.get(source_id="ccas-cahors")
+    form = place_form(data=_data(place, "We[1] 09:00-12:00; PH off"), instance=place)
+    assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    ("model", "query", "expected"),
+    [
+        (Place, {"horaires": "inconnus", "position_approximate__exact": "1"}, "CCAS de Cahors"),
+        (Service, {"commune": "46070"}, "Bus France Services"),
+        (Service, {"thematique": "famille--garde-denfants", "q": "CAF"}, "monenfant"),
+    ],
+)
+def test_admin_changelist_filters(shipped_data, rf, admin_user, model, query, expected):
+    """Called on the admin view directly (the test client's static files middleware is not ours to set up)."""
+    request = rf.get("/", query)
+    request.user = admin_user
+    response = site._registry[model].changelist_view(request)
+    response.render()
+    assert response.status_code == 200
+    assert expected in response.content.decode()

@@ -1,0 +1,151 @@
+import html as html_lib
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html_lib.unescape(response.content.decode())
+
+
+def test_home_shows_the_search_form_with_the_catalogue(client, offer):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = text(response)
+    assert "Trouver un service public près de chez vous" in html
+    assert 'name="commune"' in html
+    assert f'value="{offer["need"].slug}"' in html
+    assert "<label" in html and 'for="id_commune"' in html
+
+
+def test_home_preselects_a_need_from_the_catalogue_page(client, offer):
+    response = client.get("/", {"besoin": offer["need"].slug})
+    assert f'value="{offer["need"].slug}" selected' in text(response)
+
+
+def test_results_show_distance_next_opening_channels_and_honest_unknowns(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "Pradines", "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    html = text(response)
+    assert "Demander une pension de test près de Pradines" in html
+    assert "Agence de test Cahors" in html
+    assert " km</strong> de Pradines" in html
+    assert "Prochaine ouverture" in html
+    assert "Ligne retraite de test" in html and 'href="tel:3960"' in html
+    assert "Horaires non communiqués" in html
+    assert "Position approximative" in html
+    assert "adresse non communiquée" in html
+    assert "Source : tests, vérifié le 1 octobre 2026" in html
+    assert "Imprimer" in html
+
+
+def test_results_from_a_postcode_and_the_autocomplete_label(client, offer):
+    for typed in ("46000", "Cahors (46000)", "cahors", "46042"):
+        response = client.get(reverse("directory:results"), {"commune": typed, "besoin": offer["need"].slug})
+        assert response.status_code == 200, typed
+        assert "près de Cahors" in text(response), typed
+
+
+def test_itinerant_stop_in_the_persons_commune(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "Cieurac", "besoin": offer["need"].slug})
+    html = text(response)
+    assert "Bus de test" in html
+    assert "Dans votre commune, Cieurac, place de la mairie" in html
+    assert "Prochain passage" in html
+
+
+def test_free_text_is_matched_and_said(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "Cahors", "texte": "zorglub pension"})
+    html = text(response)
+    assert response.status_code == 200
+    assert "nous cherchons pour « Demander une pension de test »" in html
+    assert "Agence de test Cahors" in html
+
+
+def test_free_text_matching_nothing_says_so(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "Cahors", "texte": "qwxzv"})
+    assert response.status_code == 200
+    assert "Nous n'avons pas reconnu ce besoin" in text(response)
+
+
+def test_unknown_commune_reshows_the_form_with_suggestions(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "Cahorss", "besoin": offer["need"].slug})
+    assert response.status_code == 404
+    html = text(response)
+    assert "Nous ne trouvons pas de commune « Cahorss »" in html
+    assert "Vouliez-vous dire" in html
+    assert "Cahors (46000)" in html
+    assert 'name="commune"' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"commune": ""}, "Votre commune", "Indiquez votre commune"),
+        ({"commune": "Cahors", "besoin": "n-existe-pas"}, "Votre besoin", "pas dans la liste"),
+        ({"commune": "Cahors", "canal": "pigeon"}, "Comment voulez-vous", "pigeon"),
+        ({"commune": "Cahors", "ouvert_le": "31/02/2026"}, "Ouvert le", "Date non reconnue"),
+        ({"commune": "Cahors", "ouvert_le": "demain"}, "Ouvert le", "Date non reconnue"),
+        ({"commune": "Cahors", "age": "-3"}, "Votre âge", "négatif"),
+        ({"commune": "Cahors", "age": "deux"}, "Votre âge", "nombre entier"),
+        ({"commune": "Cahors", "langue": "klingon"}, "Langue parlée", "pas dans la liste"),
+        ({"commune": "x" * 300}, "Votre commune", "100"),
+    ],
+)
+def test_bad_filter_values_give_a_message_naming_the_field(client, shipped_data, params, field, message):
+    response = client.get(reverse("directory:results"), params)
+    assert response.status_code == 400
+    html = text(response)
+    assert "Votre recherche n'a pas pu aboutir" in html
+    assert field in html
+    assert message in html
+
+
+def test_filters_without_result_offer_to_drop_them(client, offer):
+    response = client.get(
+        reverse("directory:results"),
+        {"commune": "Cahors", "besoin": offer["need"].slug, "langue": "uk", "ouvert_le": "2026-03-07"},
+    )
+    assert response.status_code == 200
+    html = text(response)
+    assert "Chercher sans les filtres" in html
+
+
+def test_service_detail_is_printable_and_lists_channels_and_documents(client, offer):
+    url = reverse("directory:service", args=[offer["service"].id])
+    response = client.get(url, {"commune": "46070"})
+    assert response.status_code == 200
+    html = text(response)
+    assert "Accueil retraite de test" in html
+    assert "Pièce d'identité" in html
+    assert "Les 7 prochains jours" in html
+    assert "css/print.css" in html and "Imprimer" in html
+
+
+def test_place_detail_with_unknown_hours_and_address(client, offer):
+    response = client.get(reverse("directory:place", args=[offer["unknown"].id]))
+    assert response.status_code == 200
+    html = text(response)
+    assert "Horaires non communiqués" in html
+    assert "Adresse non communiquée" in html
+    assert "Position approximative" in html
+    assert "Permanence sans horaires" in html
+
+
+def test_structure_detail(client, offer):
+    response = client.get(reverse("directory:structure", args=[offer["service"].structure_id]))
+    assert response.status_code == 200
+    assert "Agence de test Cahors" in text(response)
+
+
+def test_needs_catalogue_page(client, offer):
+    response = client.get(reverse("directory:needs"))
+    assert response.status_code == 200
+    assert "Demander une pension de test" in text(response)
+
+
+@pytest.mark.parametrize("name", ["service", "place", "structure"])
+def test_unknown_records_are_404_not_500(client, shipped_data, name):
+    assert client.get(reverse(f"directory:{name}", args=[999_999_999])).status_code == 404
