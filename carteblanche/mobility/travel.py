@@ -183,6 +183,8 @@ MAX_EARLY_MINUTES = 60  # arriving earlier than this before the slot: look for a
 STOP_WALK_MAX_KM = 1.5  # never walk further than this to or from a stop, whatever walk_max_km says
 ON_DEMAND_DETOUR = 1.3  # a shared on-demand ride picks up others: road time x this factor
 END_OF_DAY_S = 24 * 3600  # "back the same day": home before midnight
+ANY_TIME = -(10**6)  # a departure before every trip of the day (one-to-many bounds of TripPlanner)
+NO_BOUND = -(10**9)  # "no useful lower bound": the searches run as in trips()
 
 
 def _local(dt: datetime) -> datetime:
@@ -364,7 +366,7 @@ class MobilityContext:
         visit = visit_minutes * 60
         # Shared by every destination of the origin (planner only): the earliest arrival at the
         # place that day, whenever one leaves; a search that cannot beat it is not run (exact).
-        earliest = shared.earliest_arrival(day, place) if shared is not None else 0
+        earliest = shared.earliest_arrival(day, place) if shared is not None else NO_BOUND
         if earliest is None:
             return None
         # Outbound: arrive by the start of the slot, leaving as late as possible...
@@ -387,15 +389,17 @@ class MobilityContext:
         # The last way back (latest departure from the place, home by midnight): one reverse
         # search from home per day with the planner, one per call without.
         if shared is not None:
-            last_depart = shared.last_departure(day, place)
-            if last_depart is None or last_depart < at_place + visit:
+            last_depart, bounds = shared.last_departure(day, place)
+            if bounds and (last_depart is None or last_depart < at_place + visit):
                 return None  # no way back the same day: not a plan
         inbound = tt.search(depart=at_place + visit, access=place, egress=home, day=day, latest=END_OF_DAY_S)
         if inbound is None:
             return None  # no way back the same day: not a plan
         if shared is None:
             last = tt.reversed().search(depart=-END_OF_DAY_S, access=home, egress=place, day=day)
-            last_depart = reverse_journey(last, tt).depart if last is not None else inbound.depart
+            last_depart = reverse_journey(last, tt).depart if last is not None else None
+        if last_depart is None:
+            last_depart = inbound.depart
         out_legs = self._legs(outbound, day, window.start, means)
         in_legs = self._legs(inbound, day, window.start, means)
         fares = [leg.cost_eur for leg in out_legs + in_legs if leg.mode == Mode.PUBLIC_TRANSPORT]
@@ -648,15 +652,24 @@ class TripPlanner:
         return self.stops(self.origin)
 
     def earliest_arrival(self, day: date, egress: dict[int, int]) -> int | None:
-        """Earliest arrival (seconds) at a destination with these stops, leaving home any time that day."""
+        """A lower bound of the arrival (seconds) at a destination with these stops, leaving home
+        any time that day; None = no way with at least one vehicle; NO_BOUND when a stop of the
+        destination is within walking reach of home (a walk there beats every ride in the search,
+        so leaving "any time" says nothing about leaving at a given time)."""
         tree = self._forward.get(day)
         if tree is None:
             assert self.context.timetable is not None
-            tree = self._forward[day] = self.context.timetable.search_tree(depart=0, access=self.home_stops(), day=day)
+            tree = self._forward[day] = self.context.timetable.search_tree(
+                depart=ANY_TIME, access=self.home_stops(), day=day
+            )
+        if not tree.labels[0].keys().isdisjoint(egress):
+            return NO_BOUND
         return tree.arrival(egress)
 
-    def last_departure(self, day: date, access: dict[int, int]) -> int | None:
-        """Latest departure (seconds) from a place with these stops to be home by midnight that day."""
+    def last_departure(self, day: date, access: dict[int, int]) -> tuple[int | None, bool]:
+        """(latest departure in seconds from a place with these stops to be home by midnight that
+        day, or None; whether it bounds every way back — not when a stop of the place is within
+        walking reach of home, as for `earliest_arrival`). The value is the one `trips` finds."""
         tree = self._backward.get(day)
         if tree is None:
             assert self.context.timetable is not None
@@ -664,7 +677,7 @@ class TripPlanner:
                 depart=-END_OF_DAY_S, access=self.home_stops(), day=day
             )
         arrival = tree.arrival(access)
-        return None if arrival is None else -arrival
+        return (None if arrival is None else -arrival), tree.labels[0].keys().isdisjoint(access)
 
 
 def _crow(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
