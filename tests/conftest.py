@@ -29,6 +29,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last, after every database test (random order is kept within each group).
+
+    While Playwright's sync API is active, an event loop runs in the main thread and Django
+    hands out a separate, context-local database connection: database tests must not run then.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 def _bootstrap() -> None:
     call_command("bootstrap", "--no-migrate", verbosity=0)
 
@@ -128,6 +138,14 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    _close_context_local_connections()
+
+
+def _close_context_local_connections() -> None:
+    """Close connections a test may have opened while Playwright's loop was running."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 @pytest.fixture
@@ -144,6 +162,7 @@ def phone_page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    _close_context_local_connections()
 
 
 def assert_accessible(page) -> None:

@@ -1,0 +1,314 @@
+"""Benchmark: rights discovery vs raw OpenFisca-France on the same households (JSON on stdout).
+
+Measured in one run:
+  cold start          a fresh process: build the tax-benefit system, then the first simulation;
+  single household    warm, in-process: first benefit group and all results (p50/p95), project
+                      adapter vs raw OpenFisca (build_from_entities + the same variables, same order);
+  page                through HTTP on a server started here on loopback: time to the first benefit
+                      card in the streamed result page, and to the end of the page;
+  throughput          POST /api/droits/simulations with 1, 8 and 32 concurrent clients, the
+                      micro-batching server vs a naive one-simulation-per-request server (the same
+                      Django server with RIGHTS_BATCH_MAX=1, RIGHTS_BATCH_WINDOW_MS=0);
+  batch               households/s for a vectorised simulation of synthetic households;
+  memory              RSS of the micro-batcher after 5,000 household simulations (50 rounds of 100).
+Every request loop is bounded in count; all traffic goes to 127.0.0.1. Not a test.
+
+    .venv/bin/python bench/bench_rights.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+MONTH = "2026-10"
+
+
+def pct(samples: list[float]) -> dict[str, float]:
+    arr = np.asarray(samples) * 1e3
+    return {
+        "p50_ms": round(float(np.percentile(arr, 50)), 1),
+        "p95_ms": round(float(np.percentile(arr, 95)), 1),
+        "n": len(samples),
+    }
+
+
+def rss_mb() -> float:
+    import psutil
+
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
+def cold_start() -> dict:
+    code = (
+        "import time; t0 = time.perf_counter();"
+        "from carteblanche.rights import openfisca_adapter as a; a.get_tax_benefit_system(); t1 = time.perf_counter();"
+        "a.warm_up(); t2 = time.perf_counter();"
+        "print(round(t1 - t0, 2), round(t2 - t0, 2))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    tbs, total = (float(x) for x in out.stdout.split())
+    return {"tax_benefit_system_s": tbs, "system_and_first_simulation_s": total}
+
+
+def _households():
+    from carteblanche.rights.answers import parse_household
+    from tests.rights.households import HOUSEHOLDS
+
+    parsed = {
+        name: parse_household(answers, today=date(2026, 10, 1), commune_exists=lambda c: True).household
+        for name, answers in HOUSEHOLDS.items()
+    }
+    return HOUSEHOLDS, parsed
+
+
+def single_household(rounds: int) -> dict:
+    from openfisca_core.simulation_builder import SimulationBuilder
+
+    from carteblanche.rights import openfisca_adapter as adapter
+    from tests.rights.test_openfisca_equality import VARIABLES, openfisca_situation
+
+    answers, parsed = _households()
+    adapter.warm_up()
+    tbs = adapter.get_tax_benefit_system()
+    names = ["sarah", "martine", "aah_80", "couple_3_children", "ppa_smic"]
+    first, total, raw = [], [], []
+    for i in range(rounds):
+        name = names[i % len(names)]
+        started = time.perf_counter()
+        got_first = None
+        for _chunk in adapter.iter_results([parsed[name]], month=MONTH):
+            if got_first is None:
+                got_first = time.perf_counter() - started
+        total.append(time.perf_counter() - started)
+        first.append(got_first)
+        started = time.perf_counter()
+        situation, _ = openfisca_situation({name: answers[name]})
+        simulation = SimulationBuilder().build_from_entities(tbs, situation)
+        for variable, _entity, period in VARIABLES.values():
+            simulation.calculate(variable, period)
+        raw.append(time.perf_counter() - started)
+        del simulation
+    gc.collect()
+    return {
+        "project_first_result": pct(first),
+        "project_all_results": pct(total),
+        "raw_openfisca_all_results": pct(raw),
+    }
+
+
+def batch_throughput(n: int) -> dict:
+    from carteblanche.rights.openfisca_adapter import simulate
+    from carteblanche.rights.population import synthesize
+
+    households = synthesize("46042", n, seed=1, today=date(2026, 10, 1))
+    started = time.perf_counter()
+    simulate(households, month=MONTH)
+    seconds = time.perf_counter() - started
+    gc.collect()
+    return {"households": n, "seconds": round(seconds, 2), "households_per_s": round(n / seconds, 1)}
+
+
+def memory(rounds: int, per_round: int) -> dict:
+    from carteblanche.rights.batcher import MicroBatcher
+    from carteblanche.rights.population import synthesize
+
+    batcher = MicroBatcher(window=0.05)
+    households = synthesize("46224", per_round, seed=2, today=date(2026, 10, 1))
+    samples = []
+    for r in range(rounds):
+        tickets = [batcher.submit(h, month=MONTH) for h in households]
+        for t in tickets:
+            t.result(timeout=300)
+        if r in (0, rounds // 5, rounds - 1):
+            samples.append({"after_simulations": (r + 1) * per_round, "rss_mb": rss_mb()})
+    return {"batches": batcher.batches, "simulations": rounds * per_round, "rss": samples}
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A dev server (threaded) on loopback, on the bench database, with extra settings from env."""
+
+    def __init__(self, database_url: str, extra_env: dict[str, str]):
+        self.port = _free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+               "RIGHTS_WARMUP": "1", **extra_env}  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        import requests
+
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{self.base}/sante/", timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def _post(session, base: str, body: dict) -> float:
+    started = time.perf_counter()
+    response = session.post(f"{base}/api/droits/simulations", json=body, timeout=600)
+    response.raise_for_status()
+    return time.perf_counter() - started
+
+
+def throughput(base: str, bodies: list[dict], clients: int, per_client: int) -> dict:
+    import requests
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        session = requests.Session()
+        for i in range(per_client):
+            took = _post(session, base, bodies[(k * per_client + i) % len(bodies)])
+            with lock:
+                latencies.append(took)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(latencies) / seconds, 2),
+        "latency": pct(latencies),
+    }
+
+
+def page_latency(base: str, rounds: int) -> dict:
+    """Time to the first benefit card and to the end of the streamed result page (Sarah)."""
+    import requests
+
+    steps = [
+        ("foyer", {"commune": "Pradines", "birth_date": "1992-05-10", "couple": "no", "children": "2"}),
+        ("personnes", {"child_1_birth_date": "2022-03-02", "child_1_schooling": "maternelle",
+                       "child_2_birth_date": "2017-06-20", "child_2_schooling": "primaire"}),
+        ("ressources", {"activity": "actif", "salary_net": "900", "same_every_month": "yes", "disability": "0"}),
+        ("logement", {"housing_status": "locataire_vide", "rent": "520", "farm_scheme": "no", "child_support": "no"}),
+        ("aides", {}),
+    ]  # fmt: skip
+    session = requests.Session()
+    for step, data in steps:
+        page = session.get(f"{base}/droits/questions/{step}/").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        response = session.post(
+            f"{base}/droits/questions/{step}/", data={**data, "csrfmiddlewaretoken": token},
+            headers={"Referer": base}, allow_redirects=False,
+        )  # fmt: skip
+        assert response.status_code == 302, (step, response.status_code)
+    first, total = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        got_first = None
+        with session.get(f"{base}/droits/resultats/", stream=True, timeout=600) as response:
+            buffer = b""
+            # raw reads: iter_content(chunk_size=None) would wait for the end of an unsized body
+            for chunk in response.raw.stream(1024, decode_content=False):
+                buffer += chunk
+                if got_first is None and b"data-benefit=" in buffer:
+                    got_first = time.perf_counter() - started
+        total.append(time.perf_counter() - started)
+        first.append(got_first if got_first is not None else total[-1])
+    return {"first_benefit_card": pct(first), "whole_page": pct(total)}
+
+
+def http_benchmarks(quick: bool) -> dict:
+    from tests.rights.households import HOUSEHOLDS
+
+    bodies = [{**b, "month": MONTH} for b in HOUSEHOLDS.values()]
+    tmp = tempfile.mkdtemp(prefix="bench-rights-")
+    database_url = f"sqlite:///{tmp}/bench.sqlite3"
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    subprocess.run([sys.executable, "manage.py", "bootstrap", "-v0"], cwd=ROOT, env=env, check=True)
+    levels = [(1, 4 if quick else 8), (8, 2 if quick else 3), (32, 2)]
+    out: dict = {}
+    for label, extra in (
+        ("micro_batching", {}),
+        ("naive_one_simulation_per_request", {"RIGHTS_BATCH_MAX": "1", "RIGHTS_BATCH_WINDOW_MS": "0"}),
+    ):
+        server = Server(database_url, extra)
+        try:
+            import requests
+
+            _post(requests.Session(), server.base, bodies[0])  # waits for the warm-up
+            out[label] = {"throughput": [throughput(server.base, bodies, c, n) for c, n in levels]}
+            if label == "micro_batching":
+                out[label]["page"] = page_latency(server.base, 3 if quick else 8)
+        finally:
+            server.stop()
+    ratios = {}
+    for i, (clients, _n) in enumerate(levels):
+        batched = out["micro_batching"]["throughput"][i]["requests_per_s"]
+        naive = out["naive_one_simulation_per_request"]["throughput"][i]["requests_per_s"]
+        ratios[f"{clients}_clients"] = round(batched / naive, 1)
+    out["throughput_ratio_batched_over_naive"] = ratios
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from carteblanche.rights.openfisca_adapter import openfisca_france_version
+
+    report: dict = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg()},
+        "openfisca_france": openfisca_france_version(),
+        "month": MONTH,
+    }
+    report["cold_start"] = cold_start()
+    report["single_household_warm"] = single_household(6 if args.quick else 20)
+    report["batch"] = batch_throughput(1000)
+    report["memory"] = memory(10 if args.quick else 50, 100)
+    if not args.no_http:
+        report["http"] = http_benchmarks(args.quick)
+    report["machine"]["load_avg_end"] = os.getloadavg()
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Writes of the rights app: run a simulation through the micro-batcher and store it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from carteblanche.core.audit import record_audit
+from carteblanche.rights import openfisca_adapter as adapter
+from carteblanche.rights.answers import ParsedAnswers, household_to_json
+from carteblanche.rights.batcher import SimulationFailed, get_batcher
+from carteblanche.rights.models import Simulation
+from carteblanche.rights.selectors import OPERATOR_NAMES, matching_local_aids
+
+
+def _batcher():
+    return get_batcher(
+        window=getattr(settings, "RIGHTS_BATCH_WINDOW_MS", 30) / 1000,
+        max_batch=getattr(settings, "RIGHTS_BATCH_MAX", 256),
+    )
+
+
+def benefit_json(result: adapter.BenefitResult, *, received: tuple[str, ...]) -> dict[str, Any]:
+    benefit = adapter.BENEFITS_BY_CODE[result.code]
+    return {
+        "code": result.code,
+        "label": benefit.label,
+        "amount": result.amount,
+        "eligible": result.eligible,
+        "kind": benefit.kind,
+        "periodicity": benefit.periodicity,
+        "operator": result.operator,
+        "operator_name": OPERATOR_NAMES.get(result.operator, result.operator),
+        "already_received": result.code in received,
+        "link": benefit.link,
+        "online_procedure": benefit.teleservice,
+    }
+
+
+def iter_simulation(
+    *,
+    parsed: ParsedAnswers,
+    situation=None,
+    user=None,
+    mode: str = Simulation.Mode.PUBLIC,
+    month: str | None = None,
+) -> Iterator[tuple[str, Any]]:
+    """Run one household through the batcher, yielding ("benefits", [json, ...]) as groups finish,
+    then ("done", Simulation). An OpenFisca failure yields ("error", Simulation) with `error` set."""
+    month = month or adapter.current_month(timezone.localdate())
+    started = time.perf_counter()
+    simulation = Simulation.objects.create(
+        situation=situation,
+        created_by=user if user is not None and user.is_authenticated else None,
+        mode=mode,
+        month=month,
+        inputs={
+            "household": household_to_json(parsed.household),
+            "received": list(parsed.received),
+            "assumptions": [a.__dict__ | {"benefits": list(a.benefits)} for a in parsed.assumptions],
+        },
+        openfisca_france_version=adapter.openfisca_france_version(),
+    )
+    ticket = _batcher().submit(parsed.household, month=month)
+    results: dict[str, adapter.BenefitResult] = {}
+    try:
+        for chunk in ticket.iter_partial(timeout=getattr(settings, "RIGHTS_TIMEOUT_S", 60)):
+            if not chunk:
+                continue
+            results.update(chunk)
+            yield "benefits", [benefit_json(r, received=parsed.received) for r in chunk.values()]
+    except SimulationFailed as exc:
+        simulation.error = str(exc)
+        simulation.duration_ms = int((time.perf_counter() - started) * 1000)
+        simulation.save(update_fields=["error", "duration_ms", "updated_at"])
+        yield "error", simulation
+        return
+    local_aids = matching_local_aids(
+        parsed.household, results, on=date.fromisoformat(f"{month}-01"), received=parsed.received
+    )
+    simulation.outputs = {
+        "month": month,
+        "benefits": {code: benefit_json(r, received=parsed.received) for code, r in results.items()},
+        "local_aids": local_aids,
+        "batch_size": ticket.batch_size,
+    }
+    simulation.duration_ms = int((time.perf_counter() - started) * 1000)
+    simulation.save(update_fields=["outputs", "duration_ms", "updated_at"])
+    yield "done", simulation
+
+
+def run_simulation(**kwargs) -> Simulation:
+    """Blocking variant (API, tests): the stored simulation, with `error` set on failure."""
+    simulation = None
+    for kind, payload in iter_simulation(**kwargs):
+        if kind in ("done", "error"):
+            simulation = payload
+    return simulation
+
+
+@transaction.atomic
+def record_simulation_read(*, simulation: Simulation, user, reason: str = "") -> None:
+    """Agents' reads of a stored simulation are personal-data reads: journal them."""
+    if user is not None and user.is_authenticated:
+        record_audit(
+            actor=user, action="read", obj=simulation, reason=reason or "consultation d'une simulation de droits"
+        )
+
+
+LOCAL_AID_FIELDS = (
+    "name", "level", "territory_codes", "description", "conditions", "conditions_text", "amount", "amount_text",
+    "periodicity", "operator_name", "how_to_claim", "claim_url", "needs", "source", "source_id", "source_url",
+    "verified_on",
+)  # fmt: skip
+
+
+def load_local_aids(*, entries: list[dict], dry_run: bool = False) -> dict[str, Any]:
+    """Create or update local aids by slug; every entry is checked first and nothing is written on error."""
+    from decimal import Decimal, InvalidOperation
+
+    from carteblanche.directory.models import Operator
+    from carteblanche.rights.models import LocalAid
+    from carteblanche.rights.rules import validate_rule
+
+    errors: list[str] = []
+    cleaned: list[dict[str, Any]] = []
+    levels = set(LocalAid.Level.values)
+    for i, entry in enumerate(entries):
+        where = f"aide n°{i + 1} ({entry.get('slug', '?')})"
+        missing = [
+            key for key in ("slug", "name", "level", "operator_name", "source", "source_id") if not entry.get(key)
+        ]
+        if missing:
+            errors.append(f"{where} : champs manquants {missing}")
+            continue
+        if entry["level"] not in levels:
+            errors.append(f"{where} : niveau « {entry['level']} » inconnu ({', '.join(sorted(levels))})")
+        errors += [f"{where} : {e}" for e in validate_rule(entry.get("conditions") or {})]
+        amount = entry.get("amount")
+        if amount is not None:
+            try:
+                amount = Decimal(str(amount))
+                if amount < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                errors.append(f"{where} : montant invalide « {entry.get('amount')} »")
+        elif not entry.get("amount_text"):
+            errors.append(f"{where} : sans montant, dire pourquoi dans amount_text (jamais de montant inventé)")
+        values = {key: entry.get(key) for key in LOCAL_AID_FIELDS}
+        values.update(
+            amount=amount, conditions=entry.get("conditions") or {}, territory_codes=entry.get("territory_codes") or []
+        )
+        for key in (
+            "description",
+            "conditions_text",
+            "amount_text",
+            "periodicity",
+            "how_to_claim",
+            "claim_url",
+            "source_url",
+        ):
+            values[key] = values[key] or ""
+        values["needs"] = values["needs"] or []
+        values["verified_on"] = entry.get("verified_on") or None
+        cleaned.append({"slug": entry["slug"], "operator_code": entry.get("operator_code"), "values": values})
+    report = {"errors": errors, "created": 0, "updated": 0}
+    if errors or dry_run:
+        if dry_run and not errors:
+            report["created"] = sum(1 for c in cleaned if not LocalAid.objects.filter(slug=c["slug"]).exists())
+            report["updated"] = len(cleaned) - report["created"]
+        return report
+    with transaction.atomic():
+        for item in cleaned:
+            values = dict(item["values"])
+            values["operator"] = (
+                Operator.objects.filter(code=item["operator_code"]).first() if item["operator_code"] else None
+            )
+            _aid, created = LocalAid.objects.update_or_create(slug=item["slug"], defaults=values)
+            report["created" if created else "updated"] += 1
+    return report
+
+
+def store_eligibility_estimates(
+    *, territory_slug: str, communes: list, owners: list[str], results: list[dict], month: str, seed: int
+) -> int:
+    """Replace the territory's estimates for the month: per commune and benefit, the eligible share
+    among simulated households times the commune's estimated number of households."""
+    from collections import defaultdict
+
+    from carteblanche.rights.models import EligibilityEstimate
+    from carteblanche.rights.population import households_in
+
+    simulated: dict[str, int] = defaultdict(int)
+    eligible: dict[tuple[str, str], int] = defaultdict(int)
+    amounts: dict[tuple[str, str], float] = defaultdict(float)
+    for code, household_results in zip(owners, results, strict=True):
+        simulated[code] += 1
+        for benefit, result in household_results.items():
+            if result.eligible:
+                eligible[(code, benefit)] += 1
+                amounts[(code, benefit)] += result.amount
+    version = adapter.openfisca_france_version()
+    rows = []
+    for commune in communes:
+        n = simulated.get(commune.code, 0)
+        if not n:
+            continue
+        total = households_in(commune.population or 0)
+        for benefit in adapter.BENEFITS_BY_CODE:
+            count = eligible.get((commune.code, benefit), 0)
+            rows.append(
+                EligibilityEstimate(
+                    territory_slug=territory_slug,
+                    commune=commune,
+                    benefit=benefit,
+                    month=month,
+                    seed=seed,
+                    households=total,
+                    simulated_households=n,
+                    eligible_share=count / n,
+                    eligible_households=round(total * count / n, 1),
+                    mean_amount=round(amounts.get((commune.code, benefit), 0.0) / count, 2) if count else 0.0,
+                    openfisca_france_version=version,
+                )
+            )
+    with transaction.atomic():
+        EligibilityEstimate.objects.filter(territory_slug=territory_slug, month=month).delete()
+        EligibilityEstimate.objects.bulk_create(rows)
+    return len(rows)

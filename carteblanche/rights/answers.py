@@ -1,0 +1,278 @@
+"""From the questionnaire's stored answers (Situation section "household") to an adapter household.
+
+The answers are plain JSON (see docs/rights.md). `parse_household` checks every field and
+returns field-level errors, so that nothing is computed from bad input; "je ne sais pas"
+answers become documented assumptions, each naming the benefits it may change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from carteblanche.rights.openfisca_adapter import (
+    ACTIVITIES,
+    BENEFITS_BY_CODE,
+    HOUSING_STATUSES,
+    RENTING_STATUSES,
+    SCHOOLING,
+    HouseholdInput,
+    PersonInput,
+)
+
+UNKNOWN = "unknown"
+MAX_PERSONS = 12
+MAX_AMOUNT = 100_000
+
+
+@dataclass
+class Assumption:
+    """A "je ne sais pas" answer, what was assumed and which benefits the real answer may change."""
+
+    field: str
+    text: str
+    benefits: tuple[str, ...]
+
+
+@dataclass
+class ParsedAnswers:
+    household: HouseholdInput
+    assumptions: list[Assumption] = field(default_factory=list)
+    received: tuple[str, ...] = ()
+
+
+class AnswerErrors(ValueError):
+    """Bad answers: one {field, message} per problem."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _amount(data: Mapping[str, Any], key: str, prefix: str, errors: list, *, default: float = 0.0) -> float:
+    value = data.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors.append({"field": f"{prefix}{key}", "message": "Indiquez un montant en euros (un nombre)."})
+        return default
+    if number < 0:
+        errors.append({"field": f"{prefix}{key}", "message": "Un montant ne peut pas être négatif."})
+        return default
+    if number > MAX_AMOUNT:
+        errors.append({"field": f"{prefix}{key}", "message": "Montant mensuel trop élevé : vérifiez la saisie."})
+        return default
+    return number
+
+
+def parse_household(
+    data: Mapping[str, Any],
+    *,
+    today: date,
+    commune_exists: Callable[[str], bool],
+) -> ParsedAnswers:
+    """Check the answers and build the household; raise AnswerErrors listing every bad field."""
+    errors: list[dict[str, str]] = []
+    assumptions: list[Assumption] = []
+    if not isinstance(data, Mapping):
+        raise AnswerErrors([{"field": "", "message": "Les réponses doivent être un objet JSON."}])
+
+    depcom = str(data.get("commune_code") or "").strip()
+    if not depcom:
+        errors.append({"field": "commune_code", "message": "Indiquez votre commune."})
+    elif not commune_exists(depcom):
+        errors.append({"field": "commune_code", "message": f"Commune inconnue : « {depcom} » (code INSEE attendu)."})
+
+    raw_persons = data.get("persons")
+    persons: list[PersonInput] = []
+    if not isinstance(raw_persons, list) or not raw_persons:
+        errors.append({"field": "persons", "message": "Décrivez au moins la personne qui demande."})
+        raw_persons = []
+    if len(raw_persons) > MAX_PERSONS:
+        errors.append({"field": "persons", "message": f"Au plus {MAX_PERSONS} personnes par foyer."})
+        raw_persons = []
+    claimants = sum(1 for p in raw_persons if isinstance(p, Mapping) and p.get("relation") == "demandeur")
+    if raw_persons and claimants != 1:
+        errors.append({"field": "persons", "message": "Il faut exactement une personne « demandeur »."})
+    if sum(1 for p in raw_persons if isinstance(p, Mapping) and p.get("relation") == "conjoint") > 1:
+        errors.append({"field": "persons", "message": "Au plus un conjoint."})
+
+    disability_unknown = False
+    for i, raw in enumerate(raw_persons):
+        prefix = f"persons[{i}]."
+        if not isinstance(raw, Mapping):
+            errors.append({"field": f"persons[{i}]", "message": "Chaque personne doit être un objet."})
+            continue
+        relation = raw.get("relation")
+        if relation not in ("demandeur", "conjoint", "enfant", "autre"):
+            errors.append(
+                {"field": f"{prefix}relation", "message": "Lien attendu : demandeur, conjoint, enfant ou autre."}
+            )
+        birth = _date(raw.get("birth_date"))
+        if birth is None:
+            errors.append({"field": f"{prefix}birth_date", "message": "Date de naissance attendue (AAAA-MM-JJ)."})
+        elif birth > today:
+            errors.append({"field": f"{prefix}birth_date", "message": "La date de naissance est dans le futur."})
+        elif birth.year < today.year - 120:
+            errors.append({"field": f"{prefix}birth_date", "message": "Date de naissance trop ancienne : vérifiez."})
+        activity = raw.get("activity") or "inactif"
+        if activity not in ACTIVITIES:
+            errors.append({"field": f"{prefix}activity", "message": f"Activité attendue : {', '.join(ACTIVITIES)}."})
+        schooling = raw.get("schooling") or "inconnue"
+        if schooling not in SCHOOLING:
+            errors.append({"field": f"{prefix}schooling", "message": f"Scolarité attendue : {', '.join(SCHOOLING)}."})
+        salary = _amount(raw, "salary_net", prefix, errors)
+        taxable = raw.get("salary_taxable")
+        taxable_value = None if taxable in (None, "") else _amount(raw, "salary_taxable", prefix, errors)
+        recent = raw.get("recent_salary_net")
+        recent_values = None
+        if recent not in (None, [], ""):
+            if not isinstance(recent, list) or len(recent) != 3:
+                errors.append(
+                    {"field": f"{prefix}recent_salary_net", "message": "Trois montants attendus (les 3 derniers mois)."}
+                )
+            else:
+                recent_values = tuple(
+                    _amount({"m": v}, "m", f"{prefix}recent_salary_net[{k}].", errors) for k, v in enumerate(recent)
+                )
+        rate_raw = raw.get("disability_rate")
+        if rate_raw == UNKNOWN:
+            disability_unknown = True
+            rate = 0.0
+        else:
+            try:
+                rate = float(rate_raw or 0)
+            except (TypeError, ValueError):
+                rate = -1
+            if not 0 <= rate <= 1:
+                errors.append(
+                    {"field": f"{prefix}disability_rate", "message": "Taux d'incapacité entre 0 et 1 (0,8 pour 80 %)."}
+                )
+                rate = 0.0
+        unemployment = _amount(raw, "unemployment_net", prefix, errors)
+        pension = _amount(raw, "pension_gross", prefix, errors)
+        if errors:
+            continue
+        persons.append(
+            PersonInput(
+                relation=relation,
+                birth_date=birth,
+                activity=activity,
+                salary_net=salary,
+                salary_taxable=taxable_value,
+                recent_salary_net=recent_values,
+                unemployment_net=unemployment,
+                pension_gross=pension,
+                disability_rate=rate,
+                schooling=schooling,
+            )
+        )
+    if disability_unknown:
+        assumptions.append(Assumption("disability_rate", "Taux d'incapacité non connu : compté comme nul.", ("aah",)))
+
+    status = data.get("housing_status") or ""
+    rent = _amount(data, "rent", "", errors)
+    if status == UNKNOWN or status == "":
+        if rent > 0:
+            errors.append(
+                {"field": "housing_status", "message": "Vous indiquez un loyer : précisez si vous êtes locataire."}
+            )
+        status = "loge_gratuitement"
+        assumptions.append(
+            Assumption(
+                "housing_status", "Logement non précisé : l'aide au logement n'a pas été calculée.", ("aide_logement",)
+            )
+        )
+    elif status not in HOUSING_STATUSES:
+        errors.append({"field": "housing_status", "message": f"Statut attendu : {', '.join(HOUSING_STATUSES)}."})
+    elif rent > 0 and status not in RENTING_STATUSES:
+        errors.append(
+            {"field": "rent", "message": "Un loyer n'est possible que pour un locataire (ou un remboursement d'achat)."}
+        )
+
+    support = data.get("child_support", "no")
+    support_amount = _amount(data, "child_support_amount", "", errors)
+    if support not in ("yes", "no", UNKNOWN):
+        errors.append({"field": "child_support", "message": "Réponse attendue : yes, no ou unknown."})
+    elif support == UNKNOWN:
+        assumptions.append(
+            Assumption(
+                "child_support",
+                "Pension alimentaire non précisée : comptée comme non reçue (si vous en recevez une, "
+                "l'allocation de soutien familial peut baisser ou disparaître).",
+                ("asf",),
+            )
+        )
+    elif support == "yes" and support_amount <= 0:
+        errors.append({"field": "child_support_amount", "message": "Indiquez le montant mensuel de la pension reçue."})
+
+    received = data.get("benefits_received") or []
+    if not isinstance(received, list) or any(code not in BENEFITS_BY_CODE for code in received):
+        errors.append(
+            {"field": "benefits_received", "message": f"Codes attendus parmi : {', '.join(BENEFITS_BY_CODE)}."}
+        )
+        received = []
+
+    farm = data.get("farm_scheme", False)
+    if farm == UNKNOWN:
+        farm = False
+    if errors:
+        raise AnswerErrors(errors)
+
+    if support == "yes":
+        persons = [
+            PersonInput(**{**p.__dict__, "child_support_received": support_amount}) if p.relation == "demandeur" else p
+            for p in persons
+        ]
+    household = HouseholdInput(
+        persons=tuple(persons),
+        depcom=depcom,
+        housing_status=status,
+        rent=rent,
+        farm_scheme=bool(farm),
+        recently_isolated=bool(data.get("recently_isolated", False)),
+    )
+    return ParsedAnswers(household=household, assumptions=assumptions, received=tuple(received))
+
+
+def household_to_json(household: HouseholdInput) -> dict[str, Any]:
+    """The household exactly as simulated (stored with each simulation, to reproduce it)."""
+    return {
+        "depcom": household.depcom,
+        "housing_status": household.housing_status,
+        "rent": household.rent,
+        "farm_scheme": household.farm_scheme,
+        "recently_isolated": household.recently_isolated,
+        "persons": [{**p.__dict__, "birth_date": p.birth_date.isoformat()} for p in household.persons],
+    }
+
+
+def household_from_json(data: Mapping[str, Any]) -> HouseholdInput:
+    persons = []
+    for p in data["persons"]:
+        values = dict(p)
+        values["birth_date"] = date.fromisoformat(values["birth_date"])
+        if values.get("recent_salary_net") is not None:
+            values["recent_salary_net"] = tuple(values["recent_salary_net"])
+        persons.append(PersonInput(**values))
+    return HouseholdInput(
+        persons=tuple(persons),
+        depcom=data["depcom"],
+        housing_status=data["housing_status"],
+        rent=data["rent"],
+        farm_scheme=data.get("farm_scheme", False),
+        recently_isolated=data.get("recently_isolated", False),
+    )

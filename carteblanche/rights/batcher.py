@@ -1,0 +1,180 @@
+"""Micro-batching: concurrent requests are simulated together as one vectorised OpenFisca simulation.
+
+One worker thread owns the tax-benefit system. A request is queued; the worker waits for the first
+one, keeps collecting for a short window (or until `max_batch` households), simulates them all at
+once, and dispatches each benefit group's results to every waiting request as soon as that group
+is computed (progressive display). A full garbage collection runs only when the worker is idle.
+Pure module: no Django import.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from carteblanche.rights import openfisca_adapter as adapter
+
+logger = logging.getLogger(__name__)
+
+_DONE = object()
+
+
+class SimulationFailed(RuntimeError):
+    """OpenFisca could not compute this household: the message is safe to show."""
+
+
+@dataclass
+class Ticket:
+    """One request's place in the batcher: its events arrive on `events`."""
+
+    household: adapter.HouseholdInput
+    month: str
+    benefits: tuple[str, ...] | None = None
+    submitted_at: float = field(default_factory=time.perf_counter)
+    events: queue.Queue = field(default_factory=queue.Queue)
+    batch_size: int = 0
+
+    def iter_partial(self, timeout: float = 60.0) -> Iterator[dict[str, adapter.BenefitResult]]:
+        """Yield {code: result} chunks as they are computed; raise SimulationFailed on error."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SimulationFailed("Le calcul a pris trop de temps. Réessayez dans un instant.")
+            try:
+                event = self.events.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if event is _DONE:
+                return
+            if isinstance(event, BaseException):
+                raise SimulationFailed(str(event)) from event
+            yield event
+
+    def result(self, timeout: float = 60.0) -> dict[str, adapter.BenefitResult]:
+        out: dict[str, adapter.BenefitResult] = {}
+        for chunk in self.iter_partial(timeout):
+            out.update(chunk)
+        return out
+
+
+class MicroBatcher:
+    """Collects requests for `window` seconds (or `max_batch` of them) and simulates them together."""
+
+    def __init__(
+        self,
+        *,
+        window: float = 0.03,
+        max_batch: int = 256,
+        idle_gc_after: float = 0.5,
+        iter_results: Callable[..., Iterator[dict[str, list[adapter.BenefitResult]]]] = adapter.iter_results,
+    ) -> None:
+        self.window = window
+        self.max_batch = max_batch
+        self.idle_gc_after = idle_gc_after
+        self._iter_results = iter_results
+        self._queue: queue.Queue[Ticket] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.batches = 0
+        self.households = 0
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="rights-microbatcher", daemon=True)
+                self._thread.start()
+
+    def submit(
+        self, household: adapter.HouseholdInput, *, month: str, benefits: tuple[str, ...] | None = None
+    ) -> Ticket:
+        self.start()
+        ticket = Ticket(household=household, month=month, benefits=benefits)
+        self._queue.put(ticket)
+        return ticket
+
+    # --- the worker ---
+
+    def _collect(self, first: Ticket) -> list[Ticket]:
+        batch = [first]
+        deadline = time.perf_counter() + self.window
+        while len(batch) < self.max_batch:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        # Everything already waiting joins too: under load the batch grows instead of the queue.
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _run(self) -> None:
+        dirty = False
+        while True:
+            try:
+                first = self._queue.get(timeout=self.idle_gc_after if dirty else None)
+            except queue.Empty:
+                gc.collect()
+                dirty = False
+                continue
+            batch = self._collect(first)
+            groups: dict[tuple[str, tuple[str, ...] | None], list[Ticket]] = {}
+            for ticket in batch:
+                groups.setdefault((ticket.month, ticket.benefits), []).append(ticket)
+            for (month, benefits), tickets in groups.items():
+                self._simulate(tickets, month=month, benefits=benefits)
+            dirty = True
+
+    def _simulate(self, tickets: list[Ticket], *, month: str, benefits: tuple[str, ...] | None) -> None:
+        self.batches += 1
+        self.households += len(tickets)
+        for ticket in tickets:
+            ticket.batch_size = len(tickets)
+        try:
+            for chunk in self._iter_results([t.household for t in tickets], month=month, benefits=benefits):
+                for index, ticket in enumerate(tickets):
+                    ticket.events.put({code: results[index] for code, results in chunk.items()})
+        except Exception as exc:  # OpenFisca failure: never crash the worker
+            if len(tickets) > 1:
+                # One bad household must not fail the others: retry each alone (they restart).
+                logger.warning("rights batch of %d failed (%s); retrying one by one", len(tickets), exc)
+                for ticket in tickets:
+                    ticket.events.put(_RESTART)
+                    self._simulate([ticket], month=month, benefits=benefits)
+                return
+            logger.exception("rights simulation failed")
+            tickets[0].events.put(SimulationFailed(f"Le calcul n'a pas pu être fait ({type(exc).__name__})."))
+            return
+        for ticket in tickets:
+            ticket.events.put(_DONE)
+
+
+class _Restart(dict):
+    """Marker chunk: earlier partial results of this ticket are superseded (empty dict)."""
+
+
+_RESTART = _Restart()
+
+_BATCHER: MicroBatcher | None = None
+_BATCHER_LOCK = threading.Lock()
+
+
+def get_batcher(*, window: float = 0.03, max_batch: int = 256) -> MicroBatcher:
+    """The process-wide batcher (one worker thread owning the tax-benefit system)."""
+    global _BATCHER
+    if _BATCHER is None:
+        with _BATCHER_LOCK:
+            if _BATCHER is None:
+                _BATCHER = MicroBatcher(window=window, max_batch=max_batch)
+    return _BATCHER

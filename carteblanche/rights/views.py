@@ -1,0 +1,336 @@
+"""Pages of the rights questionnaire and results. Thin: parse, call one action or selector, render."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from carteblanche.core.situations import SESSION_KEY, current_situation, get_or_start_situation, save_situation_section
+from carteblanche.rights import forms
+from carteblanche.rights.actions import iter_simulation, record_simulation_read
+from carteblanche.rights.answers import AnswerErrors, parse_household
+from carteblanche.rights.apps import start_warm_up
+from carteblanche.rights.models import Simulation
+from carteblanche.rights.selectors import claim_plan, commune_exists, simulation_visible_to
+
+MODE_KEY = "rights_mode"
+STEPS = [
+    ("foyer", "Votre foyer"),
+    ("personnes", "Les personnes du foyer"),
+    ("ressources", "Votre activité et vos revenus"),
+    ("ressources-conjoint", "Activité et revenus de votre conjoint(e)"),
+    ("logement", "Votre logement"),
+    ("aides", "Les aides que vous recevez déjà"),
+]
+STEP_LABELS = dict(STEPS)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, Decimal):
+            value = float(value)
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+def _steps(situation) -> dict[str, dict]:
+    return dict(situation.section("household").get("steps") or {}) if situation else {}
+
+
+def _active_steps(steps: dict[str, dict]) -> list[str]:
+    foyer = steps.get("foyer", {})
+    names = []
+    for name, _label in STEPS:
+        if name == "personnes" and foyer.get("couple") != "yes" and not foyer.get("children"):
+            continue
+        if name == "ressources-conjoint" and foyer.get("couple") != "yes":
+            continue
+        names.append(name)
+    return names
+
+
+def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
+    """The questionnaire's steps as the household answers the API and the adapter read."""
+    foyer = steps.get("foyer", {})
+    people = steps.get("personnes", {})
+    housing = steps.get("logement", {})
+
+    def person(relation: str, birth: str | None, resources: dict) -> dict[str, Any]:
+        activity = resources.get("activity") or "inactif"
+        if resources.get("studies") and activity == "inactif":
+            activity = "etudiant"
+        salary = resources.get("salary_net") or 0
+        recent = None
+        if resources.get("same_every_month") == "no":
+            recent = [resources.get(f"salary_m{k}") or 0 for k in (3, 2, 1)]
+        return {
+            "relation": relation,
+            "birth_date": birth,
+            "activity": activity,
+            "salary_net": salary,
+            "recent_salary_net": recent,
+            "unemployment_net": resources.get("unemployment_net") or 0,
+            "pension_gross": resources.get("pension_gross") or 0,
+            "disability_rate": "unknown"
+            if resources.get("disability") == "unknown"
+            else float(resources.get("disability") or 0),
+            "schooling": "enseignement_superieur" if resources.get("studies") else "inconnue",
+        }
+
+    persons = [person("demandeur", foyer.get("birth_date"), steps.get("ressources", {}))]
+    if foyer.get("couple") == "yes":
+        persons.append(person("conjoint", people.get("partner_birth_date"), steps.get("ressources-conjoint", {})))
+    for i in range(1, int(foyer.get("children") or 0) + 1):
+        persons.append(
+            {
+                "relation": "enfant",
+                "birth_date": people.get(f"child_{i}_birth_date"),
+                "schooling": people.get(f"child_{i}_schooling") or "inconnue",
+            }
+        )
+    return {
+        "commune_code": foyer.get("commune_code", ""),
+        "persons": persons,
+        "housing_status": housing.get("housing_status", "unknown"),
+        "rent": housing.get("rent") or 0,
+        "farm_scheme": housing.get("farm_scheme") == "yes",
+        "child_support": housing.get("child_support") or "no",
+        "child_support_amount": housing.get("child_support_amount") or 0,
+        "recently_isolated": bool(housing.get("recently_isolated")),
+        "benefits_received": steps.get("aides", {}).get("received", []),
+    }
+
+
+def _form_for(step: str, steps: dict[str, dict], data=None):
+    foyer = steps.get("foyer", {})
+    initial = steps.get(step, {})
+    if step == "foyer":
+        return forms.HouseholdStepForm(data, initial=initial)
+    if step == "personnes":
+        return forms.PeopleStepForm(
+            data, initial=initial, couple=foyer.get("couple") == "yes", children=int(foyer.get("children") or 0)
+        )
+    if step == "ressources":
+        return forms.ResourcesStepForm(data, initial=initial)
+    if step == "ressources-conjoint":
+        return forms.ResourcesStepForm(data, initial=initial, partner=True)
+    if step == "logement":
+        return forms.HousingStepForm(data, initial=initial, children=int(foyer.get("children") or 0))
+    if step == "aides":
+        return forms.BenefitsStepForm(data, initial=initial)
+    raise Http404
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """Landing page of the rights questionnaire; warms OpenFisca in the background meanwhile."""
+    start_warm_up()
+    if request.GET.get("mode") == "public":
+        request.session[MODE_KEY] = "public"
+    situation = current_situation(request)
+    steps = _steps(situation)
+    return render(
+        request,
+        "rights/start.html",
+        {"title": "Découvrir mes droits", "resume": bool(steps), "mode": request.session.get(MODE_KEY, "public")},
+    )
+
+
+@login_required
+def agent_start(request: HttpRequest) -> HttpResponse:
+    """Agent-assisted mode: a fresh situation for the person in front of the agent."""
+    request.session.pop(SESSION_KEY, None)
+    request.session[MODE_KEY] = "agent"
+    get_or_start_situation(request)
+    start_warm_up()
+    return redirect("rights:step", step="foyer")
+
+
+def step(request: HttpRequest, step: str) -> HttpResponse:
+    if step not in STEP_LABELS:
+        raise Http404
+    situation = get_or_start_situation(request)
+    steps = _steps(situation)
+    active = _active_steps(steps)
+    if step not in active:
+        return redirect("rights:step", step=active[0] if not steps.get("foyer") else "foyer")
+    form = _form_for(step, steps, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = _jsonable(form.cleaned_data)
+        profile: dict[str, Any] = {}
+        if step == "foyer":
+            from carteblanche.territories.selectors import resolve_commune
+
+            commune = resolve_commune(data["commune"])
+            if commune is None:
+                form.add_error("commune", "Commune introuvable : vérifiez l'orthographe ou donnez le code postal.")
+            else:
+                data["commune_code"] = commune.code
+                data["commune_name"] = commune.name
+                profile = {"commune_code": commune.code, "birth_date": data["birth_date"]}
+        if not form.errors:
+            steps[step] = data
+            save_situation_section(
+                situation=situation, section="household", data={"steps": steps, **answers_from_steps(steps)}
+            )
+            if profile:
+                save_situation_section(situation=situation, section="profile", data=profile)
+            active = _active_steps(steps)
+            if request.POST.get("return") == "recap":
+                return redirect("rights:recap")
+            position = active.index(step)
+            if position + 1 < len(active):
+                return redirect("rights:step", step=active[position + 1])
+            return redirect("rights:recap")
+    position = active.index(step)
+    return render(
+        request,
+        "rights/step.html",
+        {
+            "title": STEP_LABELS[step],
+            "form": form,
+            "step": step,
+            "step_number": position + 1,
+            "step_count": len(active) + 1,
+            "next_label": STEP_LABELS[active[position + 1]] if position + 1 < len(active) else "Récapitulatif",
+            "previous": active[position - 1] if position else None,
+            "from_recap": request.GET.get("retour") == "recap",
+        },
+    )
+
+
+def recap(request: HttpRequest) -> HttpResponse:
+    situation = current_situation(request)
+    steps = _steps(situation)
+    if not steps.get("foyer"):
+        return redirect("rights:step", step="foyer")
+    active = _active_steps(steps)
+    missing = [s for s in active if s not in steps]
+    sections = []
+    for name in active:
+        form = _form_for(name, steps)
+        rows = []
+        for field_name, field in form.fields.items():
+            value = steps.get(name, {}).get(field_name)
+            if isinstance(getattr(field, "choices", None), list | tuple) and not isinstance(value, list):
+                value = dict(field.choices).get(value, value)
+            elif isinstance(value, list):
+                value = ", ".join(dict(field.choices).get(v, v) for v in value) or "aucune"
+            if field_name == "commune":
+                value = steps[name].get("commune_name", value)
+            if value in (None, ""):
+                continue
+            if value is True:
+                value = "oui"
+            if value is False:
+                continue
+            rows.append((field.label, value))
+        sections.append({"step": name, "label": STEP_LABELS[name], "rows": rows, "done": name in steps})
+    return render(
+        request,
+        "rights/recap.html",
+        {
+            "title": "Récapitulatif de vos réponses",
+            "sections": sections,
+            "missing": missing,
+            "step_count": len(active) + 1,
+        },
+    )
+
+
+def _parse_current(request: HttpRequest):
+    situation = current_situation(request)
+    answers = answers_from_steps(_steps(situation))
+    return situation, parse_household(answers, today=timezone.localdate(), commune_exists=commune_exists)
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    """Stream the result page: each benefit appears as soon as its group is computed (no JS needed)."""
+    situation = current_situation(request)
+    if situation is None or not _steps(situation).get("foyer"):
+        return redirect("rights:step", step="foyer")
+    try:
+        situation, parsed = _parse_current(request)
+    except AnswerErrors as exc:
+        return render(
+            request, "rights/recap_errors.html", {"title": "Réponses à corriger", "errors": exc.errors}, status=422
+        )
+    mode = (
+        Simulation.Mode.AGENT
+        if request.session.get(MODE_KEY) == "agent" and request.user.is_authenticated
+        else Simulation.Mode.PUBLIC
+    )
+    page = render_to_string(
+        "rights/results.html",
+        {"title": "Vos droits probables", "streaming": True, "assumptions": parsed.assumptions},
+        request=request,
+    )
+    head, rest = page.split("<!--BENEFITS-->", 1)
+    middle, tail = rest.split("<!--SUMMARY-->", 1)
+
+    def stream() -> Iterator[str]:
+        yield head
+        shown = 0
+        for kind, payload in iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode):
+            if kind == "benefits":
+                for benefit in payload:
+                    if benefit["eligible"]:
+                        shown += 1
+                        yield render_to_string("rights/_benefit.html", {"b": benefit, "streaming": True})
+            elif kind == "error":
+                yield render_to_string("rights/_error.html", {"message": payload.error})
+            elif kind == "done":
+                yield middle
+                yield render_to_string(
+                    "rights/_summary.html", _summary_context(payload, parsed.household.depcom), request=request
+                )
+        if shown == 0:
+            yield ""
+        yield tail
+
+    response = StreamingHttpResponse(stream(), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any]:
+    benefits = list((simulation.outputs.get("benefits") or {}).values())
+    likely = [b for b in benefits if b["eligible"]]
+    for benefit in likely:
+        benefit["plan"] = claim_plan(benefit["code"], benefit["operator"], commune_code=commune_code)
+    not_claimed = [b for b in likely if not b["already_received"]]
+    monthly_total = sum(b["amount"] for b in likely if b["periodicity"] == "mensuelle" and b["kind"] == "amount")
+    assumptions = simulation.inputs.get("assumptions", [])
+    return {
+        "simulation": simulation,
+        "likely": likely,
+        "not_claimed": not_claimed,
+        "monthly_total": monthly_total,
+        "local_aids": simulation.outputs.get("local_aids", []),
+        "assumptions": assumptions,
+        "none_found": not likely,
+    }
+
+
+def stored(request: HttpRequest, simulation_id: uuid.UUID) -> HttpResponse:
+    """A stored simulation, printable: for its own session, or an agent (the read is journaled)."""
+    simulation = Simulation.objects.filter(pk=simulation_id).first()
+    if simulation is None or not simulation_visible_to(
+        simulation, user=request.user, session_situation_id=request.session.get(SESSION_KEY)
+    ):
+        raise Http404
+    record_simulation_read(simulation=simulation, user=request.user, reason="page de résultat")
+    commune_code = simulation.inputs.get("household", {}).get("depcom", "")
+    context = _summary_context(simulation, commune_code)
+    return render(request, "rights/stored.html", {"title": "Vos droits probables", **context})

@@ -1,0 +1,69 @@
+"""Sarah's and Martine's rights questionnaires in Chromium: likely rights, how to claim, accessible."""
+
+import pytest
+
+from tests.conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+
+def _foyer(page, base, *, commune, birth, couple="Non, je vis seul(e)", children="0"):
+    page.goto(f"{base}/droits/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Commencer").click()
+    page.get_by_label("Votre commune").fill(commune)
+    page.get_by_label("Votre date de naissance").fill(birth)
+    page.get_by_label(couple).check(force=True)
+    page.get_by_label("Combien d'enfants").fill(children)
+    page.get_by_role("button", name="Continuer").click()
+
+
+def _results(page):
+    page.get_by_role("link", name="Voir mes droits").click()
+    page.get_by_role("heading", name="Comment les demander").wait_for(timeout=60_000)
+    return page.inner_text("main")
+
+
+def test_sarah_gets_her_likely_rights_and_how_to_claim(e2e_server, page):
+    _foyer(page, e2e_server, commune="Pradines", birth="1992-05-10", children="2")
+    page.get_by_label("Date de naissance de l'enfant 1").fill("2022-03-02")
+    page.get_by_label("Scolarité de l'enfant 1").select_option("maternelle")
+    page.get_by_label("Date de naissance de l'enfant 2").fill("2017-06-20")
+    page.get_by_label("Scolarité de l'enfant 2").select_option("primaire")
+    page.get_by_role("button", name="Continuer").click()
+    assert_accessible(page)
+    page.get_by_label("Je travaille").check(force=True)
+    page.get_by_label("Salaire net par mois").fill("900")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Locataire d'un logement vide").check(force=True)
+    page.get_by_label("Loyer par mois").fill("520")
+    page.get_by_role("button", name="Continuer").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Continuer").click()  # no benefit received yet
+    assert_accessible(page)  # recap
+    text = _results(page)
+    for label in ("Aide au logement", "Prime d'activité", "Allocations familiales", "Allocation de soutien familial"):
+        assert label in text
+    assert "pas encore demandée" in text.lower()
+    assert page.get_by_role("link", name="Être accompagné(e) pour Prime d'activité").count() == 1
+    assert "caf.fr" in page.content()
+    assert_accessible(page)
+
+
+def test_martine_gets_aspa_css_and_energy_cheque(e2e_server, page):
+    _foyer(page, e2e_server, commune="Cieurac", birth="1948-02-14")
+    page.get_by_label("Je suis à la retraite").check(force=True)
+    page.get_by_label("Retraite ou pension par mois").fill("820")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Propriétaire").check(force=True)
+    page.locator("fieldset", has_text="Dépendez-vous de la MSA").get_by_label("Oui").check(force=True)
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("button", name="Continuer").click()
+    text = _results(page)
+    assert "minimum vieillesse" in text
+    assert "Complémentaire santé solidaire" in text
+    assert "Chèque énergie" in text
+    assert "MSA" in text  # her ASPA is paid by the farm scheme
+    assert_accessible(page)
+    page.get_by_role("link", name="Version à imprimer ou à garder").click()
+    assert "minimum vieillesse" in page.inner_text("main")
