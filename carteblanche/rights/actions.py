@@ -139,6 +139,10 @@ def load_local_aids(*, entries: list[dict], dry_run: bool = False) -> dict[str, 
         if missing:
             errors.append(f"{where} : champs manquants {missing}")
             continue
+        for key in ("slug", "name", "source", "source_id", "operator_name"):
+            limit = LocalAid._meta.get_field(key).max_length
+            if len(str(entry[key])) > limit:
+                errors.append(f"{where} : « {key} » dépasse {limit} caractères")
         if entry["level"] not in levels:
             errors.append(f"{where} : niveau « {entry['level']} » inconnu ({', '.join(sorted(levels))})")
         errors += [f"{where} : {e}" for e in validate_rule(entry.get("conditions") or {})]
