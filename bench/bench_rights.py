@@ -179,25 +179,25 @@ class Server:
         self.process.wait(timeout=20)
 
 
-def _post(session, base: str, body: dict) -> float:
+def _post(session, base: str, body: dict) -> tuple[float, int]:
     started = time.perf_counter()
     response = session.post(f"{base}/api/droits/simulations", json=body, timeout=600)
-    response.raise_for_status()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, response.status_code
 
 
 def throughput(base: str, bodies: list[dict], clients: int, per_client: int) -> dict:
     import requests
 
     latencies: list[float] = []
+    failures: list[int] = []
     lock = threading.Lock()
 
     def client(k: int) -> None:
         session = requests.Session()
         for i in range(per_client):
-            took = _post(session, base, bodies[(k * per_client + i) % len(bodies)])
+            took, status = _post(session, base, bodies[(k * per_client + i) % len(bodies)])
             with lock:
-                latencies.append(took)
+                (latencies.append(took) if status == 200 else failures.append(status))
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
@@ -208,10 +208,11 @@ def throughput(base: str, bodies: list[dict], clients: int, per_client: int) -> 
     seconds = time.perf_counter() - started
     return {
         "clients": clients,
-        "requests": len(latencies),
+        "requests_ok": len(latencies),
+        "requests_failed": len(failures),  # e.g. 503 "trop de temps" after RIGHTS_TIMEOUT_S in a queue
         "seconds": round(seconds, 2),
         "requests_per_s": round(len(latencies) / seconds, 2),
-        "latency": pct(latencies),
+        "latency": pct(latencies) if latencies else None,
     }
 
 

@@ -55,7 +55,10 @@ def iter_simulation(
     then ("done", Simulation). An OpenFisca failure yields ("error", Simulation) with `error` set."""
     month = month or adapter.current_month(timezone.localdate())
     started = time.perf_counter()
-    simulation = Simulation.objects.create(
+    # Into the batcher first: the database row is written once, at the end, so that concurrent
+    # requests reach the same batch instead of queueing behind each other's writes.
+    ticket = _batcher().submit(parsed.household, month=month)
+    simulation = Simulation(
         situation=situation,
         created_by=user if user is not None and user.is_authenticated else None,
         mode=mode,
@@ -67,7 +70,6 @@ def iter_simulation(
         },
         openfisca_france_version=adapter.openfisca_france_version(),
     )
-    ticket = _batcher().submit(parsed.household, month=month)
     results: dict[str, adapter.BenefitResult] = {}
     try:
         for chunk in ticket.iter_partial(timeout=getattr(settings, "RIGHTS_TIMEOUT_S", 60)):
@@ -78,12 +80,11 @@ def iter_simulation(
     except SimulationFailed as exc:
         simulation.error = str(exc)
         simulation.duration_ms = int((time.perf_counter() - started) * 1000)
-        simulation.save(update_fields=["error", "duration_ms", "updated_at"])
+        simulation.save()
         yield "error", simulation
         return
-    local_aids = matching_local_aids(
-        parsed.household, results, on=date.fromisoformat(f"{month}-01"), received=parsed.received
-    )
+    on = date.fromisoformat(f"{month}-01")
+    local_aids = matching_local_aids(parsed.household, results, on=on, received=parsed.received)
     simulation.outputs = {
         "month": month,
         "benefits": {code: benefit_json(r, received=parsed.received) for code, r in results.items()},
@@ -91,7 +92,7 @@ def iter_simulation(
         "batch_size": ticket.batch_size,
     }
     simulation.duration_ms = int((time.perf_counter() - started) * 1000)
-    simulation.save(update_fields=["outputs", "duration_ms", "updated_at"])
+    simulation.save()
     yield "done", simulation
 
 
