@@ -90,19 +90,6 @@ def offer_rows(offer: synthetic.SyntheticOffer) -> list[OfferRow]:
     return rows
 
 
-def time_queries(fn, queries, warmup: int = 200) -> tuple[list[float], list]:
-    for lat, lon, theme in queries[:warmup]:
-        fn(theme, lat, lon)
-    samples, answers = [], []
-    clock = time.perf_counter
-    for lat, lon, theme in queries:
-        start = clock()
-        answer = fn(theme, lat, lon)
-        samples.append(clock() - start)
-        answers.append(answer)
-    return samples, answers
-
-
 # --- PostGIS ------------------------------------------------------------------------------
 
 
@@ -168,77 +155,114 @@ def _xyz(lat: float, lon: float) -> tuple[float, float, float]:
     return (math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la))
 
 
-def postgis_bench(offer, arrays, queries, k: int) -> dict:
-    why_not = ensure_postgis()
-    if why_not:
-        return {"skipped": why_not}
-    db = f"cb_bench_search_{os.getpid()}"
+def postgis_setup(offer, arrays, k: int, db: str) -> tuple[object, dict, dict]:
+    """Create the database, load every layout; returns (connection, runners by layout, facts)."""
     prefix = PG_ADMIN_URL.rsplit("/", 1)[0]
     with _pg_connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
         admin.execute(f'CREATE DATABASE "{db}"')
-    result: dict = {"database": db, "layouts": {}}
-    try:
-        with _pg_connect(f"{prefix}/{db}", autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION postgis")
-            conn.execute("SET max_parallel_workers_per_gather = 0")  # one small query: workers only add latency
-            result["postgis_version"] = conn.execute("SELECT postgis_lib_version()").fetchone()[0]
-            result["server_version"] = conn.execute("SHOW server_version").fetchone()[0]
-            theme_number = {name: i for i, name in enumerate(offer.thematiques)}
-            rows = []  # (theme, service_id, place_id, lat, lon, x, y, z)
-            lat_all, lon_all = arrays["latitudes"], arrays["longitudes"]
-            for theme, positions in arrays["theme_of_pair"].items():
-                for pos in positions.tolist():
-                    rows.append(
-                        (theme_number[theme], int(arrays["service_ids"][pos]), int(arrays["place_ids"][pos]), pos)
-                    )
-            for name, layout in LAYOUTS.items():
-                table = f"offer_{name}"
-                started = time.perf_counter()
-                conn.execute(
-                    f"CREATE TABLE {table} (theme smallint NOT NULL, service_id integer NOT NULL, "
-                    f"place_id integer NOT NULL, {layout['column']}) PARTITION BY LIST (theme)"
-                )
-                for i in range(len(offer.thematiques)):
-                    conn.execute(f"CREATE TABLE {table}_{i} PARTITION OF {table} FOR VALUES IN ({i})")
-                with conn.cursor().copy(f"COPY {table} (theme, service_id, place_id, g) FROM STDIN") as copy:
-                    for theme, service_id, place_id, pos in rows:
-                        lat, lon = float(lat_all[pos]), float(lon_all[pos])
-                        x, y, z = _xyz(lat, lon)
-                        copy.write_row(
-                            (theme, service_id, place_id, layout["value"].format(lat=lat, lon=lon, x=x, y=y, z=z))
-                        )
-                for i in range(len(offer.thematiques)):
-                    conn.execute(f"CREATE INDEX ON {table}_{i} {layout['index']}")
-                conn.execute(f"VACUUM ANALYZE {table}")
-                load_s = time.perf_counter() - started
-                size = conn.execute(
-                    "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = %s::regclass",
-                    (table,),
-                ).fetchone()[0]
-                sql = layout["query"].format(table=table)
-                plan = conn.execute(
-                    "EXPLAIN " + sql, {"point": layout["point"](44.45, 1.44), "theme": 0, "k": k}
-                ).fetchall()
+    conn = _pg_connect(f"{prefix}/{db}", autocommit=True)
+    conn.execute("CREATE EXTENSION postgis")
+    conn.execute("SET max_parallel_workers_per_gather = 0")  # one small query: workers only add latency
+    facts: dict = {
+        "database": db,
+        "postgis_version": conn.execute("SELECT postgis_lib_version()").fetchone()[0],
+        "server_version": conn.execute("SHOW server_version").fetchone()[0],
+        "layouts": {},
+    }
+    theme_number = {name: i for i, name in enumerate(offer.thematiques)}
+    rows = []  # (theme, service_id, place_id, position of the pair)
+    for theme, positions in arrays["theme_of_pair"].items():
+        for pos in positions.tolist():
+            rows.append((theme_number[theme], int(arrays["service_ids"][pos]), int(arrays["place_ids"][pos]), pos))
+    lat_all, lon_all = arrays["latitudes"].tolist(), arrays["longitudes"].tolist()
+    runners = {}
+    for name, layout in LAYOUTS.items():
+        table = f"offer_{name}"
+        started = time.perf_counter()
+        conn.execute(
+            f"CREATE TABLE {table} (theme smallint NOT NULL, service_id integer NOT NULL, "
+            f"place_id integer NOT NULL, {layout['column']}) PARTITION BY LIST (theme)"
+        )
+        for i in range(len(offer.thematiques)):
+            conn.execute(f"CREATE TABLE {table}_{i} PARTITION OF {table} FOR VALUES IN ({i})")
+        with conn.cursor().copy(f"COPY {table} (theme, service_id, place_id, g) FROM STDIN") as copy:
+            for theme, service_id, place_id, pos in rows:
+                lat, lon = lat_all[pos], lon_all[pos]
+                x, y, z = _xyz(lat, lon)
+                copy.write_row((theme, service_id, place_id, layout["value"].format(lat=lat, lon=lon, x=x, y=y, z=z)))
+        for i in range(len(offer.thematiques)):
+            conn.execute(f"CREATE INDEX ON {table}_{i} {layout['index']}")
+        conn.execute(f"VACUUM ANALYZE {table}")
+        load_s = time.perf_counter() - started
+        size = conn.execute(
+            "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = %s::regclass", (table,)
+        ).fetchone()[0]
+        sql = layout["query"].format(table=table)
+        plan = conn.execute("EXPLAIN " + sql, {"point": layout["point"](44.45, 1.44), "theme": 0, "k": k}).fetchall()
 
-                def run(theme, lat, lon, sql=sql, layout=layout):
-                    cur = conn.execute(sql, {"point": layout["point"](lat, lon), "theme": theme_number[theme], "k": k})
-                    return [(s, p, layout["to_km"](d)) for s, p, d in cur.fetchall()]
+        def run(theme, lat, lon, sql=sql, layout=layout):
+            cur = conn.execute(sql, {"point": layout["point"](lat, lon), "theme": theme_number[theme], "k": k})
+            return [(s, p, layout["to_km"](d)) for s, p, d in cur.fetchall()]
 
-                time_queries(run, queries, warmup=len(queries))  # warm the cache on every query once
-                samples, answers = time_queries(run, queries, warmup=0)
-                result["layouts"][name] = {
-                    "latency": percentiles(samples),
-                    "rows": len(rows),
-                    "load_and_index_s": round(load_s, 2),
-                    "table_and_indexes_bytes": int(size),
-                    "plan": [line[0] for line in plan],
-                    "answers": answers,
-                }
-    finally:
-        with _pg_connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    return result
+        runners[f"postgis_{name}"] = run
+        facts["layouts"][name] = {
+            "rows": len(rows),
+            "load_and_index_s": round(load_s, 2),
+            "table_and_indexes_bytes": int(size),
+            "plan": [line[0] for line in plan],
+        }
+    return conn, runners, facts
+
+
+def postgis_drop(db: str) -> None:
+    with _pg_connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def measure(methods: dict, queries: list, repeats: int = 3) -> tuple[dict, dict]:
+    """Time every method on every query, interleaved, `repeats` times each.
+
+    Interleaving (query i: every method, in an order rotating with i) spreads the load of a
+    shared machine evenly over the methods. Each method first answers every query once
+    (warm caches). Returns, per method, the latencies of the first run and of the best of
+    the repeats for each query (which removes most preemptions), and the first run's answers.
+    """
+    names = list(methods)
+    answers = {name: [] for name in names}
+    for name in names:
+        for lat, lon, theme in queries:
+            answers[name].append(methods[name](theme, lat, lon))
+    first = {name: [] for name in names}
+    best = {name: [] for name in names}
+    clock = time.perf_counter
+    for i, (lat, lon, theme) in enumerate(queries):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        times = {name: [] for name in names}
+        for _ in range(repeats):
+            for name in order:
+                fn = methods[name]
+                start = clock()
+                fn(theme, lat, lon)
+                times[name].append(clock() - start)
+        for name in names:
+            first[name].append(times[name][0])
+            best[name].append(min(times[name]))
+    stats = {
+        name: {"single_run": percentiles(first[name]), f"best_of_{repeats}": percentiles(best[name])} for name in names
+    }
+    return stats, answers
+
+
+def full_search_bench(n_queries: int) -> dict:
+    """(d) and (e) run in a child process: Django, a throwaway database, a gunicorn worker."""
+    script = Path(__file__).resolve().parent / "fullsearch_django.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--queries", str(n_queries)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        return {"error": f"exit code {done.returncode}", "stderr_tail": done.stderr[-2000:]}
+    return json.loads(done.stdout)
 
 
 # --- agreement ----------------------------------------------------------------------------
@@ -280,9 +304,19 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--no-postgis", action="store_true")
+    parser.add_argument("--no-full-search", action="store_true", help="skip (d) and (e), which load a database")
+    parser.add_argument("--full-search-queries", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each query, for the best-of statistics")
     args = parser.parse_args()
     k = args.k
-    report: dict = {"benchmark": "search", "machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
+    report: dict = {
+        "benchmark": "search",
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
+    }
 
     started = time.perf_counter()
     offer = synthetic.generate()
@@ -308,66 +342,117 @@ def main() -> None:
         "earth_radius_km": EARTH_RADIUS_KM,
     }
 
-    def engine(theme, lat, lon):
-        return [(c.service_id, c.place_id, c.distance_km) for c in index.nearest([theme], lat, lon, k)]
+    def as_tuples(candidates):
+        return [(c.service_id, c.place_id, c.distance_km) for c in candidates]
 
-    def brute(theme, lat, lon):
-        return [(c.service_id, c.place_id, c.distance_km) for c in index.nearest_bruteforce([theme], lat, lon, k)]
-
-    def engine_bare(theme, lat, lon):
-        return index.nearest([theme], lat, lon, k)
-
-    samples_a, answers_a = time_queries(engine_bare, queries)
-    answers_a = [[(c.service_id, c.place_id, c.distance_km) for c in answer] for answer in answers_a]
-    samples_b, answers_b = time_queries(brute, queries)
-    report["a_engine"] = percentiles(samples_a)
-    report["b_bruteforce"] = percentiles(samples_b)
-
-    # What orientation asks: three thematiques, 20 distinct services.
-    rng = np.random.default_rng(synthetic.SEED + 2)
-    triples = [tuple(rng.choice(offer.thematiques, size=3, replace=False).tolist()) for _ in queries]
-    multi = [(lat, lon, triple) for (lat, lon, _), triple in zip(queries, triples, strict=True)]
-    samples_m, _ = time_queries(lambda t, la, lo: index.nearest(t, la, lo, 20, one_per_service=True), multi)
-    samples_mb, _ = time_queries(lambda t, la, lo: index.nearest_bruteforce(t, la, lo, 20, one_per_service=True), multi)
-    samples_r, _ = time_queries(lambda t, la, lo: index.nearest([t], la, lo, k, max_km=10.0), queries)
-    report["engine_variants"] = {
-        "three_thematiques_k20_one_per_service": percentiles(samples_m),
-        "three_thematiques_k20_one_per_service_bruteforce": percentiles(samples_mb),
-        "one_thematique_k10_within_10km": percentiles(samples_r),
+    methods = {
+        "engine": lambda theme, lat, lon: index.nearest([theme], lat, lon, k),
+        "bruteforce": lambda theme, lat, lon: index.nearest_bruteforce([theme], lat, lon, k),
     }
-    report["agreement"] = {"engine_vs_bruteforce": agreement(answers_b, answers_a)}
-
+    pg_db = f"cb_bench_search_{os.getpid()}"
+    pg_conn = None
     if args.no_postgis:
         report["c_postgis"] = {"skipped": "--no-postgis"}
     else:
-        pg = postgis_bench(offer, arrays, queries, k)
-        report["c_postgis"] = pg
-        if "layouts" in pg:
-            for name, layout in pg["layouts"].items():
-                answers = layout.pop("answers")
-                report["agreement"][f"postgis_{name}_vs_bruteforce"] = agreement(answers_b, answers)
-                report["agreement"][f"postgis_{name}_vs_engine"] = agreement(answers_a, answers)
-            best = min(pg["layouts"], key=lambda n: pg["layouts"][n]["latency"]["p99_ms"])
-            pg["best_layout"] = best
+        why_not = ensure_postgis()
+        if why_not:
+            report["c_postgis"] = {"skipped": why_not}
+        else:
+            pg_conn, runners, facts = postgis_setup(offer, arrays, k, pg_db)
+            methods |= runners
+            report["c_postgis"] = facts
+    try:
+        stats, answers = measure(methods, queries, repeats=args.repeats)
+    finally:
+        if pg_conn is not None:
+            pg_conn.close()
+            postgis_drop(pg_db)
+    report["a_engine"] = stats.pop("engine")
+    # The engine alone, its queries back to back: warm CPU caches (the interleaved figures
+    # above include the cache misses caused by the brute force and PostGIS calls between).
+    alone, _ = measure({"engine": methods["engine"]}, queries, repeats=args.repeats)
+    report["a_engine_alone"] = alone["engine"]
+    report["b_bruteforce"] = stats.pop("bruteforce")
+    answers_a = [as_tuples(a) for a in answers.pop("engine")]
+    answers_b = [as_tuples(b) for b in answers.pop("bruteforce")]
+    report["agreement"] = {"engine_vs_bruteforce": agreement(answers_b, answers_a)}
+    best_key = f"best_of_{args.repeats}"
+    if "layouts" in report["c_postgis"]:
+        layouts = report["c_postgis"]["layouts"]
+        for name in layouts:
+            layouts[name] |= stats[f"postgis_{name}"]
+            pg_answers = answers[f"postgis_{name}"]
+            report["agreement"][f"postgis_{name}_vs_bruteforce"] = agreement(answers_b, pg_answers)
+            report["agreement"][f"postgis_{name}_vs_engine"] = agreement(answers_a, pg_answers)
+        report["c_postgis"]["best_layout"] = min(layouts, key=lambda n: layouts[n]["single_run"]["p99_ms"])
 
-    a, b = report["a_engine"], report["b_bruteforce"]
-    ratios = {
-        "bruteforce_p50_over_engine_p50": round(b["p50_ms"] / a["p50_ms"], 1),
-        "bruteforce_p99_over_engine_p99": round(b["p99_ms"] / a["p99_ms"], 1),
-    }
-    if "best_layout" in report["c_postgis"]:
-        c = report["c_postgis"]["layouts"][report["c_postgis"]["best_layout"]]["latency"]
-        ratios["postgis_p99_over_engine_p99"] = round(c["p99_ms"] / a["p99_ms"], 1)
-        ratios["postgis_p99_over_engine_p50"] = round(c["p99_ms"] / a["p50_ms"], 1)
-        ratios["postgis_p50_over_engine_p50"] = round(c["p50_ms"] / a["p50_ms"], 1)
-        report["targets"] = {
-            "engine_10x_faster_than_postgis_p99": {
-                "target": ">= 10",
-                "measured_postgis_p99_over_engine_p99": ratios["postgis_p99_over_engine_p99"],
-                "met": ratios["postgis_p99_over_engine_p99"] >= 10,
-            }
+    # What orientation asks: three thematiques, 20 distinct services; and a 10 km radius.
+    rng = np.random.default_rng(synthetic.SEED + 2)
+    triples = [tuple(rng.choice(offer.thematiques, size=3, replace=False).tolist()) for _ in queries]
+    multi = [(lat, lon, triple) for (lat, lon, _), triple in zip(queries, triples, strict=True)]
+    variants, _ = measure(
+        {
+            "three_thematiques_k20_one_per_service": lambda t, la, lo: index.nearest(
+                t, la, lo, 20, one_per_service=True
+            ),
+            "three_thematiques_k20_one_per_service_bruteforce": lambda t, la, lo: index.nearest_bruteforce(
+                t, la, lo, 20, one_per_service=True
+            ),
+        },
+        multi[: len(multi) // 4],
+        repeats=1,
+    )
+    radius, _ = measure(
+        {"one_thematique_k10_within_10km": lambda t, la, lo: index.nearest([t], la, lo, k, 10.0)}, queries, 1
+    )
+    report["engine_variants"] = {name: v["single_run"] for name, v in (variants | radius).items()}
+
+    ratios: dict = {}
+    targets: dict = {}
+    for mode in ("single_run", best_key):
+        a, b = report["a_engine"][mode], report["b_bruteforce"][mode]
+        ratios[mode] = {
+            "bruteforce_p50_over_engine_p50": round(b["p50_ms"] / a["p50_ms"], 1),
+            "bruteforce_p99_over_engine_p99": round(b["p99_ms"] / a["p99_ms"], 1),
         }
+        if "best_layout" in report["c_postgis"]:
+            c = report["c_postgis"]["layouts"][report["c_postgis"]["best_layout"]][mode]
+            ratios[mode] |= {
+                "postgis_p99_over_engine_p99": round(c["p99_ms"] / a["p99_ms"], 1),
+                "postgis_p99_over_engine_p50": round(c["p99_ms"] / a["p50_ms"], 1),
+                "postgis_p50_over_engine_p50": round(c["p50_ms"] / a["p50_ms"], 1),
+            }
+            alone = report["a_engine_alone"][mode]
+            ratios[mode] |= {
+                "postgis_p99_over_engine_alone_p99": round(c["p99_ms"] / alone["p99_ms"], 1),
+                "postgis_p99_over_engine_alone_p50": round(c["p99_ms"] / alone["p50_ms"], 1),
+            }
+            targets[f"engine_10x_faster_than_postgis_p99_{mode}"] = {
+                "postgis_p99_over_engine_p99": ratios[mode]["postgis_p99_over_engine_p99"],
+                "postgis_p99_over_engine_p50": ratios[mode]["postgis_p99_over_engine_p50"],
+                "met_p99_vs_p99": ratios[mode]["postgis_p99_over_engine_p99"] >= 10,
+                "met_p99_vs_p50": ratios[mode]["postgis_p99_over_engine_p50"] >= 10,
+            }
+    report["targets"] = targets
+    if args.no_full_search:
+        report["d_e_full_search"] = {"skipped": "--no-full-search"}
+    else:
+        full = report["d_e_full_search"] = full_search_bench(args.full_search_queries)
+        for name in ("directory", "thin_index_search"):
+            d = full.get(name, {}).get("d_in_process")
+            e = full.get(name, {}).get("e_http")
+            if d:
+                targets[f"full_search_in_process_p99_at_most_5ms_{name}"] = {
+                    "measured_p99_ms": d["p99_ms"],
+                    "met": d["p99_ms"] <= 5,
+                }
+            if e:
+                targets[f"full_search_http_p99_at_most_20ms_{name}"] = {
+                    "measured_p99_ms": e["p99_ms"],
+                    "met": e["p99_ms"] <= 20,
+                }
     report["ratios"] = ratios
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
 

@@ -25,7 +25,7 @@ SEED = 20260101
 N_PLACES = 110_000
 N_SERVICES = 330_000
 N_THEMATIQUES = 30
-REMOTE_SHARE = 0.05  # services reachable only by phone / online
+REMOTE_SHARE = 0.01  # services reachable only by phone / online (e.g. a department's phone line)
 ZIPF_EXPONENT = 1.1
 SCATTER_KM = 1.5  # standard deviation of a place's offset from its commune's point
 
@@ -171,12 +171,22 @@ def generate(
 
 def queries(offer: SyntheticOffer, n: int = 2000, seed: int = SEED + 1) -> list[tuple[float, float, str]]:
     """Query points across France weighted by population (with a little scatter), random thematique."""
+    return [(lat, lon, theme) for lat, lon, theme, _ in queries_with_communes(offer, n, seed)]
+
+
+def queries_with_communes(
+    offer: SyntheticOffer, n: int = 2000, seed: int = SEED + 1
+) -> list[tuple[float, float, str, str]]:
+    """The same queries, each with the code of the commune its point was drawn around."""
     rng = np.random.default_rng(seed)
     weight = offer.commune_population + 1.0
     picked = rng.choice(len(offer.commune_codes), size=n, p=weight / weight.sum())
     lat, lon = scatter(rng, offer.commune_lat[picked], offer.commune_lon[picked], 2.0)
     themes = rng.integers(0, len(offer.thematiques), size=n)
-    return [(float(a), float(b), offer.thematiques[t]) for a, b, t in zip(lat, lon, themes, strict=True)]
+    return [
+        (float(a), float(b), offer.thematiques[t], str(offer.commune_codes[c]))
+        for a, b, t, c in zip(lat, lon, themes, picked, strict=True)
+    ]
 
 
 def describe(offer: SyntheticOffer) -> dict:

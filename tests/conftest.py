@@ -50,6 +50,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _bootstrap()
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """No test sees an offer index or mobility context built from another test's rolled-back rows."""
+    from carteblanche.directory.search_index import invalidate_offer_index
+    from carteblanche.mobility import context
+
+    invalidate_offer_index()
+    context._forget()  # no database access: tests without the db fixture use this too
+    yield
+
+
 @pytest.fixture
 def shipped_data(db):
     """The shipped data, reloaded if a transactional test flushed it."""

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Status
 
 from carteblanche.directory import schemas, selectors
+from carteblanche.directory.forms import open_on_problem
 from carteblanche.directory.models import Need, Place, Service, Structure
 from carteblanche.territories.api import commune_out
 from carteblanche.territories.models import Commune
@@ -53,6 +54,9 @@ def search(
     limite: int = Query(20, ge=1, le=100),
 ):
     """Same filters as the page: nearest places first, then services reachable without travelling."""
+    problem = open_on_problem(ouvert_le)
+    if problem:
+        return Status(422, _error("ouvert_le", problem))
     found_commune = selectors.resolve_search_commune(commune)
     if found_commune is None:
         body = _error("commune", f"commune inconnue « {commune} ».")
@@ -79,7 +83,7 @@ def search(
 
 @router.get(
     "/services/{service_id}",
-    response={200: schemas.ServiceDetailOut, 404: schemas.ErrorOut},
+    response={200: schemas.ServiceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
     summary="Un service, ses canaux et horaires",
 )
 def service(request: HttpRequest, service_id: int, commune: str | None = None):
@@ -91,7 +95,11 @@ def service(request: HttpRequest, service_id: int, commune: str | None = None):
     return Status(200, schemas.service_detail_out(detail))
 
 
-@router.get("/lieux/{place_id}", response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut}, summary="Un lieu")
+@router.get(
+    "/lieux/{place_id}",
+    response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    summary="Un lieu",
+)
 def place(request: HttpRequest, place_id: int):
     try:
         detail = selectors.get_place_detail(place_id)
@@ -102,7 +110,7 @@ def place(request: HttpRequest, place_id: int):
 
 @router.get(
     "/structures/{structure_id}",
-    response={200: schemas.StructureDetailOut, 404: schemas.ErrorOut},
+    response={200: schemas.StructureDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
     summary="Une structure",
 )
 def structure(request: HttpRequest, structure_id: int):

@@ -1,6 +1,9 @@
 """Input validation for the public search page (the API validates the same filters with pydantic)."""
 
+from datetime import date, timedelta
+
 from django import forms
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from carteblanche.directory.models import Channel
@@ -25,6 +28,18 @@ LANGUAGES = [
 ]
 LANGUAGE_CODES = {code for code, _label in LANGUAGES if code}
 CHANNEL_CHOICES = [(kind.value, kind.label) for kind in Channel.Kind]
+
+
+def open_on_problem(day: date | None, today: date | None = None) -> str:
+    """Why a day cannot be used for "open on" (hours are known for the coming year at best), or ''."""
+    if day is None:
+        return ""
+    today = today or timezone.localdate()
+    if day < today:
+        return "Cette date est passée : choisissez aujourd'hui ou un jour à venir."
+    if day > today + timedelta(days=366):
+        return "Choisissez une date dans les 12 prochains mois."
+    return ""
 
 
 def need_choices() -> list:
@@ -89,6 +104,13 @@ class SearchForm(DsfrBaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["besoin"].choices = need_choices()
+
+    def clean_ouvert_le(self):
+        day = self.cleaned_data.get("ouvert_le")
+        problem = open_on_problem(day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
     @property
     def has_filters(self) -> bool:

@@ -5,17 +5,21 @@ query takes microseconds. Each process keeps one index. A cheap version of the o
 (row counts and latest `updated_at` of services, places, channels and itinerant stops) is
 compared at most every ``CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS`` (default 5 s), so a
 change made by another process shows within seconds; a change made in this process through
-the ORM (save/delete signals) or an explicit `invalidate_offer_index()` shows at once.
+the ORM (save/delete signals) or an explicit `invalidate_offer_index()` shows at once
+(with the background refresh on, once the rebuild is done).
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
@@ -33,6 +37,7 @@ REMOTE_CHANNEL_KINDS = (
 _WATCHED = (Service, Place, Channel, ItinerantStop)
 
 _lock = threading.Lock()
+_refresher_lock = threading.Lock()
 _index: OfferIndex | None = None
 _version: tuple | None = None
 _checked_at = 0.0
@@ -89,29 +94,147 @@ def offer_rows() -> Iterator[OfferRow]:
         yield OfferRow(service_id, None, themes.get(service_id, ()), None, None)
 
 
+def _raw_rows(queryset) -> list[tuple]:
+    """The rows of an ORM query without building model instances or converting values: fast."""
+    sql, params = queryset.order_by().query.sql_with_params()  # no ORDER BY: not needed, and not free
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _themes_by_service() -> dict[int, tuple[str, ...]]:
+    decoded: dict = {}  # many services share the same list: decode each distinct one once
+    themes = {}
+    for pk, raw in _raw_rows(Service.objects.values_list("pk", "thematiques")):
+        key = raw if isinstance(raw, str) or raw is None else tuple(raw)
+        value = decoded.get(key)
+        if value is None:
+            items = json.loads(raw) if isinstance(raw, str) else (raw or [])
+            value = decoded[key] = tuple(t for t in items if isinstance(t, str)) if isinstance(items, list) else ()
+        themes[pk] = value
+    return themes
+
+
 def build_offer_index() -> OfferIndex:
-    """A fresh index of the offer as it is in the database now."""
-    return OfferIndex.build(offer_rows())
+    """A fresh index of the offer as it is in the database now (same content as `offer_rows()`)."""
+    themes = _themes_by_service()
+    located = _raw_rows(
+        Channel.objects.filter(place__isnull=False).values_list(
+            "service_id", "place_id", "place__latitude", "place__longitude"
+        )
+    )
+    try:
+        Service._meta.get_field("place")
+    except FieldDoesNotExist:
+        pass
+    else:
+        located += _raw_rows(
+            Service.objects.filter(place__isnull=False).values_list(
+                "pk", "place_id", "place__latitude", "place__longitude"
+            )
+        )
+    stops = _raw_rows(ItinerantStop.objects.values_list("channel__service_id", "pk", "latitude", "longitude"))
+    n_located, n = len(located), len(located) + len(stops)
+    services = np.fromiter((r[0] for r in located + stops), dtype=np.int64, count=n)
+    places = np.full(n, -1, dtype=np.int64)
+    places[:n_located] = np.fromiter((r[1] for r in located), dtype=np.int64, count=n_located)
+    stop_ids = np.full(n, -1, dtype=np.int64)
+    stop_ids[n_located:] = np.fromiter((r[1] for r in stops), dtype=np.int64, count=len(stops))
+    lat = np.fromiter((r[2] for r in located + stops), dtype=np.float64, count=n)
+    lon = np.fromiter((r[3] for r in located + stops), dtype=np.float64, count=n)
+    # One entry per (service, place, stop): a service may reach a place through several channels.
+    order = np.lexsort((stop_ids, places, services))
+    keep = (
+        order[
+            np.concatenate(([True], np.diff(services[order]) != 0))
+            | np.concatenate(([True], np.diff(places[order]) != 0))
+            | np.concatenate(([True], np.diff(stop_ids[order]) != 0))
+        ]
+        if n
+        else order
+    )
+    services, places, stop_ids, lat, lon = services[keep], places[keep], stop_ids[keep], lat[keep], lon[keep]
+    positions: dict[str, list[int]] = {}
+    for position, service_id in enumerate(services.tolist()):
+        for theme in themes.get(service_id, ()):
+            positions.setdefault(theme, []).append(position)
+    remote: dict[str, list[int]] = {}
+    remote_ids = Channel.objects.filter(kind__in=REMOTE_CHANNEL_KINDS).values_list("service_id", flat=True)
+    for (service_id,) in _raw_rows(remote_ids.distinct()):
+        for theme in themes.get(service_id, ()):
+            remote.setdefault(theme, []).append(service_id)
+    return OfferIndex.build_from_arrays(
+        service_ids=services,
+        place_ids=places,
+        stop_ids=stop_ids,
+        latitudes=lat,
+        longitudes=lon,
+        theme_of_pair={theme: np.asarray(p, dtype=np.int64) for theme, p in positions.items()},
+        remote={theme: np.asarray(ids, dtype=np.int64) for theme, ids in remote.items()},
+    )
+
+
+def _background() -> bool:
+    return bool(getattr(settings, "CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH", False))
 
 
 def get_offer_index() -> OfferIndex:
-    """The current index, rebuilt first if the offer changed since it was built."""
+    """The current index, rebuilt first if the offer changed since it was built.
+
+    With ``CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH`` (for servers: the version check
+    costs ~0.3 s at national scale), a due check or rebuild runs in a background thread and
+    the current index keeps serving meanwhile; only the very first build is waited for.
+    """
     global _index, _version, _checked_at, _stale
-    now = time.monotonic()
     index = _index
-    if index is not None and not _stale and now - _checked_at < _check_interval():
+    if index is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
+        return index
+    if index is not None and _background():
+        _start_refresh()
         return index
     with _lock:
-        now = time.monotonic()
-        if _index is not None and not _stale and now - _checked_at < _check_interval():
+        if _index is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
             return _index
-        version = offer_version()
-        if _index is None or _stale or version != _version:
-            _stale = False  # set before building: a change during the build marks it stale again
-            _index = build_offer_index()
-            _version = version
-        _checked_at = time.monotonic()
+        _refresh_locked()
         return _index
+
+
+def _refresh_locked() -> None:
+    """Check the version, rebuild if needed. The caller holds `_lock`."""
+    global _index, _version, _checked_at, _stale
+    version = offer_version()
+    if _index is None or _stale or version != _version:
+        _stale = False  # set before building: a change during the build marks it stale again
+        _index = build_offer_index()
+        _version = version
+    _checked_at = time.monotonic()
+
+
+_refresher: threading.Thread | None = None
+
+
+def _start_refresh() -> None:
+    global _refresher
+    with _refresher_lock:
+        if _refresher is not None and _refresher.is_alive():
+            return
+        _refresher = threading.Thread(target=_refresh_in_background, name="offer-index-refresh", daemon=True)
+        _refresher.start()
+
+
+def _refresh_in_background() -> None:
+    try:
+        with _lock:
+            _refresh_locked()
+    finally:
+        connection.close()  # this thread's own database connection
+
+
+def wait_for_refresh(timeout: float = 60.0) -> None:
+    """Wait for a background refresh in progress, if any (tests, benchmarks)."""
+    refresher = _refresher
+    if refresher is not None:
+        refresher.join(timeout)
 
 
 def invalidate_offer_index(**_: object) -> None:

@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from carteblanche.directory import hours
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
 from carteblanche.territories.models import Commune
-from carteblanche.territories.normalize import normalize_name
 from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
 
 # Channels that need no trip to a place.
@@ -36,6 +36,8 @@ REMOTE_KINDS = (
 TIMED_KINDS = (Channel.Kind.COUNTER, Channel.Kind.PHONE, Channel.Kind.CALLBACK, Channel.Kind.VIDEO)
 # An itinerant stop farther than this from the commune is not shown.
 NEARBY_STOP_KM = 15.0
+# The phone line of a local office farther than this is not offered as a way to reach the service.
+LOCAL_LINE_KM = 30.0
 HORIZON_DAYS = 14
 # Below this score a free-text match is not trusted to pick the need on its own.
 MIN_TEXT_SCORE = 0.2
@@ -189,6 +191,8 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
         return hours.open_slots(rule, start, days), False
     except hours.OpeningHoursError:
         return None, True
+    except (OverflowError, ValueError):  # a date at the edge of the calendar: nothing to say
+        return None, False
 
 
 def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:
@@ -218,9 +222,8 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
     )
 
 
-def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime) -> StopView:
-    distance = None
-    if commune is not None and commune.has_point:
+def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, distance: float | None = None) -> StopView:
+    if distance is None and commune is not None and commune.has_point:
         distance = haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
     slots, _invalid = _slots(stop.schedule, at, days=62)  # monthly visits: look two months ahead
     return StopView(
@@ -230,6 +233,25 @@ def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime) -> St
         next_visit=slots[0] if slots else None,
         schedule_known=slots is not None,
     )
+
+
+def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int = 3) -> list[StopView]:
+    """The service's itinerant stops in or near the commune, nearest first (hours computed for those only)."""
+    scored = []
+    for channel in service.channels.all():
+        if channel.kind != Channel.Kind.ITINERANT:
+            continue
+        for stop in channel.stops.all():
+            inside = stop.commune_id == commune.code
+            distance = (
+                haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+                if commune.has_point
+                else None
+            )
+            if inside or (distance is not None and distance <= NEARBY_STOP_KM):
+                scored.append((not inside, distance if distance is not None else math.inf, stop.id, stop, distance))
+    scored.sort(key=lambda item: item[:3])
+    return [_stop_view(stop, commune, at, distance) for *_key, stop, distance in scored[:limit]]
 
 
 def _open_on(rule: str, day: date) -> bool | None:
@@ -242,6 +264,7 @@ def _open_on(rule: str, day: date) -> bool | None:
 
 # --- communes as typed in the search form ----------------------------------------------------
 
+_POSTCODE = re.compile(r"^\d{5}$")
 _WITH_CODE = re.compile(r"^(?P<name>.+?)\s*\((?P<code>\d{5}|\d{2,3}|2A|2B)\)\s*$", re.IGNORECASE)
 
 
@@ -249,6 +272,16 @@ def commune_label(commune: Commune) -> str:
     """'Cahors (46000)': what the autocomplete proposes and `resolve_search_commune` reads back."""
     postcode = commune.postcodes[0] if commune.postcodes else commune.department_id
     return f"{commune.name} ({postcode})"
+
+
+def communes_sharing_postcode(text: str) -> list[Commune]:
+    """The communes of a typed postcode when there are several (the person must choose)."""
+    text = text.strip()
+    if not _POSTCODE.match(text):
+        return []
+    # Postcodes win over INSEE codes: 46230 is Lalbenque's postcode and another commune's INSEE code.
+    found = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
+    return found if len(found) > 1 else []
 
 
 def resolve_search_commune(text: str) -> Commune | None:
@@ -264,6 +297,10 @@ def resolve_search_commune(text: str) -> Commune | None:
             if code in (found.postcodes or []) or code in (found.code, found.department_id):
                 return found
         text = match["name"]
+    if _POSTCODE.match(text):
+        by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
+        if by_postcode:
+            return by_postcode[0]
     territory = default_territory()
     if territory is not None:
         found = resolve_commune(text, territory=territory)
@@ -290,24 +327,9 @@ def needs_by_life_event() -> list[tuple[str, list[Need]]]:
 
 def match_text(text: str, *, limit: int = 5) -> list[tuple[Need, float]]:
     """Free text to catalogue needs, best first (the catalogue's matcher)."""
-    try:
-        from carteblanche.directory.needs_matching import match_needs
-    except ImportError:  # the catalogue's matcher has not landed yet: plain word overlap
-        return _word_overlap(text, limit=limit)
+    from carteblanche.directory.needs_matching import match_needs
+
     return list(match_needs(text, limit=limit))
-
-
-def _word_overlap(text: str, *, limit: int) -> list[tuple[Need, float]]:
-    words = {word for word in normalize_name(text).split() if len(word) > 2}
-    if not words:
-        return []
-    scored = []
-    for need in Need.objects.all():
-        vocabulary = set(normalize_name(" ".join([need.label, *need.phrases])).split())
-        score = len(words & vocabulary) / len(words)
-        if score > 0:
-            scored.append((need, score))
-    return sorted(scored, key=lambda item: -item[1])[:limit]
 
 
 # --- candidates ----------------------------------------------------------------------------
@@ -399,13 +421,36 @@ def _itinerant_service_ids(thematiques: Sequence[str] | None, lat: float, lon: f
     }
 
 
-def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> set[int]:
-    """Candidates linked to the need, or run by one of its operators (service's or structure's)."""
+def _operator_thematiques(operator_ids: set[str]) -> set[str]:
+    rows = Service.objects.filter(
+        models.Q(operator_id__in=operator_ids) | models.Q(structure__operator_id__in=operator_ids)
+    ).values_list("thematiques", flat=True)
+    return {theme for themes in rows for theme in (themes or ()) if isinstance(theme, str)}
+
+
+def _nearest_office_km(service: Service, commune: Commune) -> float | None:
+    """Distance to the service's nearest counter or itinerant stop; None when it has neither (or no point)."""
+    if not commune.has_point:
+        return None
+    points = []
+    for channel in service.channels.all():
+        if channel.kind == Channel.Kind.COUNTER and channel.place is not None:
+            points.append((channel.place.latitude, channel.place.longitude))
+        elif channel.kind == Channel.Kind.ITINERANT:
+            points.extend((stop.latitude, stop.longitude) for stop in channel.stops.all())
+    if not points:  # a line or a car without known stops: the structure's own place says where it serves
+        points = [(place.latitude, place.longitude) for place in service.structure.places.all()]
+    return min((haversine_km(commune.latitude, commune.longitude, lat, lon) for lat, lon in points), default=None)
+
+
+def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> tuple[set[int], set[int]]:
+    """(relevant, linked): candidates linked to the need or run by one of its operators; those linked."""
     linked = set(need.services.filter(id__in=ids).values_list("id", flat=True))
+    relevant = set(linked)
     if operator_ids:
         rows = Service.objects.filter(id__in=ids).values_list("id", "operator_id", "structure__operator_id")
-        linked |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
-    return linked
+        relevant |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
+    return relevant, linked
 
 
 def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
@@ -414,7 +459,8 @@ def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
         Prefetch("area_communes", queryset=Commune.objects.only("code")),
     )
     queryset = Service.objects.filter(id__in=list(ids)).select_related("structure", "operator")
-    return queryset.prefetch_related(Prefetch("channels", queryset=channels)).in_bulk()
+    places = Prefetch("structure__places", queryset=Place.objects.only("id", "structure_id", "latitude", "longitude"))
+    return queryset.prefetch_related(Prefetch("channels", queryset=channels), places).in_bulk()
 
 
 # --- eligibility and filters ---------------------------------------------------------------
@@ -508,15 +554,20 @@ def search_services(
     if thematiques is not None and not thematiques:
         return result
 
+    operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    if thematiques and operator_ids:
+        # The need's operators may file it under other thematiques (a France Services counter helps
+        # with a France Travail registration): look there too, the relevance step keeps only them.
+        thematiques = sorted(set(thematiques) | _operator_thematiques(operator_ids))
     lat, lon = (commune.latitude, commune.longitude) if commune.has_point else (None, None)
     nearest, remote_ids = _candidates(thematiques, lat, lon, k=max(limit * 10, 100))
     itinerant_ids = (
         _itinerant_service_ids(thematiques, lat, lon, NEARBY_STOP_KM) if lat is not None and lon is not None else set()
     )
     ids = {c.service_id for c in nearest} | set(remote_ids) | itinerant_ids
-    operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    linked: set[int] = set()
     if need_obj is not None:
-        relevant = _relevant_ids(need_obj, operator_ids, ids)
+        relevant, linked = _relevant_ids(need_obj, operator_ids, ids)
         if relevant:  # broad thematiques: keep the need's own operators and linked services
             ids = relevant
             nearest = [c for c in nearest if c.service_id in ids]
@@ -524,9 +575,13 @@ def search_services(
             itinerant_ids &= ids
     services = _services_with_channels(ids)
 
+    ineligible: set[int] = set()
+    accessibility_unknown: set[int] = set()
+    hours_unknown: set[int] = set()
+
     def keep(service: Service, place: Place | None, channels: list[ChannelView], stops: list[StopView]) -> bool:
         if not is_eligible(service, commune=commune, age=age):
-            result.excluded_ineligible += 1
+            ineligible.add(service.id)
             return False
         if language and not _speaks(service, language):
             return False
@@ -538,40 +593,30 @@ def search_services(
             return False
         if accessible and place is not None and place.wheelchair_accessible is not True:
             if place.wheelchair_accessible is None:
-                result.excluded_inaccessible_unknown += 1
+                accessibility_unknown.add(service.id)
             return False
         if open_on is not None:
             states = [_open_on(view.channel.effective_opening_hours, open_on) for view in channels if view.is_timed]
             states += [_open_on(view.stop.schedule, open_on) for view in stops]
             if not any(states):
                 if states and all(state is None for state in states):
-                    result.excluded_unknown_hours += 1
+                    hours_unknown.add(service.id)
                 return False
         return True
 
     def build(service: Service, place: Place | None, distance: float | None, remote: bool) -> ServiceResult | None:
-        channels = []
-        for channel in service.channels.all():
-            if not _serves_commune(channel, commune):
-                continue
-            if channel.kind == Channel.Kind.COUNTER and place is not None and channel.place_id != place.id:
-                continue  # other counters of the service are other results
-            if channel.kind == Channel.Kind.COUNTER and place is None:
-                continue
-            if channel.kind == Channel.Kind.ITINERANT:
-                continue  # shown as stops
-            channels.append(_channel_view(channel, moment))
-        stops = [
-            _stop_view(stop, commune, moment)
-            for channel in service.channels.all()
-            if channel.kind == Channel.Kind.ITINERANT
-            for stop in channel.stops.all()
-        ]
-        stops = sorted(
-            (s for s in stops if s.in_commune or (s.distance_km is not None and s.distance_km <= NEARBY_STOP_KM)),
-            key=lambda s: (not s.in_commune, s.distance_km if s.distance_km is not None else math.inf),
-        )[:3]
-        if place is None and remote and not channels and not stops:
+        # A nearby result shows what is at its place (and the stops); a remote one, its remote channels.
+        if remote:
+            wanted = [c for c in service.channels.all() if c.kind in REMOTE_KINDS and _serves_commune(c, commune)]
+        else:
+            wanted = [
+                c
+                for c in service.channels.all()
+                if place is not None and c.place_id == place.id and c.kind != Channel.Kind.ITINERANT
+            ]
+        channels = [_channel_view(channel, moment) for channel in wanted]
+        stops = [] if remote else _near_stops(service, commune, moment)
+        if not channels and not stops:
             return None
         if not keep(service, place, channels, stops):
             return None
@@ -594,15 +639,20 @@ def search_services(
             operator_matches_need=service.operator_id in operator_ids,
         )
 
-    places = Place.objects.select_related("commune").in_bulk([c.place_id for c in nearest if c.place_id])
+    places = {  # already loaded with the channels
+        channel.place_id: channel.place
+        for service in services.values()
+        for channel in service.channels.all()
+        if channel.place_id is not None
+    }
     seen: set[int] = set()
     for candidate in nearest:
         service = services.get(candidate.service_id)
         if service is None or candidate.service_id in seen:
             continue
-        seen.add(candidate.service_id)  # one result per service: its nearest place
         built = build(service, places.get(candidate.place_id), candidate.distance_km, remote=False)
-        if built is not None:
+        if built is not None:  # one result per service: its nearest place that passes the filters
+            seen.add(candidate.service_id)
             result.nearby.append(built)
         if len(result.nearby) >= limit:
             break
@@ -614,17 +664,29 @@ def search_services(
     result.nearby.sort(key=lambda r: r.distance_km if r.distance_km is not None else math.inf)
     result.nearby = result.nearby[:limit]
 
-    remote_results = []
-    for service_id in remote_ids:
-        if service_id in seen or service_id not in services:
+    ordered = []
+    for service_id in remote_ids:  # also those listed nearby: here, their ways without a trip
+        service = services.get(service_id)
+        if service is None:
             continue
+        office = _nearest_office_km(service, commune)
+        if office is not None and office > LOCAL_LINE_KM:
+            continue  # a distant office's own line is not the person's contact
+        matches = service.operator_id in operator_ids
+        ordered.append(
+            (service_id not in linked, office is not None, not matches, office or 0.0, service.name, service_id)
+        )
+    ordered.sort()
+    for *_key, service_id in ordered:  # linked to the need, national lines, then local offices' by distance
         built = build(services[service_id], None, None, remote=True)
         if built is not None:
-            built.channels = [view for view in built.channels if view.is_remote]
-            if built.channels:
-                remote_results.append(built)
-    remote_results.sort(key=lambda r: (not r.operator_matches_need, r.service.name))
-    result.remote = remote_results[:limit]
+            result.remote.append(built)
+            if len(result.remote) >= limit:
+                break
+    shown = {r.service.id for r in result.results}
+    result.excluded_ineligible = len(ineligible - shown)
+    result.excluded_inaccessible_unknown = len(accessibility_unknown - shown)
+    result.excluded_unknown_hours = len(hours_unknown - shown)
     return result
 
 
@@ -702,10 +764,5 @@ def get_structure_detail(structure_id: int) -> StructureDetail:
 
 
 def services_for_export() -> tuple[QuerySet[Structure], QuerySet[Service]]:
-    """The querysets the exports read (whole offer)."""
-    return (
-        Structure.objects.select_related("operator").prefetch_related("places__commune").order_by("id"),
-        Service.objects.select_related("structure", "operator")
-        .prefetch_related("channels__place__commune", "channels__stops__commune")
-        .order_by("id"),
-    )
+    """The whole offer, as plain querysets: the exports module adds its own prefetches."""
+    return Structure.objects.all(), Service.objects.all()

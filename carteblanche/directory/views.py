@@ -35,6 +35,13 @@ def results(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _search_page(request, form, status=400)
     data = form.cleaned_data
+    same_postcode = selectors.communes_sharing_postcode(data["commune"])
+    if same_postcode:
+        choices = [
+            (selectors.commune_label(found), f"?{_query_with(request, commune=selectors.commune_label(found))}")
+            for found in same_postcode
+        ]
+        return _search_page(request, form, postcode_choices=choices, postcode=data["commune"])
     commune = selectors.resolve_search_commune(data["commune"])
     if commune is None:
         suggestions = suggest_communes(data["commune"])

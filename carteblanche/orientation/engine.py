@@ -30,6 +30,7 @@ from carteblanche.mobility.travel import (
     TimeWindow,
     TravelMeans,
     TripPlan,
+    TripPlanner,
     great_circle_km,
 )
 from carteblanche.orientation import explain, scoring
@@ -538,10 +539,11 @@ class Engine:
             key=lambda d: (great_circle_km(person.home, d.location.point), d.key),
         )
         kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
+        planners = self._planners(person) if kept else []
         for draft in sorted(drafts, key=lambda d: d.key):
             if draft.kind in scoring.PHYSICAL_KINDS and draft.key not in kept:
                 continue  # bounded work: only the nearest places are routed
-            option = self._evaluate_one(person, draft, slot_cache, unreachable)
+            option = self._evaluate_one(person, draft, slot_cache, unreachable, planners)
             if option is not None:
                 options.append(option)
         return options, unreachable
@@ -568,6 +570,7 @@ class Engine:
         draft: _Draft,
         slot_cache: dict[str, list[TimeWindow] | None],
         unreachable: list[Finding],
+        planners: Sequence[tuple[TripPlanner, str]] = (),
     ) -> Option | None:
         kind = draft.kind
         travel: Travel | None = None
@@ -594,7 +597,7 @@ class Engine:
                 tries = scoring.TRIP_WINDOWS_TRIED * (2 if reachable else 1)
                 if len(reachable) >= scoring.SLOTS_SHOWN or index >= tries:
                     break
-                trip = self._best_trip(person, draft.location, window)
+                trip = self._best_trip(person, draft.location, window, planners)
                 if trip is not None:
                     reachable.append(window)
                     if best is None or trip[0].door_to_door_minutes < best[0].door_to_door_minutes:
@@ -646,22 +649,26 @@ class Engine:
         )
         return replace(option, how=explain.option_how(option))
 
-    def _best_trip(
-        self, person: PersonSituation, location: Location, window: TimeWindow
-    ) -> tuple[TripPlan, str] | None:
+    def _planners(self, person: PersonSituation) -> list[tuple[TripPlanner, str]]:
+        """One trip planner per origin (home, other place) for this plan: work shared by every place and slot."""
         origins = [(person.home, person.commune_code, "chez vous")]
         if person.other_place is not None:
             origins.append((person.other_place, person.other_commune, person.other_label))
+        return [
+            (self.mobility.planner(origin=origin, origin_commune=commune, means=person.means), label)
+            for origin, commune, label in origins
+        ]
+
+    def _best_trip(
+        self,
+        person: PersonSituation,
+        location: Location,
+        window: TimeWindow,
+        planners: Sequence[tuple[TripPlanner, str]] = (),
+    ) -> tuple[TripPlan, str] | None:
         best: tuple[TripPlan, str] | None = None
-        for origin, commune, label in origins:
-            trips = self.mobility.trips(
-                origin=origin,
-                origin_commune=commune,
-                destination=location.point,
-                destination_commune=location.commune_code,
-                window=window,
-                means=person.means,
-            )
+        for planner, label in planners or self._planners(person):
+            trips = planner.trips(destination=location.point, destination_commune=location.commune_code, window=window)
             for trip in trips:
                 if allowed_trip(trip, person.means) and (
                     best is None or trip.door_to_door_minutes < best[0].door_to_door_minutes

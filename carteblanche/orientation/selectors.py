@@ -311,10 +311,10 @@ def _location_from_place(place) -> Location:
     )
 
 
-def _location_from_stop(stop: ItinerantStop) -> Location:
+def _location_from_stop(stop: ItinerantStop, service_name: str) -> Location:
     return Location(
         key=f"stop:{stop.pk}",
-        name=f"{stop.channel.service.name} — {stop.location_label or stop.commune.name}",
+        name=f"{service_name} — {stop.location_label or stop.commune.name}",
         point=Point(stop.latitude, stop.longitude),
         commune_code=stop.commune_id,
         commune_name=stop.commune.name,
@@ -335,7 +335,7 @@ def service_to_offer(service: Service) -> ServiceOffer:
                 id=str(channel.pk),
                 kind=channel.kind,
                 location=_location_from_place(channel.place) if channel.place_id else None,
-                stops=tuple(_location_from_stop(stop) for stop in channel.stops.all()),
+                stops=tuple(_location_from_stop(stop, service.name) for stop in channel.stops.all()),
                 phone=channel.phone,
                 url=channel.url,
                 hours=channel.opening_hours,
@@ -369,12 +369,14 @@ def service_to_offer(service: Service) -> ServiceOffer:
 
 
 def _services_queryset():
-    stops = ItinerantStop.objects.select_related("commune", "channel__service")
+    stops = ItinerantStop.objects.select_related("commune")  # the service is the channel's: not loaded again
+    # Only the codes of a home visit's area (it may list hundreds of communes: no full rows).
+    area = Commune.objects.only("code")
     channels = Channel.objects.select_related("place__commune").prefetch_related(
-        Prefetch("stops", queryset=stops), "area_communes"
+        Prefetch("stops", queryset=stops), Prefetch("area_communes", queryset=area)
     )
     return Service.objects.select_related("structure__operator", "operator").prefetch_related(
-        Prefetch("channels", queryset=channels), "needs"
+        Prefetch("channels", queryset=channels), Prefetch("needs", queryset=Need.objects.only("slug"))
     )
 
 

@@ -152,4 +152,32 @@ RIGHTS_TIMEOUT_S = env_int("RIGHTS_TIMEOUT_S", 60)
 
 
 # === referrals settings ===
+# Accompaniment: case files, consent, referrals (docs/referrals.md, docs/rgpd.md).
+REFERRALS_RETENTION_DAYS = env_int("REFERRALS_RETENTION_DAYS", 730)  # closed cases anonymised after this
+REFERRALS_ACK_WORKING_DAYS = env_int("REFERRALS_ACK_WORKING_DAYS", 5)  # default acknowledgement target
+REFERRALS_ANSWER_WORKING_DAYS = env_int("REFERRALS_ANSWER_WORKING_DAYS", 15)  # default answer target
+REFERRALS_FOLLOW_LINK_DAYS = env_int("REFERRALS_FOLLOW_LINK_DAYS", 180)  # the person's private link lifetime
+REFERRALS_DOCUMENT_MAX_BYTES = env_int("REFERRALS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+REFERRALS_DOCUMENT_ROOT = Path(env_str("REFERRALS_DOCUMENT_ROOT", str(MEDIA_ROOT / "private" / "referrals")))
+REFERRALS_SITE_URL = env_str("REFERRALS_SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
+
+# Login: two-step TOTP is handled by accounts.views; OpenID Connect (ProConnect) when configured.
+LOGIN_REDIRECT_URL = "/accompagnement/"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_DISCOVERY_URL = env_str("OIDC_OP_DISCOVERY_URL", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email given_name usual_name siret")
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", False)  # agents are created by a manager, matched by e-mail
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?echec=oidc"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "carteblanche.accounts.oidc.AgentOIDCBackend"]
 # === end referrals settings ===

@@ -15,3 +15,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Rebuild the national offer index in a thread while the old one keeps answering.
+CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH = env_bool("CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH", True)

@@ -100,3 +100,45 @@ def test_service_without_thematiques_is_found_by_no_search(shipped_data):
     index = build_offer_index()
     assert index.nearest([""], *CAHORS) == []
     assert index.remote([""]) == []
+
+
+def test_fast_build_matches_the_row_by_row_build(offer):
+    from carteblanche.directory.search_engine import OfferIndex
+    from carteblanche.directory.search_index import offer_rows
+
+    fast, slow = build_offer_index(), OfferIndex.build(offer_rows())
+    for themes in ([THEME], ["test-theme-b"], [THEME, "test-theme-b"]):
+        assert fast.nearest(themes, *CAHORS, k=10) == slow.nearest(themes, *CAHORS, k=10)
+        assert fast.remote(themes) == slow.remote(themes)
+    assert fast.pair_count == slow.pair_count
+
+
+def test_background_refresh_keeps_serving_the_old_index_meanwhile(settings, monkeypatch):
+    """The threading logic alone: version and build are stand-ins, no database needed."""
+    import threading
+
+    from carteblanche.directory import search_index
+
+    settings.CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH = True
+    settings.CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS = 0
+    release = threading.Event()
+    built = []
+
+    def build():
+        if built:
+            release.wait(10)  # a slow rebuild
+        built.append(object())
+        return built[-1]
+
+    monkeypatch.setattr(search_index, "offer_version", lambda: len(built))
+    monkeypatch.setattr(search_index, "build_offer_index", build)
+    monkeypatch.setattr(search_index, "_index", None)  # as in a fresh process
+    first = get_offer_index()  # the first build is waited for
+    assert first is built[0]
+    invalidate_offer_index()
+    assert get_offer_index() is first  # served at once while the rebuild runs in a thread
+    assert get_offer_index() is first  # and only one rebuild runs
+    release.set()
+    search_index.wait_for_refresh()
+    assert len(built) == 2
+    assert get_offer_index() is built[1]

@@ -10,13 +10,6 @@ from tests.directory_web.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
-    """WhiteNoise warns (an error here) when STATIC_ROOT was never collected; serve from the finders."""
-    settings.WHITENOISE_AUTOREFRESH = True
-    settings.WHITENOISE_USE_FINDERS = True
-
-
 @pytest.fixture
 def offer(shipped_data):
     """A small offer of its own for one need: a counter in Cahors, a phone line, a bus stop at Cieurac."""

@@ -1,6 +1,15 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
+
+
+def next_saturday() -> str:
+    """A Saturday in the coming week: 'open on' accepts the next twelve months only."""
+    today = timezone.localdate()
+    return (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
 
 
 def assert_error_names(response, status, field):
@@ -88,7 +97,7 @@ def test_search_filters_like_the_page(client, offer):
     assert body["nearby"] == []
     assert [r["service"]["name"] for r in body["remote"]] == ["Ligne retraite de test"]
     body = client.get(
-        "/api/offre/services", {"commune": "46042", "besoin": offer["need"].slug, "ouvert_le": "2026-03-07"}
+        "/api/offre/services", {"commune": "46042", "besoin": offer["need"].slug, "ouvert_le": next_saturday()}
     ).json()
     assert body["nearby"] == []
     assert body["remote"] == []  # the phone line's hours are not known either
@@ -114,6 +123,7 @@ def test_search_unknown_commune_is_404_with_suggestions(client, offer):
         ({"commune": "Cahors", "besoin": "nope"}, "besoin"),
         ({"commune": "Cahors", "canal": "pigeon"}, "canal"),
         ({"commune": "Cahors", "ouvert_le": "2026-02-31"}, "ouvert_le"),
+        ({"commune": "Cahors", "ouvert_le": "9999-12-31"}, "ouvert_le"),
         ({"commune": "Cahors", "age": "-1"}, "age"),
         ({"commune": "Cahors", "age": "deux"}, "age"),
         ({"commune": "Cahors", "langue": "klingon"}, "langue"),

@@ -1,9 +1,17 @@
 import html as html_lib
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
+
+
+def next_saturday() -> str:
+    """A Saturday in the coming week: 'open on' accepts the next twelve months only."""
+    today = timezone.localdate()
+    return (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
 
 
 def text(response) -> str:
@@ -88,6 +96,9 @@ def test_unknown_commune_reshows_the_form_with_suggestions(client, offer):
         ({"commune": "Cahors", "canal": "pigeon"}, "Comment voulez-vous", "pigeon"),
         ({"commune": "Cahors", "ouvert_le": "31/02/2026"}, "Ouvert le", "Date non reconnue"),
         ({"commune": "Cahors", "ouvert_le": "demain"}, "Ouvert le", "Date non reconnue"),
+        ({"commune": "Cahors", "ouvert_le": "9999-12-31"}, "Ouvert le", "dans les 12 prochains mois"),
+        ({"commune": "Cahors", "ouvert_le": "2001-01-01"}, "Ouvert le", "Cette date est passée"),
+        ({"commune": "Cahors", "texte": "\x00"}, "Ou dites-le avec vos mots", "caractère nul"),
         ({"commune": "Cahors", "age": "-3"}, "Votre âge", "négatif"),
         ({"commune": "Cahors", "age": "deux"}, "Votre âge", "nombre entier"),
         ({"commune": "Cahors", "langue": "klingon"}, "Langue parlée", "pas dans la liste"),
@@ -106,7 +117,7 @@ def test_bad_filter_values_give_a_message_naming_the_field(client, shipped_data,
 def test_filters_without_result_offer_to_drop_them(client, offer):
     response = client.get(
         reverse("directory:results"),
-        {"commune": "Cahors", "besoin": offer["need"].slug, "langue": "uk", "ouvert_le": "2026-03-07"},
+        {"commune": "Cahors", "besoin": offer["need"].slug, "langue": "uk", "ouvert_le": next_saturday()},
     )
     assert response.status_code == 200
     html = text(response)
@@ -149,3 +160,31 @@ def test_needs_catalogue_page(client, offer):
 @pytest.mark.parametrize("name", ["service", "place", "structure"])
 def test_unknown_records_are_404_not_500(client, shipped_data, name):
     assert client.get(reverse(f"directory:{name}", args=[999_999_999])).status_code == 404
+
+
+def test_commune_without_reference_point_shows_remote_services_only(client, offer):
+    from carteblanche.territories.models import Commune
+
+    faraway = Commune.objects.filter(latitude__isnull=True).first()
+    response = client.get(reverse("directory:results"), {"commune": faraway.code, "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    html = text(response)
+    assert f"Position de {faraway.name} non connue" in html
+    assert "Ligne retraite de test" in html
+
+
+def test_a_postcode_shared_by_several_communes_asks_which_one(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "46230", "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    html = text(response)
+    assert "Plusieurs communes ont le code postal 46230" in html
+    assert "Cieurac (46230)" in html and "Lalbenque (46230)" in html
+    follow = client.get(reverse("directory:results"), {"commune": "Cieurac (46230)", "besoin": offer["need"].slug})
+    assert "près de Cieurac" in text(follow)
+
+
+def test_a_postcode_of_one_commune_goes_straight_to_results(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "46000", "besoin": offer["need"].slug})
+    assert response.status_code == 200
+    assert "Plusieurs communes" not in text(response)
+    assert "près de Cahors" in text(response)

@@ -81,6 +81,7 @@ def test_remote_services_of_the_needs_operators_come_first():
     other = ChannelFactory(service__need=need, service__name="A autre", kind=Channel.Kind.PHONE)
     own = ChannelFactory(service__need=need, service__name="Z caisse", service__operator=operator, kind="phone")
     other.service.needs.add(need)  # linked to the need, but not its operator
+    own.service.needs.add(need)
     found = search_services(commune=commune("46070"), need=need, at=AT)
     assert ids(found.remote) == [own.service_id, other.service_id]
 
@@ -209,10 +210,14 @@ def test_free_text_matching_nothing_gives_no_result():
 
 def test_search_runs_a_bounded_number_of_queries(django_assert_max_num_queries):
     need = NeedFactory()
+    operator = OperatorFactory(code="test-bounded")
+    need.operators.add(operator)
     for code in ("46042", "46064", "46070", "46224"):
         service, _ = counter(need, code)
+        service.operator = operator
+        service.save()
         ChannelFactory(service=service, kind=Channel.Kind.PHONE)
-    ItinerantStopFactory(channel__service__need=need)
+    ItinerantStopFactory(channel__service__need=need, channel__service__operator=operator)
     cieurac = commune("46070")
     search_services(commune=cieurac, need=need, at=AT)  # warm: the spatial index is built once per process
     with django_assert_max_num_queries(12):
@@ -276,3 +281,65 @@ def test_week_view_shows_todays_past_slots_too():
     assert [slot.start.hour for slot in detail.week[0].slots] == [9]
     assert detail.week[3].slots == []  # Saturday
     assert detail.next_opening.start == datetime(2026, 3, 5, 9, 0, tzinfo=PARIS)
+
+
+def test_a_service_with_a_counter_and_a_phone_is_listed_nearby_and_without_a_trip():
+    need = NeedFactory()
+    service, place = counter(need)
+    ChannelFactory(service=service, kind=Channel.Kind.PHONE, phone="3949")
+    found = search_services(commune=commune("46064"), need=need, at=AT)
+    assert ids(found.nearby) == ids(found.remote) == [service.id]
+    assert [view.kind for view in found.nearby[0].channels] == ["counter"]
+    assert [view.kind for view in found.remote[0].channels] == ["phone"]
+    assert found.nearby[0].place == place
+
+
+def test_filters_fall_back_to_the_next_place_of_the_same_service():
+    need = NeedFactory()
+    service, _near = counter(need, "46042", wheelchair_accessible=False)
+    farther = PlaceFactory(structure=service.structure, commune_code="46064", wheelchair_accessible=True)
+    ChannelFactory(service=service, kind=Channel.Kind.COUNTER, place=farther)
+    found = search_services(commune=commune("46224"), need=need, accessible=True, at=AT)
+    assert [r.place for r in found.nearby] == [farther]
+
+
+def test_the_needs_operators_are_found_under_their_own_thematiques():
+    operator = OperatorFactory(code="test-france-services")
+    need = NeedFactory()
+    need.operators.add(operator)
+    generalist = ServiceFactory(operator=operator, thematiques=["test-theme--generalist"])
+    place = PlaceFactory(structure=generalist.structure, commune_code="46064")
+    ChannelFactory(service=generalist, kind=Channel.Kind.COUNTER, place=place)
+    unrelated = ServiceFactory(thematiques=["test-theme--generalist"])
+    ChannelFactory(service=unrelated, kind=Channel.Kind.COUNTER)
+    found = search_services(commune=commune("46064"), need=need, at=AT)
+    assert ids(found.nearby) == [generalist.id]
+    assert found.nearby[0].distance_km < 1
+
+
+def test_national_lines_first_then_local_offices_lines_and_not_far_offices_lines():
+    need = NeedFactory()
+    national = ChannelFactory(service__need=need, service__name="Z ligne nationale", kind=Channel.Kind.PHONE)
+    local, _ = counter(need, "46042")  # Cahors, 12 km from Cieurac
+    ChannelFactory(service=local, kind=Channel.Kind.PHONE)
+    far, _ = counter(need, "46102")  # Figeac, about 55 km away
+    ChannelFactory(service=far, kind=Channel.Kind.PHONE)
+    found = search_services(commune=commune("46070"), need=need, at=AT)
+    assert ids(found.remote) == [national.service_id, local.id]
+
+
+def test_services_linked_to_the_need_come_first_without_a_trip():
+    need = NeedFactory()
+    generic = ChannelFactory(service__need=need, service__name="A ligne généraliste", kind=Channel.Kind.PHONE)
+    linked = ChannelFactory(service__need=need, service__name="Z ligne de la caisse", kind=Channel.Kind.PHONE)
+    linked.service.needs.add(need)
+    found = search_services(commune=commune("46070"), need=need, at=AT)
+    assert ids(found.remote) == [linked.service_id]  # the link makes it the relevant one
+    assert generic.service_id not in ids(found.results)
+
+
+def test_a_day_at_the_edge_of_the_calendar_does_not_crash():
+    need = NeedFactory()
+    counter(need)
+    found = search_services(commune=commune("46042"), need=need, open_on=date(9999, 12, 31), at=AT)
+    assert found.nearby == []

@@ -91,7 +91,7 @@ def test_search_works_without_javascript(e2e_server, browser):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     try:
-        search(page, e2e_server, commune="46230", need="pension-reversion")
+        search(page, e2e_server, commune="cieurac", need="pension-reversion")
         assert "Cieurac" in page.get_by_role("heading", level=1).inner_text()
     finally:
         context.close()

@@ -1,0 +1,171 @@
+"""Input validation for the agent and follow-up pages (the rules themselves live in actions)."""
+
+from django import forms
+from django.utils import timezone
+
+from carteblanche.accounts.forms import DsfrForm
+from carteblanche.referrals.models import CaseFile, Channel, Consent, ContactPreference, Document, Outcome
+from carteblanche.referrals.models import SatisfactionResponse as Satisfaction
+
+
+def structure_choices(exclude: set[int] | None = None):
+    from carteblanche.directory.models import Structure
+
+    rows = Structure.objects.exclude(pk__in=exclude or set()).order_by("name").values_list("pk", "name")
+    return [("", "— Choisir —"), *rows]
+
+
+class CaseForm(DsfrForm):
+    first_name = forms.CharField(label="Prénom", max_length=100)
+    last_name = forms.CharField(label="Nom", max_length=100)
+    birth_date = forms.DateField(
+        label="Date de naissance", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    commune_code = forms.CharField(
+        label="Commune (code INSEE)", required=False, max_length=5, help_text="Par exemple 46070 pour Cieurac."
+    )
+    contact_preference = forms.ChoiceField(label="Comment la contacter", choices=ContactPreference.choices)
+    phone = forms.CharField(label="Téléphone", required=False, max_length=30)
+    email = forms.EmailField(label="E-mail", required=False)
+    postal_address = forms.CharField(label="Adresse postale", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    relative_name = forms.CharField(label="Nom du proche à contacter", required=False, max_length=150)
+    relative_phone = forms.CharField(label="Téléphone du proche", required=False, max_length=30)
+    availability = forms.CharField(
+        label="Disponibilités",
+        required=False,
+        max_length=300,
+        help_text="Quand la joindre : par exemple « après 18 h » ou « le samedi matin ».",
+    )
+    needs_note = forms.CharField(
+        label="Besoins exprimés", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Avec ses mots."
+    )
+    plan = forms.CharField(label="Plan d'accompagnement", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_commune_code(self) -> str:
+        code = self.cleaned_data["commune_code"].strip()
+        if code:
+            from carteblanche.territories.models import Commune
+
+            if not Commune.objects.filter(pk=code).exists():
+                raise forms.ValidationError("Code INSEE inconnu : vérifiez les 5 caractères (par exemple 46070).")
+        return code
+
+    @classmethod
+    def initial_from(cls, case: CaseFile) -> dict:
+        return {name: getattr(case, name) for name in cls.base_fields}
+
+
+class AttachSituationForm(forms.Form):
+    attach_situation = forms.BooleanField(
+        label="Reprendre les réponses déjà données (orientation, droits)", required=False, initial=True
+    )
+
+
+class RectifyForm(CaseForm):
+    reason = forms.CharField(
+        label="Motif de la modification", max_length=300, help_text="Par exemple : demande de rectification."
+    )
+
+
+class ConsentForm(DsfrForm):
+    recipient = forms.TypedChoiceField(label="Partenaire qui recevra les informations", coerce=int)
+    scope = forms.MultipleChoiceField(
+        label="Informations partagées", choices=Consent.Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    purpose = forms.CharField(
+        label="Pour quoi faire (finalité)",
+        max_length=300,
+        help_text="Par exemple : étudier la demande de pension de réversion.",
+    )
+    method = forms.ChoiceField(
+        label="Comment la personne a donné son accord", choices=Consent.Method.choices, widget=forms.RadioSelect
+    )
+    witness = forms.TypedChoiceField(label="Agent témoin (accord oral)", required=False, coerce=int, empty_value=None)
+    given_at = forms.DateTimeField(
+        label="Date et heure de l'accord",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+
+    def __init__(self, *args, own_structure_id: int, witnesses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].choices = structure_choices(exclude={own_structure_id})
+        self.fields["witness"].choices = [
+            ("", "— Aucun —"),
+            *[(u.pk, u.get_full_name() or u.username) for u in witnesses],
+        ]
+        self.fields["given_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class DocumentForm(DsfrForm):
+    kind = forms.ChoiceField(label="Type de pièce", choices=Document.Kind.choices)
+    file = forms.FileField(label="Fichier", help_text="PDF, JPEG ou PNG, 10 Mo au plus.")
+
+
+class ReferralForm(DsfrForm):
+    to_structure = forms.TypedChoiceField(label="Partenaire", coerce=int)
+    need_label = forms.CharField(label="Besoin", max_length=200, help_text="Par exemple : pension de réversion.")
+    message = forms.CharField(
+        label="Message au partenaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce que le partenaire doit savoir pour bien répondre.",
+    )
+
+    def __init__(self, *args, own_structure_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_structure"].choices = structure_choices(exclude={own_structure_id})
+
+
+class TransitionForm(DsfrForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    refusal_reason = forms.CharField(label="Motif du refus", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    redirect_structure = forms.TypedChoiceField(
+        label="Partenaire mieux placé", required=False, coerce=int, empty_value=None
+    )
+    appointment_at = forms.DateTimeField(
+        label="Date et heure du rendez-vous",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    appointment_channel = forms.ChoiceField(
+        label="Type de rendez-vous", required=False, choices=[("", "— Choisir —"), *Channel.choices]
+    )
+    appointment_note = forms.CharField(label="Précisions (lieu, numéro à rappeler…)", required=False, max_length=300)
+    outcome = forms.ChoiceField(label="Résultat", required=False, choices=[("", "— Choisir —"), *Outcome.choices])
+    outcome_note = forms.CharField(label="Précisions sur le résultat", required=False)
+
+    FIELDS_BY_TARGET = {
+        "refused": ["refusal_reason"],
+        "redirected": ["redirect_structure"],
+        "appointment_set": ["appointment_at", "appointment_channel", "appointment_note"],
+        "closed": ["outcome", "outcome_note"],
+    }
+
+    def __init__(self, *args, exclude_structures: set[int] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["redirect_structure"].choices = structure_choices(exclude=exclude_structures)
+
+
+class MessageForm(DsfrForm):
+    body = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class EraseForm(DsfrForm):
+    reason = forms.CharField(
+        label="Demande à l'origine de l'effacement", max_length=300, help_text="Par exemple : courrier du 3 mars 2027."
+    )
+
+
+class SurveyForm(DsfrForm):
+    got_answer = forms.ChoiceField(
+        label="Avez-vous eu une réponse ?", choices=Satisfaction.YesNo.choices, widget=forms.RadioSelect
+    )
+    satisfaction = forms.ChoiceField(
+        label="Êtes-vous satisfait(e) ?", choices=Satisfaction.Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="Un commentaire ? (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,213 @@
+"""Reads of the accompaniment, shared by pages, API and commands. Reads of personal data are audited."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from carteblanche.core.audit import record_audit
+from carteblanche.core.models import AuditEntry
+from carteblanche.referrals import permissions
+from carteblanche.referrals.deadlines import add_working_days
+from carteblanche.referrals.models import CaseFile, Referral, ResponseTarget, SatisfactionResponse
+from carteblanche.referrals.workflow import ACKNOWLEDGED, ANSWERED, LABELS, PLAIN_FRENCH, Status
+
+
+def audited_case(*, actor: Any, case: CaseFile, reason: str) -> CaseFile:
+    """Record that the actor read this case file (the journal says who, what, when, why)."""
+    record_audit(actor=actor, action=AuditEntry.Action.READ, obj=case, reason=reason)
+    return case
+
+
+def targets_for(referral: Referral) -> tuple[int, int]:
+    """(acknowledge, answer) working days promised by the receiving partner for this need."""
+    targets = ResponseTarget.objects.filter(structure_id=referral.to_structure_id).filter(
+        Q(need_id=referral.need_id) | Q(need__isnull=True)
+    )
+    best = sorted(targets, key=lambda target: target.need_id is None)
+    if best:
+        return best[0].acknowledge_days, best[0].answer_days
+    return settings.REFERRALS_ACK_WORKING_DAYS, settings.REFERRALS_ANSWER_WORKING_DAYS
+
+
+def deadlines(referral: Referral) -> dict[str, datetime | None]:
+    if referral.sent_at is None:
+        return {"acknowledge_by": None, "answer_by": None}
+    ack, answer = targets_for(referral)
+    sent = timezone.localtime(referral.sent_at)
+    return {"acknowledge_by": add_working_days(sent, ack), "answer_by": add_working_days(sent, answer)}
+
+
+def overdue_state(referral: Referral, now: datetime | None = None) -> str | None:
+    """'acknowledge' or 'answer' when a promise is broken, else None."""
+    now = now or timezone.now()
+    if referral.status in (Status.DRAFT, Status.CLOSED) or referral.sent_at is None:
+        return None
+    limits = deadlines(referral)
+    if Status(referral.status) not in ANSWERED and limits["answer_by"] <= now:
+        return "answer"
+    if Status(referral.status) not in ACKNOWLEDGED and limits["acknowledge_by"] <= now:
+        return "acknowledge"
+    return None
+
+
+def stuck_referrals(queryset: QuerySet[Referral] | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Sent referrals past their acknowledgement or answer target, oldest first (no personal data)."""
+    now = now or timezone.now()
+    candidates = (queryset if queryset is not None else Referral.objects.all()).filter(
+        status__in=[Status.SENT, Status.RECEIVED], sent_at__lte=now - timedelta(days=1)
+    )
+    rows = []
+    for referral in candidates.select_related("from_structure", "to_structure").order_by("sent_at"):
+        state = overdue_state(referral, now)
+        if state:
+            rows.append({"referral": referral, "overdue": state, **deadlines(referral)})
+    return rows
+
+
+def referral_board(user: Any) -> dict[str, Any]:
+    """Incoming and outgoing referrals of the user's structures."""
+    ids = permissions.structure_ids(user)
+    visible = permissions.visible_referrals(user).select_related("case", "from_structure", "to_structure")
+    incoming = visible.filter(to_structure_id__in=ids).exclude(status=Status.CLOSED).order_by("sent_at")
+    outgoing = visible.filter(from_structure_id__in=ids).exclude(status=Status.CLOSED).order_by("-updated_at")
+    return {
+        "incoming": list(incoming[:200]),
+        "outgoing": list(outgoing[:200]),
+        "stuck": stuck_referrals(visible),
+    }
+
+
+def aggregates(since: datetime | None = None) -> dict[str, Any]:
+    """What the coordinator sees: counts only, never a name."""
+    referrals = Referral.objects.all()
+    if since:
+        referrals = referrals.filter(created_at__gte=since)
+    by_status = {LABELS[Status(row["status"])]: row["n"] for row in referrals.values("status").annotate(n=Count("id"))}
+    by_partner = list(
+        referrals.exclude(status=Status.DRAFT)
+        .values("to_structure__name")
+        .annotate(
+            total=Count("id"),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            closed=Count("id", filter=Q(status=Status.CLOSED)),
+        )
+        .order_by("-total")
+    )
+    satisfaction = SatisfactionResponse.objects.all()
+    if since:
+        satisfaction = satisfaction.filter(at__gte=since)
+    return {
+        "by_status": by_status,
+        "by_partner": by_partner,
+        "cases_open": CaseFile.objects.filter(state=CaseFile.State.OPEN, anonymised_at__isnull=True).count(),
+        "stuck_count": len(stuck_referrals(referrals)),
+        "satisfaction": {
+            "responses": satisfaction.count(),
+            "got_answer_yes": satisfaction.filter(got_answer="yes").count(),
+            "satisfied": satisfaction.filter(satisfaction__in=["very", "rather"]).count(),
+        },
+    }
+
+
+def follow_view(case: CaseFile) -> list[dict[str, Any]]:
+    """The person's view of their referrals, in plain French (no agent names, no internal notes)."""
+    rows = []
+    for referral in case.referrals.exclude(status=Status.DRAFT).select_related("to_structure").order_by("created_at"):
+        rows.append(
+            {
+                "referral": referral,
+                "partner": referral.to_structure.name,
+                "need": referral.need_label,
+                "status": LABELS[Status(referral.status)],
+                "explanation": PLAIN_FRENCH[Status(referral.status)],
+                "appointment_at": referral.appointment_at,
+                "appointment_channel": referral.get_appointment_channel_display() if referral.appointment_at else "",
+                "outcome": referral.get_outcome_display() if referral.outcome else "",
+                "can_answer_survey": referral.status == Status.CLOSED and not hasattr(referral, "satisfaction"),
+                "answered_survey": hasattr(referral, "satisfaction"),
+            }
+        )
+    return rows
+
+
+def export_case(case: CaseFile) -> dict[str, Any]:
+    """Everything stored about the person (RGPD right of access), machine-readable."""
+
+    def dt(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "format": "carteblanche-case-export/1",
+        "exported_at": timezone.now().isoformat(),
+        "case": {
+            "id": str(case.pk),
+            "structure": case.structure.name,
+            "created_at": dt(case.created_at),
+            "state": case.state,
+            "identity": {
+                "first_name": case.first_name,
+                "last_name": case.last_name,
+                "birth_date": dt(case.birth_date),
+                "commune_code": case.commune_code,
+            },
+            "contact": {
+                "preference": case.contact_preference,
+                "phone": case.phone,
+                "email": case.email,
+                "postal_address": case.postal_address,
+                "relative_name": case.relative_name,
+                "relative_phone": case.relative_phone,
+                "availability": case.availability,
+            },
+            "needs": [need.label for need in case.needs.all()],
+            "needs_note": case.needs_note,
+            "plan": case.plan,
+            "situation": case.situation.answers if case.situation_id else None,
+        },
+        "consents": [
+            {
+                "recipient": consent.recipient.name,
+                "scope": consent.scope,
+                "purpose": consent.purpose,
+                "method": consent.method,
+                "given_at": dt(consent.given_at),
+                "revoked_at": dt(consent.revoked_at),
+            }
+            for consent in case.consents.select_related("recipient")
+        ],
+        "documents": [
+            {"kind": doc.kind, "name": doc.original_name, "size": doc.size, "added_at": dt(doc.created_at)}
+            for doc in case.documents.all()
+        ],
+        "referrals": [
+            {
+                "id": str(referral.pk),
+                "from": referral.from_structure.name,
+                "to": referral.to_structure.name,
+                "need": referral.need_label,
+                "status": referral.status,
+                "message": referral.message,
+                "appointment_at": dt(referral.appointment_at),
+                "appointment_channel": referral.appointment_channel,
+                "outcome": referral.outcome,
+                "outcome_note": referral.outcome_note,
+                "refusal_reason": referral.refusal_reason,
+                "history": [
+                    {"from": t.from_status, "to": t.to_status, "at": dt(t.at)} for t in referral.transitions.all()
+                ],
+                "messages": [
+                    {"from": m.structure.name, "at": dt(m.at), "body": m.body}
+                    for m in referral.messages.select_related("structure")
+                ],
+            }
+            for referral in case.referrals.select_related("from_structure", "to_structure")
+        ],
+        "access_journal": [
+            {"at": dt(entry.at), "action": entry.action, "reason": entry.reason}
+            for entry in AuditEntry.objects.filter(object_type="referrals.casefile", object_id=str(case.pk))
+        ],
+    }
