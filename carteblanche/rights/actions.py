@@ -23,6 +23,7 @@ def _batcher():
     return get_batcher(
         window=getattr(settings, "RIGHTS_BATCH_WINDOW_MS", 30) / 1000,
         max_batch=getattr(settings, "RIGHTS_BATCH_MAX", 256),
+        max_wait=getattr(settings, "RIGHTS_BATCH_MAX_WAIT_MS", 300) / 1000,
     )
 
 
