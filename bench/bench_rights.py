@@ -180,8 +180,17 @@ class Server:
 
 
 def _post(session, base: str, body: dict) -> tuple[float, int, int]:
+    import requests
+
     started = time.perf_counter()
-    response = session.post(f"{base}/api/droits/simulations", json=body, timeout=600)
+    for attempt in range(5):  # the dev server's listen backlog is short: 32 new connections may be reset
+        try:
+            response = session.post(f"{base}/api/droits/simulations", json=body, timeout=600)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.2 * (attempt + 1))
+    else:
+        return time.perf_counter() - started, 599, 0
     batch = response.json().get("batch_size") or 0 if response.status_code == 200 else 0
     return time.perf_counter() - started, response.status_code, batch
 
