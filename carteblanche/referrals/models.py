@@ -28,6 +28,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage() -> PrivateStorage:
+    """A callable, so that migrations reference it instead of freezing a machine-specific path."""
+    return private_storage
+
+
 class ContactPreference(models.TextChoices):
     PHONE = "phone", "téléphone"
     SMS = "sms", "SMS"
@@ -167,7 +172,7 @@ class Document(TimeStampedModel):
 
     case = models.ForeignKey(CaseFile, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("type de pièce", max_length=20, choices=Kind.choices)
-    file = models.FileField(upload_to=document_path, storage=private_storage, max_length=200)
+    file = models.FileField(upload_to=document_path, storage=get_private_storage, max_length=200)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
