@@ -573,7 +573,7 @@ def _rate_limited(request: HttpRequest) -> bool:
     from django.conf import settings
     from django.core.cache import cache
 
-    limit = getattr(settings, "REFERRALS_PUBLIC_REQUESTS_PER_HOUR", 5)
+    limit = settings.REFERRALS_PUBLIC_REQUESTS_PER_HOUR
     return (cache.get(_client_key(request)) or 0) >= limit
 
 
