@@ -186,3 +186,79 @@ class SurveyForm(DsfrForm):
     comment = forms.CharField(
         label="Un commentaire ? (facultatif)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PublicRequestForm(DsfrForm):
+    """The person's own request to be accompanied (no account): minimal identity, one way to reach them."""
+
+    droit = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    simulation = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    need = forms.CharField(
+        label="Pour quoi souhaitez-vous être aidé(e) ?",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Avec vos mots. Par exemple : « remplir ma demande de retraite » ou « payer mes factures ».",
+    )
+    first_name = forms.CharField(
+        label="Votre prénom ou vos initiales",
+        max_length=50,
+        help_text="Votre nom de famille n'est pas demandé.",
+        error_messages={"required": "Indiquez votre prénom ou vos initiales."},
+    )
+    contact_preference = forms.ChoiceField(
+        label="Comment voulez-vous être contacté(e) ?",
+        choices=ContactPreference.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez comment être contacté(e).",
+            "invalid_choice": "Choisissez dans la liste.",
+        },
+    )
+    contact_value = forms.CharField(
+        label="Votre numéro, adresse e-mail ou adresse postale",
+        max_length=300,
+        help_text="Selon votre choix : téléphone (ou celui de votre proche), e-mail ou adresse pour un courrier.",
+        error_messages={"required": "Indiquez comment vous joindre (numéro, e-mail ou adresse)."},
+    )
+    commune = forms.CharField(
+        label="Votre commune",
+        max_length=100,
+        help_text="Le nom ou le code postal, par exemple Cahors ou 46000.",
+        error_messages={"required": "Indiquez votre commune."},
+    )
+
+    def __init__(self, *args, benefit_label: str = "", **kwargs):
+        self.benefit_label = benefit_label
+        super().__init__(*args, **kwargs)
+        if benefit_label:
+            self.fields["need"].label = "Autre chose à préciser ? (facultatif)"
+            self.fields["need"].help_text = f"Votre demande porte sur : {benefit_label}."
+
+    def clean(self) -> dict:
+        from carteblanche.referrals.actions import check_public_contact
+        from carteblanche.referrals.selectors import nearest_france_services
+        from carteblanche.territories.selectors import resolve_commune
+
+        data = super().clean()
+        if not self.benefit_label and not (data.get("need") or "").strip() and "need" not in self.errors:
+            self.add_error("need", "Indiquez pour quoi vous souhaitez être aidé(e).")
+        if "first_name" in data and "contact_preference" in data and "contact_value" in data:
+            for field, message in check_public_contact(
+                first_name=data["first_name"],
+                contact_preference=data["contact_preference"],
+                contact_value=data["contact_value"],
+            ).items():
+                self.add_error(field, message)
+        if data.get("commune"):
+            commune = resolve_commune(data["commune"])
+            if commune is None:
+                self.add_error("commune", "Commune introuvable : vérifiez l'orthographe ou indiquez le code postal.")
+            else:
+                data["commune_obj"] = commune
+                nearest = nearest_france_services(commune)
+                if nearest is None:
+                    self.add_error("commune", "Aucun espace France Services connu près de cette commune.")
+                else:
+                    data["france_services"] = nearest
+        return data

@@ -211,3 +211,51 @@ def export_case(case: CaseFile) -> dict[str, Any]:
             for entry in AuditEntry.objects.filter(object_type="referrals.casefile", object_id=str(case.pk))
         ],
     }
+
+
+FRANCE_SERVICES_OPERATOR = "france-services"
+FRANCE_SERVICES_NETWORK = "france-service"
+
+
+def nearest_france_services(commune: Any) -> dict[str, Any] | None:
+    """The France Services counter or bus stop nearest to the commune's reference point, or None.
+
+    The public request is sent there: it is the one-stop counter that accompanies any démarche.
+    Candidates: structures of the France Services operator, plus those labelled France Services
+    in the directory (network "france-service", e.g. the Grand Cahors bus run by the agglomeration);
+    points: their places and their itinerant stops. `place` is a Place or an ItinerantStop.
+    """
+    from carteblanche.directory.models import ItinerantStop, Place, Structure
+    from carteblanche.directory.selectors import haversine_km
+
+    if commune is None or commune.latitude is None or commune.longitude is None:
+        return None
+    structures = {
+        s.pk: s
+        for s in Structure.objects.all()
+        if s.operator_id == FRANCE_SERVICES_OPERATOR or FRANCE_SERVICES_NETWORK in (s.networks or [])
+    }
+    points: list[tuple[int, Any]] = [
+        (place.structure_id, place)
+        for place in Place.objects.filter(structure_id__in=structures).select_related("commune")
+    ]
+    stops = ItinerantStop.objects.filter(channel__service__structure_id__in=structures).select_related(
+        "commune", "channel__service"
+    )
+    points += [(stop.channel.service.structure_id, stop) for stop in stops]
+    best = None
+    for structure_id, point in points:
+        km = haversine_km(commune.latitude, commune.longitude, point.latitude, point.longitude)
+        # Ties broken by structure id so the choice is stable between the two steps of the form.
+        key = (round(km, 3), structure_id)
+        if best is None or key < best[0]:
+            best = (key, structure_id, point, km)
+    if best is None:
+        return None
+    _, structure_id, point, km = best
+    return {
+        "structure": structures[structure_id],
+        "place": point,
+        "itinerant": isinstance(point, ItinerantStop),
+        "km": km,
+    }

@@ -24,6 +24,7 @@ urlpatterns = [
     path("en-retard/", views.stuck_list, name="stuck"),
     path("notifications/lues/", views.notifications_read, name="notifications_read"),
     path("journal/", views.journal, name="journal"),
+    path("demande/", views.public_request, name="public_request"),
     path("suivi/<str:token>/", views.follow, name="follow"),
     path("suivi/<str:token>/avis/<uuid:referral_id>/", views.follow_survey, name="follow_survey"),
 ]

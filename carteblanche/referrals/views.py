@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +19,7 @@ from carteblanche.core.audit import record_audit
 from carteblanche.core.models import AuditEntry
 from carteblanche.core.situations import current_situation
 from carteblanche.referrals import actions, forms, permissions, selectors
-from carteblanche.referrals.models import CaseFile, Consent, Document, Notification, Referral
+from carteblanche.referrals.models import CaseFile, Consent, ContactPreference, Document, Notification, Referral
 from carteblanche.referrals.workflow import LABELS, InvalidTransition, Side, Status, allowed_targets
 
 Action = AuditEntry.Action
@@ -532,3 +533,147 @@ def follow_survey(request: HttpRequest, token: str, referral_id) -> HttpResponse
     else:
         messages.success(request, "Merci pour vos réponses !")
     return redirect("referrals:follow", token)
+
+
+# --- the person's own request (public, no account) --------------------------------------------
+
+
+def _benefit(code: str) -> Any:
+    """The national benefit named in the link from the rights result, or None for an unknown code."""
+    from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE
+
+    return BENEFITS_BY_CODE.get((code or "").strip()[:40])
+
+
+def _simulation_ref(request: HttpRequest, raw: str | None) -> str:
+    """The simulation id if it is this person's own (same session); anything else is ignored, never an error."""
+    import uuid
+
+    from carteblanche.core.situations import SESSION_KEY
+    from carteblanche.rights.models import Simulation
+    from carteblanche.rights.selectors import simulation_visible_to
+
+    try:
+        simulation_id = uuid.UUID(str(raw or "")[:40])
+    except ValueError:
+        return ""
+    simulation = Simulation.objects.filter(pk=simulation_id).first()
+    if simulation is None:
+        return ""
+    if not simulation_visible_to(simulation, user=request.user, session_situation_id=request.session.get(SESSION_KEY)):
+        return ""
+    return str(simulation.pk)
+
+
+def _client_key(request: HttpRequest) -> str:
+    return f"referrals:public-request:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    limit = settings.REFERRALS_PUBLIC_REQUESTS_PER_HOUR
+    return (cache.get(_client_key(request)) or 0) >= limit
+
+
+def _count_request(request: HttpRequest) -> None:
+    from django.core.cache import cache
+
+    key = _client_key(request)
+    if cache.add(key, 1, timeout=3600):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout=3600)
+
+
+def _public_render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    response = render(request, template, {"title": "Demander à être accompagné(e)", **context}, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def public_request(request: HttpRequest) -> HttpResponse:
+    """Ask online to be accompanied, for a right not yet claimed or any need; sent only with consent."""
+    source = request.POST if request.method == "POST" else request.GET
+    benefit = _benefit(source.get("droit", ""))
+    simulation_ref = _simulation_ref(request, source.get("simulation"))
+    situation = current_situation(request)
+    context: dict[str, Any] = {"benefit": benefit}
+    label = benefit.label if benefit else ""
+    if request.method == "GET":
+        from carteblanche.territories.models import Commune
+
+        profile = situation.section("profile") if situation else {}
+        commune = Commune.objects.filter(pk=str(profile.get("commune_code") or "")[:5]).first()
+        initial = {
+            "droit": benefit.code if benefit else "",
+            "simulation": simulation_ref,
+            "commune": commune.name if commune else "",
+        }
+        form = forms.PublicRequestForm(initial=initial, benefit_label=label)
+        return _public_render(request, "referrals/public_request.html", {**context, "form": form, "step": "form"})
+    data = request.POST.copy()
+    data["droit"] = benefit.code if benefit else ""
+    data["simulation"] = simulation_ref
+    form = forms.PublicRequestForm(data, benefit_label=label)
+    step = request.POST.get("step", "")
+    if not form.is_valid() or step not in ("confirm", "send"):
+        return _public_render(request, "referrals/public_request.html", {**context, "form": form, "step": "form"})
+    cleaned = form.cleaned_data
+    nearest = cleaned["france_services"]
+    context.update(
+        form=form,
+        step="confirm",
+        nearest=nearest,
+        commune=cleaned["commune_obj"],
+        situation=situation,
+        contact_label=ContactPreference(cleaned["contact_preference"]).label,
+    )
+    if step == "confirm":
+        return _public_render(request, "referrals/public_request.html", context)
+    if request.POST.get("structure") != str(nearest["structure"].pk):
+        context["notice"] = "La commune a changé : vérifiez l'espace France Services qui recevra votre demande."
+        return _public_render(request, "referrals/public_request.html", context)
+    if _rate_limited(request):
+        context["notice"] = "Trop de demandes envoyées depuis cette connexion. Réessayez dans une heure."
+        return _public_render(request, "referrals/public_request.html", context, status=429)
+    need_parts = [f"Demander : {label}" if label else "", (cleaned.get("need") or "").strip()]
+    try:
+        case, raw = actions.create_public_request(
+            structure_id=nearest["structure"].pk,
+            first_name=cleaned["first_name"],
+            contact_preference=cleaned["contact_preference"],
+            contact_value=cleaned["contact_value"],
+            commune_code=cleaned["commune_obj"].code,
+            need_label=" — ".join(part for part in need_parts if part),
+            need_slugs=list(benefit.needs) if benefit else None,
+            consent_given=request.POST.get("consent") == "on",
+            situation=situation,
+            simulation_id=simulation_ref,
+        )
+    except ValidationError as error:
+        context["consent_error"] = " ".join(error.message_dict.get("consent", []))
+        for field, messages_list in error.message_dict.items():
+            if field != "consent":
+                for text in messages_list:
+                    form.add_error(field if field in form.fields else None, text)
+        if not context["consent_error"]:
+            context["step"] = "form"
+        return _public_render(request, "referrals/public_request.html", context)
+    _count_request(request)
+    from django.conf import settings
+
+    context.update(
+        step="done",
+        case=case,
+        follow_url=request.build_absolute_uri(reverse("referrals:follow", args=[raw])),
+        ack_days=settings.REFERRALS_ACK_WORKING_DAYS,
+    )
+    response = _public_render(request, "referrals/public_request_done.html", context)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
