@@ -19,7 +19,8 @@ DEMO_PASSWORD = "demo-carte-blanche-2026"  # noqa: S105 — documented, developm
 
 # key: (name if created, operator codes, name fragments that must all appear)
 STRUCTURES = {
-    "fs-cahors": ("France Services Cahors", ("france-services",), ("france services", "cahors")),
+    # Grand Cahors has no fixed France Services office in the shipped data: its agents run the bus.
+    "fs-cahors": ("Bus France Services du Grand Cahors", ("grand-cahors", "france-services"), ("bus france services",)),
     "fs-catus": ("France Services Catus", ("france-services",), ("france services", "catus")),
     "carsat": (
         "Assurance retraite Midi-Pyrénées (Carsat)",
