@@ -9,6 +9,7 @@ Unknown facts stay unknown: no hours means "horaires non communiqués", never "c
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from carteblanche.directory import hours
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
+from carteblanche.directory.search_engine import Candidate, RemoteOffices
+from carteblanche.directory.search_index import get_offer_snapshot
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
 
@@ -335,122 +338,16 @@ def match_text(text: str, *, limit: int = 5) -> list[tuple[Need, float]]:
 # --- candidates ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    service_id: int
-    place_id: int | None
-    distance_km: float | None
-
-
-def _theme_service_ids(thematiques: Sequence[str] | None) -> set[int]:
-    """Services having any of the thematiques (all services when None). Filtered in Python: JSON lists."""
-    rows = Service.objects.values_list("id", "thematiques")
-    if thematiques is None:
-        return {service_id for service_id, _ in rows}
-    wanted = set(thematiques)
-    return {service_id for service_id, themes in rows if wanted.intersection(themes or ())}
-
-
-def _candidates(
-    thematiques: Sequence[str] | None, lat: float | None, lon: float | None, *, k: int
-) -> tuple[list[_Candidate], list[int]]:
-    """(nearest (service, place) pairs by distance, remote service ids) for the thematiques.
-
-    The single seam to the spatial engine (`search_index.get_offer_index`); a DB query and a
-    haversine when the engine is not installed. Itinerant stops are looked up separately.
-    """
-    try:
-        from carteblanche.directory.search_index import get_offer_index
-    except ImportError:
-        return _candidates_from_db(thematiques, lat, lon, k=k)
-    index = get_offer_index()
-    themes = sorted(index.thematiques) if thematiques is None else list(thematiques)
-    nearest: list[_Candidate] = []
-    if lat is not None and lon is not None:
-        nearest = [
-            _Candidate(c.service_id, c.place_id, c.distance_km)
-            for c in index.nearest(themes, lat, lon, k=k)
-            if c.place_id is not None
-        ]
-    return nearest, list(index.remote(themes))
-
-
-def _candidates_from_db(
-    thematiques: Sequence[str] | None, lat: float | None, lon: float | None, *, k: int
-) -> tuple[list[_Candidate], list[int]]:
-    """Same answer as the engine from the database (small offers, and before the engine existed)."""
-    service_ids = _theme_service_ids(thematiques)
-    if not service_ids:
-        return [], []
-    nearest: list[_Candidate] = []
-    if lat is not None and lon is not None:
-        pairs = (
-            Channel.objects.filter(service_id__in=service_ids, place__isnull=False)
-            .values_list("service_id", "place_id", "place__latitude", "place__longitude")
-            .distinct()
-        )
-        scored = {
-            (service_id, place_id): haversine_km(lat, lon, plat, plon) for service_id, place_id, plat, plon in pairs
-        }
-        nearest = [
-            _Candidate(service_id, place_id, distance)
-            for (service_id, place_id), distance in sorted(scored.items(), key=lambda item: (item[1], item[0]))[:k]
-        ]
-    remote = sorted(
-        set(
-            Channel.objects.filter(service_id__in=service_ids, kind__in=REMOTE_KINDS).values_list(
-                "service_id", flat=True
-            )
-        )
-    )
-    return nearest, remote
-
-
-def _itinerant_service_ids(thematiques: Sequence[str] | None, lat: float, lon: float, max_km: float) -> set[int]:
-    """Services of the thematiques with an itinerant stop within `max_km` (bounding box, then haversine)."""
-    dlat = max_km / 111.0
-    dlon = max_km / (111.0 * max(0.1, math.cos(math.radians(lat))))
-    rows = ItinerantStop.objects.filter(
-        latitude__range=(lat - dlat, lat + dlat), longitude__range=(lon - dlon, lon + dlon)
-    ).values_list("channel__service_id", "channel__service__thematiques", "latitude", "longitude")
-    wanted = None if thematiques is None else set(thematiques)
-    return {
-        service_id
-        for service_id, themes, slat, slon in rows
-        if (wanted is None or wanted.intersection(themes or ())) and haversine_km(lat, lon, slat, slon) <= max_km
-    }
-
-
-def _operator_thematiques(operator_ids: set[str]) -> set[str]:
+def _operator_services(operator_ids: set[str]) -> tuple[set[int], set[str]]:
+    """(ids, thematiques) of the services run by the operators, themselves or through their structure."""
     rows = Service.objects.filter(
         models.Q(operator_id__in=operator_ids) | models.Q(structure__operator_id__in=operator_ids)
-    ).values_list("thematiques", flat=True)
-    return {theme for themes in rows for theme in (themes or ()) if isinstance(theme, str)}
-
-
-def _nearest_office_km(service: Service, commune: Commune) -> float | None:
-    """Distance to the service's nearest counter or itinerant stop; None when it has neither (or no point)."""
-    if not commune.has_point:
-        return None
-    points = []
-    for channel in service.channels.all():
-        if channel.kind == Channel.Kind.COUNTER and channel.place is not None:
-            points.append((channel.place.latitude, channel.place.longitude))
-        elif channel.kind == Channel.Kind.ITINERANT:
-            points.extend((stop.latitude, stop.longitude) for stop in channel.stops.all())
-    if not points:  # a line or a car without known stops: the structure's own place says where it serves
-        points = [(place.latitude, place.longitude) for place in service.structure.places.all()]
-    return min((haversine_km(commune.latitude, commune.longitude, lat, lon) for lat, lon in points), default=None)
-
-
-def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> tuple[set[int], set[int]]:
-    """(relevant, linked): candidates linked to the need or run by one of its operators; those linked."""
-    linked = set(need.services.filter(id__in=ids).values_list("id", flat=True))
-    relevant = set(linked)
-    if operator_ids:
-        rows = Service.objects.filter(id__in=ids).values_list("id", "operator_id", "structure__operator_id")
-        relevant |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
-    return relevant, linked
+    ).values_list("id", "thematiques")
+    ids, themes = set(), set()
+    for service_id, service_themes in rows:
+        ids.add(service_id)
+        themes.update(theme for theme in (service_themes or ()) if isinstance(theme, str))
+    return ids, themes
 
 
 def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
@@ -459,8 +356,35 @@ def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
         Prefetch("area_communes", queryset=Commune.objects.only("code")),
     )
     queryset = Service.objects.filter(id__in=list(ids)).select_related("structure", "operator")
-    places = Prefetch("structure__places", queryset=Place.objects.only("id", "structure_id", "latitude", "longitude"))
-    return queryset.prefetch_related(Prefetch("channels", queryset=channels), places).in_bulk()
+    return queryset.prefetch_related(Prefetch("channels", queryset=channels)).in_bulk()
+
+
+class _Loader:
+    """Services with their channels, loaded in the order a list will look at them, a batch at a time.
+
+    A search shows `limit` results out of hundreds or thousands of candidates: loading only
+    what is looked at keeps it fast at national scale. Batches grow fourfold, so the number
+    of queries stays small even when filters reject many candidates.
+    """
+
+    def __init__(self) -> None:
+        self.services: dict[int, Service] = {}
+        self._tried: set[int] = set()
+        self._batch: dict[int, int] = {}
+
+    def load(self, ids: Iterable[int]) -> None:
+        missing = [service_id for service_id in dict.fromkeys(ids) if service_id not in self._tried]
+        if missing:
+            self._tried.update(missing)
+            self.services.update(_services_with_channels(missing))
+
+    def get(self, service_id: int, order: list[int], position: int, first: int) -> Service | None:
+        """The service at `order[position]`, loading it and the next ones of `order` if needed."""
+        if service_id not in self._tried:
+            batch = self._batch.get(id(order), first)
+            self._batch[id(order)] = batch * 4
+            self.load(order[position : position + batch])
+        return self.services.get(service_id)
 
 
 # --- eligibility and filters ---------------------------------------------------------------
@@ -555,25 +479,39 @@ def search_services(
         return result
 
     operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    operator_services: set[int] = set()
     if thematiques and operator_ids:
         # The need's operators may file it under other thematiques (a France Services counter helps
         # with a France Travail registration): look there too, the relevance step keeps only them.
-        thematiques = sorted(set(thematiques) | _operator_thematiques(operator_ids))
+        operator_services, operator_themes = _operator_services(operator_ids)
+        thematiques = sorted(set(thematiques) | operator_themes)
+    snapshot = get_offer_snapshot()
+    index, offices = snapshot.index, snapshot.remote_offices
+    themes = sorted(index.thematiques) if thematiques is None else list(thematiques)
     lat, lon = (commune.latitude, commune.longitude) if commune.has_point else (None, None)
-    nearest, remote_ids = _candidates(thematiques, lat, lon, k=max(limit * 10, 100))
-    itinerant_ids = (
-        _itinerant_service_ids(thematiques, lat, lon, NEARBY_STOP_KM) if lat is not None and lon is not None else set()
-    )
-    ids = {c.service_id for c in nearest} | set(remote_ids) | itinerant_ids
+    nearest: list[Candidate] = []
+    itinerant: dict[int, float] = {}  # service -> its nearest stop (km), nearest first
+    if lat is not None and lon is not None:
+        nearest = [c for c in index.nearest(themes, lat, lon, k=max(limit * 10, 100)) if c.place_id is not None]
+        for stop in index.stops_within(themes, lat, lon, NEARBY_STOP_KM):
+            itinerant.setdefault(stop.service_id, stop.distance_km)
+    remote_ids = index.remote(themes)
     linked: set[int] = set()
     if need_obj is not None:
-        relevant, linked = _relevant_ids(need_obj, operator_ids, ids)
+        ids = {c.service_id for c in nearest} | set(remote_ids) | set(itinerant)
+        linked = set(need_obj.services.values_list("id", flat=True)) & ids
+        relevant = linked | (operator_services & ids)
         if relevant:  # broad thematiques: keep the need's own operators and linked services
-            ids = relevant
-            nearest = [c for c in nearest if c.service_id in ids]
-            remote_ids = [service_id for service_id in remote_ids if service_id in ids]
-            itinerant_ids &= ids
-    services = _services_with_channels(ids)
+            nearest = [c for c in nearest if c.service_id in relevant]
+            remote_ids = [service_id for service_id in remote_ids if service_id in relevant]
+            itinerant = {service_id: km for service_id, km in itinerant.items() if service_id in relevant}
+    remote_order = _rank_remote(remote_ids, offices, lat, lon, linked=linked, operator_ids=operator_ids)
+    nearby_order = list(dict.fromkeys(c.service_id for c in nearest))
+    itinerant_order = list(itinerant)
+    # One batch of queries for what is most likely shown; more only when filters reject a lot.
+    first = limit + 5
+    loader = _Loader()
+    loader.load([*nearby_order[:first], *itinerant_order[:first], *remote_order[:first]])
 
     ineligible: set[int] = set()
     accessibility_unknown: set[int] = set()
@@ -639,46 +577,43 @@ def search_services(
             operator_matches_need=service.operator_id in operator_ids,
         )
 
-    places = {  # already loaded with the channels
-        channel.place_id: channel.place
-        for service in services.values()
-        for channel in service.channels.all()
-        if channel.place_id is not None
-    }
     seen: set[int] = set()
+    nearby_position = {service_id: position for position, service_id in enumerate(nearby_order)}
     for candidate in nearest:
-        service = services.get(candidate.service_id)
-        if service is None or candidate.service_id in seen:
+        if candidate.service_id in seen:
             continue
-        built = build(service, places.get(candidate.place_id), candidate.distance_km, remote=False)
+        service = loader.get(candidate.service_id, nearby_order, nearby_position[candidate.service_id], first)
+        if service is None:
+            continue
+        place = next((c.place for c in service.channels.all() if c.place_id == candidate.place_id), None)
+        built = build(service, place, candidate.distance_km, remote=False)
         if built is not None:  # one result per service: its nearest place that passes the filters
             seen.add(candidate.service_id)
             result.nearby.append(built)
         if len(result.nearby) >= limit:
             break
-    for service_id in sorted(itinerant_ids - seen):
-        built = build(services[service_id], None, None, remote=False)
+    # Itinerant services near the commune, nearest stop first, until none can enter the first `limit`.
+    distances = sorted(r.distance_km for r in result.nearby)
+    extra: list[ServiceResult] = []
+    for position, service_id in enumerate(itinerant_order):
+        if len(distances) >= limit and distances[limit - 1] < itinerant[service_id] - 1e-9:
+            break
+        if service_id in seen:
+            continue
+        service = loader.get(service_id, itinerant_order, position, first)
+        built = build(service, None, None, remote=False) if service is not None else None
         if built is not None and built.stops:
             seen.add(service_id)
-            result.nearby.append(built)
-    result.nearby.sort(key=lambda r: r.distance_km if r.distance_km is not None else math.inf)
-    result.nearby = result.nearby[:limit]
+            extra.append(built)
+            bisect.insort(distances, built.distance_km)
+    extra.sort(key=lambda r: r.service.id)  # equal distances: places first, then stops by service id
+    result.nearby = sorted(
+        result.nearby + extra, key=lambda r: r.distance_km if r.distance_km is not None else math.inf
+    )[:limit]
 
-    ordered = []
-    for service_id in remote_ids:  # also those listed nearby: here, their ways without a trip
-        service = services.get(service_id)
-        if service is None:
-            continue
-        office = _nearest_office_km(service, commune)
-        if office is not None and office > LOCAL_LINE_KM:
-            continue  # a distant office's own line is not the person's contact
-        matches = service.operator_id in operator_ids
-        ordered.append(
-            (service_id not in linked, office is not None, not matches, office or 0.0, service.name, service_id)
-        )
-    ordered.sort()
-    for *_key, service_id in ordered:  # linked to the need, national lines, then local offices' by distance
-        built = build(services[service_id], None, None, remote=True)
+    for position, service_id in enumerate(remote_order):  # also those listed nearby: here, their ways without a trip
+        service = loader.get(service_id, remote_order, position, first)
+        built = build(service, None, None, remote=True) if service is not None else None
         if built is not None:
             result.remote.append(built)
             if len(result.remote) >= limit:
@@ -688,6 +623,37 @@ def search_services(
     result.excluded_inaccessible_unknown = len(accessibility_unknown - shown)
     result.excluded_unknown_hours = len(hours_unknown - shown)
     return result
+
+
+def _rank_remote(
+    remote_ids: Iterable[int],
+    offices: RemoteOffices,
+    lat: float | None,
+    lon: float | None,
+    *,
+    linked: set[int],
+    operator_ids: set[str],
+) -> list[int]:
+    """Remote services in the order shown: linked to the need, national lines, the need's operators,
+    then local offices' lines by distance; the line of an office more than 30 km away is left out."""
+    nearest_office: dict[int, float] = {}
+    if lat is not None and lon is not None:
+        for service_id, office_lat, office_lon in offices.offices_within(lat, lon, LOCAL_LINE_KM):
+            km = haversine_km(lat, lon, office_lat, office_lon)
+            if km < nearest_office.get(service_id, math.inf):
+                nearest_office[service_id] = km
+    ordered = []
+    for service_id in remote_ids:
+        office = None
+        if lat is not None and offices.has_office(service_id):
+            office = nearest_office.get(service_id)
+            if office is None or office > LOCAL_LINE_KM:
+                continue  # a distant office's own line is not the person's contact
+        matches = offices.operator(service_id) in operator_ids
+        name = offices.name(service_id)
+        ordered.append((service_id not in linked, office is not None, not matches, office or 0.0, name, service_id))
+    ordered.sort()
+    return [item[-1] for item in ordered]
 
 
 # --- details -------------------------------------------------------------------------------
