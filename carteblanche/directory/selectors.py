@@ -12,12 +12,13 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Prefetch, QuerySet
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 from carteblanche.directory import hours
@@ -188,14 +189,47 @@ def _now(at: datetime | None) -> datetime:
     return moment.astimezone(hours.PARIS)
 
 
-def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[hours.Slot] | None, bool]:
-    """(slots, invalid): None slots when unknown; a malformed stored rule counts as unknown, never a crash."""
+def _evaluate(rule: str, start: datetime, days: int) -> tuple[list[hours.Slot] | None, bool]:
     try:
         return hours.open_slots(rule, start, days), False
     except hours.OpeningHoursError:
         return None, True
     except (OverflowError, ValueError):  # a date at the edge of the calendar: nothing to say
         return None, False
+
+
+# (rule, hour, days) -> the open slots from that hour over `days` + 1 days. Rules repeat a lot
+# (a search shows dozens of channels with a handful of distinct rules) and evaluating one
+# costs tens of microseconds: evaluate each rule once per hour, cut out each asked window.
+_SLOTS_CACHE: dict[tuple[str, datetime, int], tuple[list[hours.Slot] | None, bool]] = {}
+_SLOTS_CACHE_SIZE = 20_000
+
+
+def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[hours.Slot] | None, bool]:
+    """(slots, invalid): None slots when unknown; a malformed stored rule counts as unknown, never a crash.
+
+    Same answer as `hours.open_slots(rule, start, days)`: open intervals are maximal runs of one
+    state, so the runs of a wider window cut to [start, start + days) are that window's runs.
+    """
+    start = start if timezone.is_aware(start) else start.replace(tzinfo=hours.PARIS)
+    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0).astimezone(hours.PARIS)
+    key = (rule, hour, days)
+    cached = _SLOTS_CACHE.get(key)
+    if cached is None:
+        if len(_SLOTS_CACHE) >= _SLOTS_CACHE_SIZE:
+            _SLOTS_CACHE.clear()
+        cached = _SLOTS_CACHE[key] = _evaluate(rule, hour, days + 1)
+    slots, invalid = cached
+    if slots is None:
+        return None, invalid
+    end = start + timedelta(days=days)
+    paris = hours.PARIS
+    window = [
+        hours.Slot(max(slot.start, start).astimezone(paris), min(slot.end, end).astimezone(paris), slot.comment)
+        for slot in slots
+        if slot.end > start and slot.start < end
+    ]
+    return window, False
 
 
 def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:
@@ -238,13 +272,30 @@ def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, dista
     )
 
 
+def _channels_of(service: Service) -> list[Channel]:
+    """The service's channels: as loaded by the search (`_services_with_channels`), else prefetched or queried."""
+    loaded = getattr(service, "_search_channels", None)
+    return loaded if loaded is not None else list(service.channels.all())
+
+
+def _stops_of(channel: Channel) -> list[ItinerantStop]:
+    loaded = getattr(channel, "_search_stops", None)
+    return loaded if loaded is not None else list(channel.stops.all())
+
+
+def _area_of(channel: Channel) -> list[str]:
+    """Codes of the communes a home visit or call-back covers (empty: anywhere)."""
+    loaded = getattr(channel, "_search_area", None)
+    return loaded if loaded is not None else [c.code for c in channel.area_communes.all()]
+
+
 def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int = 3) -> list[StopView]:
     """The service's itinerant stops in or near the commune, nearest first (hours computed for those only)."""
     scored = []
-    for channel in service.channels.all():
+    for channel in _channels_of(service):
         if channel.kind != Channel.Kind.ITINERANT:
             continue
-        for stop in channel.stops.all():
+        for stop in _stops_of(channel):
             inside = stop.commune_id == commune.code
             distance = (
                 haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
@@ -350,13 +401,113 @@ def _operator_services(operator_ids: set[str]) -> tuple[set[int], set[str]]:
     return ids, themes
 
 
+class _IdQuery:
+    """A query on a list of ids, compiled by Django once per list length, then only run.
+
+    Django spends about a millisecond compiling such a query (select_related, deferred
+    columns, ordering) and SQLite a tenth of that running it; a search runs the same few
+    shapes of query with other ids. Rows become model instances the way Django's own
+    iterator makes them (converters, `from_db`, select_related populators).
+    """
+
+    def __init__(self, make: Callable[[list[int]], QuerySet]) -> None:
+        self._make = make
+        self._compiled: dict[tuple[str, int], tuple] = {}
+
+    def __call__(self, ids: Iterable[int]) -> list[models.Model]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        queryset = self._make(ids)
+        key = (queryset.db, len(ids))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(queryset.db, len(ids))
+        sql, slots, fixed, compiler, init_list, start, end, populators = compiled
+        params = list(fixed)
+        for position, index in slots:
+            params[position] = ids[index]
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        model = queryset.model
+        found = []
+        for row in compiler.results_iter([rows]):
+            obj = model.from_db(queryset.db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+    def _compile(self, db: str, count: int) -> tuple:
+        placeholders = [-(i + 1) for i in range(count)]  # ids are positive: these mark where they go
+        queryset = self._make(placeholders)
+        compiler = queryset.query.get_compiler(using=db)
+        sql, params = compiler.as_sql()
+        wanted = {value: index for index, value in enumerate(placeholders)}
+        slots = [(pos, wanted[value]) for pos, value in enumerate(params) if type(value) is int and value in wanted]
+        if len(slots) != count:
+            raise ValueError("every id must appear once in the compiled query")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, db)
+        return sql, slots, list(params), compiler, init_list, start, end, populators
+
+
+# Columns a search result never shows: not read, not converted (the detail pages load everything).
+_UNSHOWN = ("created_at", "updated_at")
+_COMMUNE_UNSHOWN = ("department", "region_code", "epci", "population", "postcodes", "search_key")
+
+
+_services_query = _IdQuery(
+    lambda ids: Service.objects.filter(id__in=ids)
+    .select_related("structure", "operator")
+    .defer(*_UNSHOWN, *(f"structure__{name}" for name in _UNSHOWN))
+)
+_channels_query = _IdQuery(
+    lambda ids: Channel.objects.filter(service_id__in=ids)
+    .select_related("place", "place__commune")
+    .defer(*_UNSHOWN, *(f"place__{name}" for name in _UNSHOWN), *(f"place__commune__{n}" for n in _COMMUNE_UNSHOWN))
+    .order_by("service_id", "kind", "id")  # per service as the model orders them (service, kind)
+)
+_stops_query = _IdQuery(
+    lambda ids: ItinerantStop.objects.filter(channel_id__in=ids)
+    .select_related("commune")
+    .defer(*_UNSHOWN, *(f"commune__{name}" for name in _COMMUNE_UNSHOWN))
+)
+
+
 def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
-    channels = Channel.objects.select_related("place", "place__commune").prefetch_related(
-        Prefetch("stops", queryset=ItinerantStop.objects.select_related("commune")),
-        Prefetch("area_communes", queryset=Commune.objects.only("code")),
-    )
-    queryset = Service.objects.filter(id__in=list(ids)).select_related("structure", "operator")
-    return queryset.prefetch_related(Prefetch("channels", queryset=channels)).in_bulk()
+    """Services with their channels (place, commune), itinerant stops and covered communes.
+
+    Two to four queries, relations attached by hand (`_channels_of`, `_stops_of`, `_area_of`):
+    Django's prefetch costs tens of microseconds per instance, and only itinerant channels
+    have stops, only call-backs and home visits an area. Orders are those of the models.
+    """
+    ids = list(ids)
+    services = {service.pk: service for service in _services_query(ids)}
+    channels = _channels_query(ids)
+    stops: dict[int, list[ItinerantStop]] = {}
+    itinerant = [c.id for c in channels if c.kind == Channel.Kind.ITINERANT]
+    for stop in _stops_query(itinerant):
+        stops.setdefault(stop.channel_id, []).append(stop)
+    areas: dict[int, list[str]] = {}
+    with_area = [c.id for c in channels if c.kind in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK)]
+    if with_area:
+        through = Channel.area_communes.through.objects.filter(channel_id__in=with_area)
+        for channel_id, code in through.order_by("channel_id", "commune_id").values_list("channel_id", "commune_id"):
+            areas.setdefault(channel_id, []).append(code)
+    for service in services.values():
+        service._search_channels = []
+    for channel in channels:
+        channel._search_stops = stops.get(channel.id, [])
+        channel._search_area = areas.get(channel.id, [])
+        service = services.get(channel.service_id)
+        if service is not None:
+            channel.service = service  # the same instance: no query when a view asks for it
+            service._search_channels.append(channel)
+    return services
 
 
 class _Loader:
@@ -411,7 +562,7 @@ def _serves_commune(channel: Channel, commune: Commune) -> bool:
     """Home visits and call-backs may cover only some communes."""
     if channel.kind not in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK):
         return True
-    area = [c.code for c in channel.area_communes.all()]
+    area = _area_of(channel)
     return not area or commune.code in area
 
 
@@ -509,9 +660,13 @@ def search_services(
     nearby_order = list(dict.fromkeys(c.service_id for c in nearest))
     itinerant_order = list(itinerant)
     # One batch of queries for what is most likely shown; more only when filters reject a lot.
-    first = limit + 5
+    first = limit * 3 // 2 + 2 if (kinds or open_on or accessible or language or age is not None) else limit + 2
+    reach = math.inf  # the stops farther than the limit-th nearest place rarely enter the list
+    if len(nearby_order) >= limit:
+        reach = next(c.distance_km for c in nearest if c.service_id == nearby_order[limit - 1])
+    likely_stops = [service_id for service_id in itinerant_order[:first] if itinerant[service_id] <= reach]
     loader = _Loader()
-    loader.load([*nearby_order[:first], *itinerant_order[:first], *remote_order[:first]])
+    loader.load([*nearby_order[:first], *likely_stops, *remote_order[:first]])
 
     ineligible: set[int] = set()
     accessibility_unknown: set[int] = set()
@@ -545,11 +700,11 @@ def search_services(
     def build(service: Service, place: Place | None, distance: float | None, remote: bool) -> ServiceResult | None:
         # A nearby result shows what is at its place (and the stops); a remote one, its remote channels.
         if remote:
-            wanted = [c for c in service.channels.all() if c.kind in REMOTE_KINDS and _serves_commune(c, commune)]
+            wanted = [c for c in _channels_of(service) if c.kind in REMOTE_KINDS and _serves_commune(c, commune)]
         else:
             wanted = [
                 c
-                for c in service.channels.all()
+                for c in _channels_of(service)
                 if place is not None and c.place_id == place.id and c.kind != Channel.Kind.ITINERANT
             ]
         channels = [_channel_view(channel, moment) for channel in wanted]
@@ -585,7 +740,7 @@ def search_services(
         service = loader.get(candidate.service_id, nearby_order, nearby_position[candidate.service_id], first)
         if service is None:
             continue
-        place = next((c.place for c in service.channels.all() if c.place_id == candidate.place_id), None)
+        place = next((c.place for c in _channels_of(service) if c.place_id == candidate.place_id), None)
         built = build(service, place, candidate.distance_km, remote=False)
         if built is not None:  # one result per service: its nearest place that passes the filters
             seen.add(candidate.service_id)
