@@ -225,17 +225,17 @@ def _load_database(offer, report: dict, started: float) -> None:
 def directory_search():
     """The directory's own search and its serialisation, or None while it does not exist."""
     try:
-        from carteblanche.directory import schemas, selectors
+        from carteblanche.directory import selectors
+        from carteblanche.directory.api import search_json
         from carteblanche.territories.api import commune_out
 
         search_services = selectors.search_services
-        search_out, search_schema = schemas.search_out, schemas.SearchOut
     except (ImportError, AttributeError):
         return None
 
     def run(commune, need, accessible, open_on, at):
         found = search_services(commune=commune, need=need, accessible=accessible, open_on=open_on, at=at, limit=10)
-        return search_schema.model_validate(search_out(found, commune_out(commune))).model_dump_json()
+        return search_json(found, commune_out(commune))  # what GET /api/offre/services sends
 
     return run
 
@@ -311,9 +311,16 @@ def timed(calls: list, budget_s: float) -> tuple[list[float], list[int]]:
     return samples, sizes
 
 
+def commune_label(commune) -> str:
+    from carteblanche.directory.selectors import commune_label as label
+
+    return label(commune)
+
+
 def http_path(name: str, commune, need, accessible, open_on) -> str:
     if name == "directory":
-        params = {"commune": commune.code, "besoin": need.slug, "limite": 10}
+        # The autocomplete's label: an INSEE code may also be another commune's postcode (409).
+        params = {"commune": commune_label(commune), "besoin": need.slug, "limite": 10}
         url = "/api/offre/services?"
         if accessible:
             params["accessible"] = "true"
@@ -394,7 +401,7 @@ def main() -> None:
             report["implementations"]["directory"] = "not measured: the directory search API has not landed"
         else:
             implementations = {"directory": directory} | implementations
-            report["implementations"]["directory"] = "selectors.search_services + schemas.SearchOut JSON"
+            report["implementations"]["directory"] = "selectors.search_services + api.search_json (the API's JSON)"
         report["budget_s_per_measure"] = args.budget
         server = None if args.no_http else Server(env)
         try:

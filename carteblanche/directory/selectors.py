@@ -338,6 +338,18 @@ def communes_sharing_postcode(text: str) -> list[Commune]:
     return found if len(found) > 1 else []
 
 
+def communes_matching_code(text: str) -> list[Commune]:
+    """Every commune five digits may mean: those having this postcode and the one with this INSEE code.
+
+    More than one: the API asks which (46230 is Lalbenque's and Cieurac's postcode, and the
+    INSEE code of another commune).
+    """
+    text = text.strip()
+    if not _POSTCODE.match(text):
+        return []
+    return [c for c in find_communes(text, limit=200) if c.code == text or text in (c.postcodes or [])]
+
+
 def resolve_search_commune(text: str) -> Commune | None:
     """The commune a person meant: 'Cahors', '46000', '46042' or 'Cahors (46000)'.
 
