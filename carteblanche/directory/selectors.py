@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Prefetch, QuerySet
 from django.db.models.query import get_related_populators
 from django.utils import timezone
@@ -422,7 +422,8 @@ class _IdQuery:
     iterator makes them (converters, `from_db`, select_related populators).
     """
 
-    def __init__(self, make: Callable[[list[int]], QuerySet]) -> None:
+    def __init__(self, model: type[models.Model], make: Callable[[list[int]], QuerySet]) -> None:
+        self._model = model
         self._make = make
         self._compiled: dict[tuple[str, int], tuple] = {}
 
@@ -430,22 +431,24 @@ class _IdQuery:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return []
-        queryset = self._make(ids)
-        key = (queryset.db, len(ids))
+        db = router.db_for_read(self._model)
+        key = (db, len(ids))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = self._compile(queryset.db, len(ids))
-        sql, slots, fixed, compiler, init_list, start, end, populators = compiled
+            compiled = self._compiled[key] = self._compile(db, len(ids))
+        sql, slots, fixed, compiler, converters, init_list, start, end, populators = compiled
         params = list(fixed)
         for position, index in slots:
             params[position] = ids[index]
-        with connections[queryset.db].cursor() as cursor:
+        with connections[db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        model = queryset.model
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        from_db = self._model.from_db
         found = []
-        for row in compiler.results_iter([rows]):
-            obj = model.from_db(queryset.db, init_list, row[start:end])
+        for row in rows:
+            obj = from_db(db, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             found.append(obj)
@@ -464,7 +467,8 @@ class _IdQuery:
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, db)
-        return sql, slots, list(params), compiler, init_list, start, end, populators
+        converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+        return sql, slots, list(params), compiler, converters, init_list, start, end, populators
 
 
 # Columns a search result never shows: not read, not converted (the detail pages load everything).
@@ -473,20 +477,23 @@ _COMMUNE_UNSHOWN = ("department", "region_code", "epci", "population", "postcode
 
 
 _services_query = _IdQuery(
+    Service,
     lambda ids: Service.objects.filter(id__in=ids)
     .select_related("structure", "operator")
-    .defer(*_UNSHOWN, *(f"structure__{name}" for name in _UNSHOWN))
+    .defer(*_UNSHOWN, *(f"structure__{name}" for name in _UNSHOWN)),
 )
 _channels_query = _IdQuery(
+    Channel,
     lambda ids: Channel.objects.filter(service_id__in=ids)
     .select_related("place", "place__commune")
     .defer(*_UNSHOWN, *(f"place__{name}" for name in _UNSHOWN), *(f"place__commune__{n}" for n in _COMMUNE_UNSHOWN))
-    .order_by("service_id", "kind", "id")  # per service as the model orders them (service, kind)
+    .order_by("service_id", "kind", "id"),  # per service as the model orders them (service, kind)
 )
 _stops_query = _IdQuery(
+    ItinerantStop,
     lambda ids: ItinerantStop.objects.filter(channel_id__in=ids)
     .select_related("commune")
-    .defer(*_UNSHOWN, *(f"commune__{name}" for name in _COMMUNE_UNSHOWN))
+    .defer(*_UNSHOWN, *(f"commune__{name}" for name in _COMMUNE_UNSHOWN)),
 )
 
 
