@@ -26,6 +26,7 @@ from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, S
 from carteblanche.directory.search_engine import Candidate, RemoteOffices
 from carteblanche.directory.search_index import get_offer_snapshot
 from carteblanche.territories.models import Commune
+from carteblanche.territories.normalize import normalize_name
 from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
 
 # Channels that need no trip to a place.
@@ -359,9 +360,12 @@ def resolve_search_commune(text: str) -> Commune | None:
     match = _WITH_CODE.match(text)
     if match:
         code = match["code"].upper()
-        for found in find_communes(match["name"], limit=50):
-            if code in (found.postcodes or []) or code in (found.code, found.department_id):
-                return found
+        # The exact name first (an indexed lookup, what the autocomplete sends), then the tolerant search.
+        exact = Commune.objects.select_related("department", "epci").filter(search_key=normalize_name(match["name"]))
+        for lookup in (lambda: exact.order_by("-population"), lambda: find_communes(match["name"], limit=50)):
+            for found in lookup():
+                if code in (found.postcodes or []) or code in (found.code, found.department_id):
+                    return found
         text = match["name"]
     if _POSTCODE.match(text):
         by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
