@@ -82,6 +82,32 @@ def main() -> None:
         trips_ms.append((time.perf_counter() - s) * 1000)
         planned += any(p.mode == Mode.PUBLIC_TRANSPORT for p in plans)
 
+    # One origin, many destinations and slots (what one orientation plan asks): trips() one call
+    # at a time vs. the per-origin planner (shared one-to-many searches); answers must be equal.
+    batch_trips_ms, batch_planner_ms, batch_equal, batch_pt = [], [], 0, 0
+    origins = [p for p in pairs if tt.stops_near(float(tt.stop_lat[p[0]]), float(tt.stop_lon[p[0]]), 30.0, 13)]
+    for a, _, _ in origins[: max(1, args.queries // 20)]:
+        o = Point(float(tt.stop_lat[a]) + 0.002, float(tt.stop_lon[a]))
+        near = tt.stops_near(o.latitude, o.longitude, 30.0, limit=13)[1:]
+        dests = [Point(float(tt.stop_lat[b]) - 0.002, float(tt.stop_lon[b])) for b, _ in near]
+        windows = []
+        for h in (8, 9, 10, 14, 15, 16):
+            start = datetime.combine(day, datetime.min.time()).replace(hour=h)
+            windows.append(TimeWindow(start, start.replace(hour=h + 2)))
+        s = time.perf_counter()
+        one_by_one = [
+            ctx.trips(origin=o, origin_commune="", destination=d, destination_commune="", window=w, means=means)
+            for d in dests
+            for w in windows
+        ]
+        batch_trips_ms.append((time.perf_counter() - s) * 1000)
+        s = time.perf_counter()
+        planner = ctx.planner(origin=o, origin_commune="", means=means)
+        shared = [planner.trips(destination=d, destination_commune="", window=w) for d in dests for w in windows]
+        batch_planner_ms.append((time.perf_counter() - s) * 1000)
+        batch_equal += shared == one_by_one
+        batch_pt += sum(any(p.mode == Mode.PUBLIC_TRANSPORT for p in x) for x in shared)
+
     result = {
         "network": {
             "routes": args.routes,
@@ -109,6 +135,15 @@ def main() -> None:
             "with_plan": planned,
             "p50": round(percentile(trips_ms, 50), 3),
             "p99": round(percentile(trips_ms, 99), 3),
+        },
+        "one_origin_12_destinations_6_windows_ms": {
+            "origins": len(batch_trips_ms),
+            "with_public_transport_plan": batch_pt,
+            "identical_answers": f"{batch_equal}/{len(batch_trips_ms)}",
+            "trips_one_by_one_p50": round(percentile(batch_trips_ms, 50), 3),
+            "trips_one_by_one_p99": round(percentile(batch_trips_ms, 99), 3),
+            "planner_p50": round(percentile(batch_planner_ms, 50), 3),
+            "planner_p99": round(percentile(batch_planner_ms, 99), 3),
         },
         "python": sys.version.split()[0],
         "cpu_count": os.cpu_count(),

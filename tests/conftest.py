@@ -54,10 +54,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def fresh_process_caches():
     """No test sees an offer index or mobility context built from another test's rolled-back rows."""
     from carteblanche.directory.search_index import invalidate_offer_index
-    from carteblanche.mobility.context import reset_mobility_context
+    from carteblanche.mobility import context
 
     invalidate_offer_index()
-    reset_mobility_context()
+    context._forget()  # no database access: tests without the db fixture use this too
     yield
 
 

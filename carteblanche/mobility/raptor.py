@@ -298,6 +298,27 @@ class Timetable:
         """
         if not access or not egress:
             return None
+        labels, parents, target_at = self._scan(depart, access, egress, day, max_rounds, latest)
+        if target_at is None:
+            return None
+        return self._journey(target_at, labels, parents, access, egress)
+
+    def search_tree(
+        self, *, depart: int, access: dict[int, int], day: date, max_rounds: int = MAX_ROUNDS
+    ) -> SearchTree:
+        """One-to-many: the earliest arrival at every stop (per round), leaving the origin at `depart`.
+
+        Shared by every destination of one origin: `SearchTree.arrival(egress)` equals the
+        arrival of `search(depart=depart, access=access, egress=egress, day=day)` (target pruning
+        never changes an optimal arrival), at the cost of one scan without that pruning.
+        """
+        labels, _, _ = self._scan(depart, access, {}, day, max_rounds, INF)
+        return SearchTree(labels)
+
+    def _scan(
+        self, depart: int, access: dict[int, int], egress: dict[int, int], day: date, max_rounds: int, latest: int
+    ) -> tuple[list[dict[int, int]], list[dict[int, tuple]], tuple[int, int] | None]:
+        """The RAPTOR rounds; labels and parents per round, and (round, stop) of the best target arrival."""
         active = self.active_trips(day)
         best: dict[int, int] = {}
         labels: list[dict[int, int]] = []
@@ -368,9 +389,7 @@ class Timetable:
                     target_best, target_at = lab[s] + secs, (k, s)
             if not marked:
                 break
-        if target_at is None:
-            return None
-        return self._journey(target_at, labels, parents, access, egress)
+        return labels, parents, target_at
 
     def _journey(self, target_at, labels, parents, access, egress) -> Journey:
         k, stop = target_at
@@ -412,6 +431,25 @@ class Timetable:
 
 def _empty_walk(leg: RideLeg | WalkLeg) -> bool:
     return isinstance(leg, WalkLeg) and leg.seconds == 0 and leg.from_stop is not None and leg.to_stop is not None
+
+
+class SearchTree:
+    """Labels of a one-to-many search: answers 'earliest arrival at this destination' for any egress."""
+
+    __slots__ = ("labels",)
+
+    def __init__(self, labels: list[dict[int, int]]) -> None:
+        self.labels = labels
+
+    def arrival(self, egress: dict[int, int]) -> int | None:
+        """Earliest arrival at the destination point with at least one vehicle; None when unreachable."""
+        best = INF
+        for lab in self.labels[1:]:
+            for s, secs in egress.items():
+                at = lab.get(s)
+                if at is not None and at + secs < best:
+                    best = at + secs
+        return None if best == INF else best
 
 
 def reverse_journey(journey: Journey, forward: Timetable) -> Journey:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from carteblanche.mobility.offers import OnDemandOffer, SolidarityOffer, hhmm
 
 if TYPE_CHECKING:
-    from carteblanche.mobility.raptor import Journey, Timetable
+    from carteblanche.mobility.raptor import Journey, SearchTree, Timetable
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -183,6 +183,8 @@ MAX_EARLY_MINUTES = 60  # arriving earlier than this before the slot: look for a
 STOP_WALK_MAX_KM = 1.5  # never walk further than this to or from a stop, whatever walk_max_km says
 ON_DEMAND_DETOUR = 1.3  # a shared on-demand ride picks up others: road time x this factor
 END_OF_DAY_S = 24 * 3600  # "back the same day": home before midnight
+ANY_TIME = -(10**6)  # a departure before every trip of the day (one-to-many bounds of TripPlanner)
+NO_BOUND = -(10**9)  # "no useful lower bound": the searches run as in trips()
 
 
 def _local(dt: datetime) -> datetime:
@@ -253,11 +255,44 @@ class MobilityContext:
         `window` is when the person can be at the place (a slot both open and free); `now`, when
         given, rules out on-demand trips whose booking deadline has passed.
         """
+        return self._trips(origin, origin_commune, destination, destination_commune, window, means, now, visit_minutes)
+
+    def planner(
+        self,
+        *,
+        origin: Point,
+        origin_commune: str,
+        means: TravelMeans,
+        now: datetime | None = None,
+        visit_minutes: int = VISIT_MINUTES,
+    ) -> TripPlanner:
+        """Trips from one origin with one person's means, sharing work across destinations and windows.
+
+        `planner(...).trips(destination=..., destination_commune=..., window=...)` returns exactly
+        what `trips(...)` returns; build one per plan (it caches per origin, not thread-shared).
+        """
+        return TripPlanner(self, origin, origin_commune, means, now, visit_minutes)
+
+    def _trips(
+        self,
+        origin: Point,
+        origin_commune: str,
+        destination: Point,
+        destination_commune: str,
+        window: TimeWindow,
+        means: TravelMeans,
+        now: datetime | None,
+        visit_minutes: int,
+        shared: TripPlanner | None = None,
+    ) -> list[TripPlan]:
         plans: list[TripPlan] = []
-        terrain = self.terrain(origin_commune, destination_commune)
-        km = road_km(origin, destination, terrain=terrain)
-        minutes = road_minutes(origin, destination, terrain=terrain)
-        on_foot = walk_km(origin, destination)
+        if shared is None:
+            terrain = self.terrain(origin_commune, destination_commune)
+            km = road_km(origin, destination, terrain=terrain)
+            minutes = road_minutes(origin, destination, terrain=terrain)
+            on_foot = walk_km(origin, destination)
+        else:
+            km, minutes, on_foot = shared.road(destination, destination_commune)
         if on_foot <= means.walk_max_km:
             walk = walk_minutes(origin, destination, reduced_mobility=means.reduced_mobility)
             leg = Leg(Mode.WALK, walk, on_foot, cost_eur=0.0)
@@ -286,7 +321,7 @@ class MobilityContext:
                 plans.append(TripPlan(Mode.DRIVEN, (leg,), (leg,), minutes, 0.0, text))
                 break
         if means.public_transport and self.timetable is not None:
-            plan = self._public_transport(origin, destination, window, means, visit_minutes)
+            plan = self._public_transport(origin, destination, window, means, visit_minutes, shared)
             if plan is not None:
                 plans.append(plan)
         if means.on_demand:
@@ -305,13 +340,23 @@ class MobilityContext:
         return {stop: math.ceil(crow * WALK_CIRCUITY / speed * 3600) for stop, crow in near}
 
     def _public_transport(
-        self, origin: Point, destination: Point, window: TimeWindow, means: TravelMeans, visit_minutes: int
+        self,
+        origin: Point,
+        destination: Point,
+        window: TimeWindow,
+        means: TravelMeans,
+        visit_minutes: int,
+        shared: TripPlanner | None = None,
     ) -> TripPlan | None:
         from carteblanche.mobility.raptor import reverse_journey
 
         tt = self.timetable
         assert tt is not None
-        home, place = self._near(origin, means), self._near(destination, means)
+        if shared is None:
+            home, place = self._near(origin, means), self._near(destination, means)
+        else:
+            home = shared.home_stops()
+            place = shared.stops(destination) if home else {}
         if not home or not place:
             return None
         day = _local(window.start).date()
@@ -319,25 +364,42 @@ class MobilityContext:
         if _local(window.end).date() != day:
             end = END_OF_DAY_S
         visit = visit_minutes * 60
+        # Shared by every destination of the origin (planner only): the earliest arrival at the
+        # place that day, whenever one leaves; a search that cannot beat it is not run (exact).
+        earliest = shared.earliest_arrival(day, place) if shared is not None else NO_BOUND
+        if earliest is None:
+            return None
         # Outbound: arrive by the start of the slot, leaving as late as possible...
         outbound = None
-        found = tt.reversed().search(depart=-start, access=place, egress=home, day=day)
-        if found is not None:
-            outbound = reverse_journey(found, tt)
+        if earliest <= start:
+            found = tt.reversed().search(depart=-start, access=place, egress=home, day=day)
+            if found is not None:
+                outbound = reverse_journey(found, tt)
         # ...unless that means waiting long: then the first arrival inside the slot.
         if outbound is None or start - outbound.arrive > MAX_EARLY_MINUTES * 60:
-            inside = tt.search(depart=start, access=home, egress=place, day=day, latest=end - visit + 1)
-            outbound = inside or outbound
+            latest = end - visit + 1
+            if earliest < latest:
+                inside = tt.search(depart=start, access=home, egress=place, day=day, latest=latest)
+                outbound = inside or outbound
         if outbound is None:
             return None
         at_place = max(outbound.arrive, start)
         if at_place + visit > end:
             return None
+        # The last way back (latest departure from the place, home by midnight): one reverse
+        # search from home per day with the planner, one per call without.
+        if shared is not None:
+            last_depart, bounds = shared.last_departure(day, place)
+            if bounds and (last_depart is None or last_depart < at_place + visit):
+                return None  # no way back the same day: not a plan
         inbound = tt.search(depart=at_place + visit, access=place, egress=home, day=day, latest=END_OF_DAY_S)
         if inbound is None:
             return None  # no way back the same day: not a plan
-        last = tt.reversed().search(depart=-END_OF_DAY_S, access=home, egress=place, day=day)
-        last_back = reverse_journey(last, tt) if last is not None else inbound
+        if shared is None:
+            last = tt.reversed().search(depart=-END_OF_DAY_S, access=home, egress=place, day=day)
+            last_depart = reverse_journey(last, tt).depart if last is not None else None
+        if last_depart is None:
+            last_depart = inbound.depart
         out_legs = self._legs(outbound, day, window.start, means)
         in_legs = self._legs(inbound, day, window.start, means)
         fares = [leg.cost_eur for leg in out_legs + in_legs if leg.mode == Mode.PUBLIC_TRANSPORT]
@@ -358,7 +420,7 @@ class MobilityContext:
         )
         constraints = [f"Prendre le bus à l'arrêt {first_ride.stop_from} à {hhmm(first_ride.depart)}."]
         constraints.append(
-            f"Dernier départ possible pour rentrer : {hhmm(_at(day, last_back.depart, window.start))} "
+            f"Dernier départ possible pour rentrer : {hhmm(_at(day, last_depart, window.start))} "
             f"(à pied jusqu'à l'arrêt compris)."
         )
         if cost is None:
@@ -521,6 +583,101 @@ class MobilityContext:
                 )
             )
         return plans
+
+
+class TripPlanner:
+    """`MobilityContext.trips` for one origin and one person's means, for many destinations and windows.
+
+    Built per plan (not thread-shared). Caches the road figures and the stops near each
+    point, and runs, per service day, one forward one-to-many search from the origin (the
+    earliest arrival at every stop) and one reverse search (the latest departure from every
+    stop to be home by midnight). A destination that cannot be reached that day, or not back,
+    costs no further search; the remaining searches are the same as `trips`, so the trips are
+    identical (tests/mobility/test_public_transport.py checks it).
+    """
+
+    def __init__(
+        self,
+        context: MobilityContext,
+        origin: Point,
+        origin_commune: str,
+        means: TravelMeans,
+        now: datetime | None,
+        visit_minutes: int,
+    ) -> None:
+        self.context = context
+        self.origin = origin
+        self.origin_commune = origin_commune
+        self.means = means
+        self.now = now
+        self.visit_minutes = visit_minutes
+        self._road: dict[tuple[Point, str], tuple[float, float, float]] = {}
+        self._stops: dict[Point, dict[int, int]] = {}
+        self._forward: dict[date, SearchTree] = {}
+        self._backward: dict[date, SearchTree] = {}
+
+    def trips(self, *, destination: Point, destination_commune: str, window: TimeWindow) -> list[TripPlan]:
+        return self.context._trips(
+            self.origin,
+            self.origin_commune,
+            destination,
+            destination_commune,
+            window,
+            self.means,
+            self.now,
+            self.visit_minutes,
+            shared=self,
+        )
+
+    def road(self, destination: Point, destination_commune: str) -> tuple[float, float, float]:
+        """(road km, driving minutes, walking km) to the destination, computed once."""
+        key = (destination, destination_commune)
+        found = self._road.get(key)
+        if found is None:
+            terrain = self.context.terrain(self.origin_commune, destination_commune)
+            found = self._road[key] = (
+                road_km(self.origin, destination, terrain=terrain),
+                road_minutes(self.origin, destination, terrain=terrain),
+                walk_km(self.origin, destination),
+            )
+        return found
+
+    def stops(self, point: Point) -> dict[int, int]:
+        found = self._stops.get(point)
+        if found is None:
+            found = self._stops[point] = self.context._near(point, self.means)
+        return found
+
+    def home_stops(self) -> dict[int, int]:
+        return self.stops(self.origin)
+
+    def earliest_arrival(self, day: date, egress: dict[int, int]) -> int | None:
+        """A lower bound of the arrival (seconds) at a destination with these stops, leaving home
+        any time that day; None = no way with at least one vehicle; NO_BOUND when a stop of the
+        destination is within walking reach of home (a walk there beats every ride in the search,
+        so leaving "any time" says nothing about leaving at a given time)."""
+        tree = self._forward.get(day)
+        if tree is None:
+            assert self.context.timetable is not None
+            tree = self._forward[day] = self.context.timetable.search_tree(
+                depart=ANY_TIME, access=self.home_stops(), day=day
+            )
+        if not tree.labels[0].keys().isdisjoint(egress):
+            return NO_BOUND
+        return tree.arrival(egress)
+
+    def last_departure(self, day: date, access: dict[int, int]) -> tuple[int | None, bool]:
+        """(latest departure in seconds from a place with these stops to be home by midnight that
+        day, or None; whether it bounds every way back — not when a stop of the place is within
+        walking reach of home, as for `earliest_arrival`). The value is the one `trips` finds."""
+        tree = self._backward.get(day)
+        if tree is None:
+            assert self.context.timetable is not None
+            tree = self._backward[day] = self.context.timetable.reversed().search_tree(
+                depart=-END_OF_DAY_S, access=self.home_stops(), day=day
+            )
+        arrival = tree.arrival(access)
+        return (None if arrival is None else -arrival), tree.labels[0].keys().isdisjoint(access)
 
 
 def _crow(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -30,20 +30,17 @@ from carteblanche.mobility.travel import (
     TimeWindow,
     TravelMeans,
     TripPlan,
+    TripPlanner,
     great_circle_km,
 )
 from carteblanche.orientation import explain, scoring
 from carteblanche.orientation.scoring import Digital, OptionKind
 
-ACCOMPANIMENT_NETWORKS = frozenset(
-    {"france-service", "france-services", "conseillers-numeriques", "espaces-publics-numeriques", "aidants-connect"}
-)
-ACCOMPANIMENT_THEMATIQUES = frozenset(
-    {
-        "numerique--acceder-a-des-services-en-ligne",
-        "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
-    }
-)
+# Who helps with other bodies' procedures: France Services (counters and buses) and digital-inclusion
+# advisers, named by their operator or their structure's network. A town hall or a social service
+# that merely carries the broad thematique "accompagnement aux démarches" is not one of them.
+ACCOMPANIMENT_OPERATORS = frozenset({"france-services", "conseillers-numeriques"})
+ACCOMPANIMENT_NETWORKS = frozenset({"france-service", "france-services", "conseillers-numeriques"})
 
 
 class HoursStatus:
@@ -95,6 +92,7 @@ class ChannelOffer:
     booking: str = ""
     cost: str = ""
     area_communes: frozenset[str] | None = None  # home visit / call-back area; None = anywhere
+    need_slugs: tuple[str, ...] = ()  # () = any need of the service; else only these (e.g. one of two sites)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +112,14 @@ class ServiceOffer:
     languages: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     networks: tuple[str, ...] = ()
+    conditions: str = ""  # access conditions as the source states them ("" = none stated)
     source: str = ""
     verified_on: str = ""
 
     @property
     def is_accompaniment(self) -> bool:
         """France Services or digital-inclusion advisers: they help with other bodies' online procedures."""
-        return bool(set(self.networks) & ACCOMPANIMENT_NETWORKS) or bool(
-            set(self.thematiques) & ACCOMPANIMENT_THEMATIQUES
-        )
+        return self.operator in ACCOMPANIMENT_OPERATORS or bool(set(self.networks) & ACCOMPANIMENT_NETWORKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +275,35 @@ def covered_needs(service: ServiceOffer, needs: Sequence[NeedRequest]) -> tuple[
     return tuple(covered)
 
 
+def generalist_is_local(service: ServiceOffer, person: PersonSituation) -> bool:
+    """A generalist (France Services, digital-inclusion adviser) of the person's own area: one of its
+    counters or stops within GENERALIST_NEAR_KM of home, or an area or zone naming the person's commune."""
+    mine = {person.commune_code, person.epci_code} - {""}
+    if mine & set(service.zone_eligibilite):
+        return True
+    for channel in service.channels:
+        if channel.area_communes is not None and person.commune_code in channel.area_communes:
+            return True
+        points = [channel.location] if channel.location is not None else list(channel.stops)
+        if any(great_circle_km(person.home, p.point) <= scoring.GENERALIST_NEAR_KM for p in points):
+            return True
+    return False
+
+
+def service_relevance(service: ServiceOffer, kind: OptionKind) -> tuple[float, str]:
+    """Is this the right body for the need? (the "relevance" criterion; see scoring.py)"""
+    if service.is_accompaniment and kind in scoring.REMOTE_KINDS:
+        value, reason = scoring.RELEVANCE_LOCAL_GENERALIST, "aide généraliste de votre secteur, à distance"
+    elif service.is_accompaniment:
+        value, reason = scoring.RELEVANCE_IN_PERSON, "reçu sur place près de chez vous"
+    else:
+        who = service.operator_name or service.structure_name
+        value, reason = scoring.RELEVANCE_OWN, f"organisme de la demande ({who})"
+    if service.conditions and value > scoring.RELEVANCE_CONDITIONAL:
+        value, reason = scoring.RELEVANCE_CONDITIONAL, explain.CONDITIONAL_REASON
+    return value, reason
+
+
 def allowed_trip(trip: TripPlan, means: TravelMeans) -> bool:
     """Hard rule 2, checked again here whatever the mobility model returns."""
     modes = {trip.mode} | {leg.mode for leg in (*trip.outbound, *trip.inbound)}
@@ -364,7 +390,9 @@ class Engine:
                 findings.append(Finding("excluded", f"{service.name} : {problem}.", service.id))
                 continue
             for channel in service.channels:
-                self._add_channel(drafts, person, service, channel, needs, helpers)
+                channel_needs = tuple(n for n in needs if not channel.need_slugs or n in channel.need_slugs)
+                if channel_needs:
+                    self._add_channel(drafts, person, service, channel, channel_needs, helpers)
         options, unreachable = self._evaluate(person, list(drafts.values()))
         findings.extend(unreachable)
         selected = self._select(person, options)
@@ -439,8 +467,11 @@ class Engine:
             return existing
 
         kind = channel.kind
+        # A generalist's remote channels only from the person's own area (never any France Services
+        # of the department): calling a counter 60 km away is not an answer.
+        remote_ok = not service.is_accompaniment or generalist_is_local(service, person)
         if kind == "online":
-            if person.digital != Digital.NO_INTERNET:  # hard rule 1
+            if person.digital != Digital.NO_INTERNET and remote_ok:  # hard rule 1
                 draft(f"online:{channel.url or channel.id}", OptionKind.ONLINE, url=channel.url).add(service, needs)
             if person.digital != Digital.AUTONOMOUS:
                 for helper, location, rule in helpers:
@@ -454,7 +485,7 @@ class Engine:
                     )
                     d.add(service, needs)
         elif kind == "video":
-            if person.digital == Digital.AUTONOMOUS:
+            if person.digital == Digital.AUTONOMOUS and remote_ok:
                 draft(
                     f"video:{channel.id}", OptionKind.VIDEO, hours_rule=channel.hours, appointment=True, url=channel.url
                 ).add(service, needs)
@@ -469,7 +500,7 @@ class Engine:
                         helped_by=helper.structure_name,
                     ).add(service, needs)
         elif kind in ("phone", "callback"):
-            if not person.has_phone or not channel.phone:
+            if not person.has_phone or not channel.phone or not remote_ok:
                 return
             if channel.area_communes is not None and person.commune_code not in channel.area_communes:
                 return
@@ -487,6 +518,8 @@ class Engine:
             d.add(service, needs)
         elif kind == "home_visit":
             if channel.area_communes is not None and person.commune_code not in channel.area_communes:
+                return
+            if not remote_ok:
                 return
             draft(
                 f"home:{service.structure_name}",
@@ -538,10 +571,11 @@ class Engine:
             key=lambda d: (great_circle_km(person.home, d.location.point), d.key),
         )
         kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
+        planners = self._planners(person) if kept else []
         for draft in sorted(drafts, key=lambda d: d.key):
             if draft.kind in scoring.PHYSICAL_KINDS and draft.key not in kept:
                 continue  # bounded work: only the nearest places are routed
-            option = self._evaluate_one(person, draft, slot_cache, unreachable)
+            option = self._evaluate_one(person, draft, slot_cache, unreachable, planners)
             if option is not None:
                 options.append(option)
         return options, unreachable
@@ -568,6 +602,7 @@ class Engine:
         draft: _Draft,
         slot_cache: dict[str, list[TimeWindow] | None],
         unreachable: list[Finding],
+        planners: Sequence[tuple[TripPlanner, str]] = (),
     ) -> Option | None:
         kind = draft.kind
         travel: Travel | None = None
@@ -594,10 +629,10 @@ class Engine:
                 tries = scoring.TRIP_WINDOWS_TRIED * (2 if reachable else 1)
                 if len(reachable) >= scoring.SLOTS_SHOWN or index >= tries:
                     break
-                trip = self._best_trip(person, draft.location, window)
+                trip = self._best_trip(person, draft.location, window, planners)
                 if trip is not None:
                     reachable.append(window)
-                    if best is None or trip[0].door_to_door_minutes < best[0].door_to_door_minutes:
+                    if best is None or _trip_key(trip[0]) < _trip_key(best[0]):
                         best = trip
             if best is None:
                 unreachable.append(
@@ -614,6 +649,8 @@ class Engine:
             warnings.append("Adresse précise non connue : le lieu est placé au centre de la commune.")
         for service in draft.services:
             warnings.extend(eligibility_warnings(service, person))
+            if service.conditions and all(s.conditions for s in draft.services):
+                warnings.append(f"Condition ({service.operator_name or service.structure_name}) : {service.conditions}")
         breakdown = self._score(person, draft, status, slots, travel)
         score = round(sum(line.points for line in breakdown), 1)
         documents = _documents(person, draft)
@@ -646,26 +683,28 @@ class Engine:
         )
         return replace(option, how=explain.option_how(option))
 
-    def _best_trip(
-        self, person: PersonSituation, location: Location, window: TimeWindow
-    ) -> tuple[TripPlan, str] | None:
+    def _planners(self, person: PersonSituation) -> list[tuple[TripPlanner, str]]:
+        """One trip planner per origin (home, other place) for this plan: work shared by every place and slot."""
         origins = [(person.home, person.commune_code, "chez vous")]
         if person.other_place is not None:
             origins.append((person.other_place, person.other_commune, person.other_label))
+        return [
+            (self.mobility.planner(origin=origin, origin_commune=commune, means=person.means), label)
+            for origin, commune, label in origins
+        ]
+
+    def _best_trip(
+        self,
+        person: PersonSituation,
+        location: Location,
+        window: TimeWindow,
+        planners: Sequence[tuple[TripPlanner, str]] = (),
+    ) -> tuple[TripPlan, str] | None:
         best: tuple[TripPlan, str] | None = None
-        for origin, commune, label in origins:
-            trips = self.mobility.trips(
-                origin=origin,
-                origin_commune=commune,
-                destination=location.point,
-                destination_commune=location.commune_code,
-                window=window,
-                means=person.means,
-            )
+        for planner, label in planners or self._planners(person):
+            trips = planner.trips(destination=location.point, destination_commune=location.commune_code, window=window)
             for trip in trips:
-                if allowed_trip(trip, person.means) and (
-                    best is None or trip.door_to_door_minutes < best[0].door_to_door_minutes
-                ):
+                if allowed_trip(trip, person.means) and (best is None or _trip_key(trip) < _trip_key(best[0])):
                     best = (trip, label)
         return best
 
@@ -694,10 +733,9 @@ class Engine:
                 fit_reason += " qui peut se déplacer"
         needs = len(draft.needs) / max(1, len(person.needs))
         if travel is None:
-            travel_value, travel_reason = 1.0, "pas de trajet"
+            travel_score, travel_reason = 1.0, "pas de trajet"
         else:
-            ease = scoring.MODE_EASE.get(travel.mode, 0.7)
-            travel_value = max(0.0, 1.0 - travel.minutes / scoring.TRAVEL_MINUTES_ZERO) * ease
+            travel_score = travel_value(travel.minutes, travel.mode)
             travel_reason = f"{round(travel.minutes)} min {MODE_LABELS_FR[travel.mode]}"
         if status == HoursStatus.ALWAYS:
             soon, soon_reason = scoring.SOON_ALWAYS, "à tout moment"
@@ -705,6 +743,9 @@ class Engine:
         elif status == HoursStatus.BY_APPOINTMENT:
             soon, soon_reason = scoring.SOON_BY_APPOINTMENT, "date à fixer"
             hours, hours_reason = scoring.HOURS_BY_APPOINTMENT, "sur rendez-vous"
+        elif status == HoursStatus.TO_CONFIRM and draft.kind in scoring.REMOTE_KINDS:
+            soon, soon_reason = scoring.SOON_TO_CONFIRM_REMOTE, "horaires inconnus (un appel suffit pour savoir)"
+            hours, hours_reason = scoring.HOURS_TO_CONFIRM_REMOTE, "horaires à confirmer"
         elif status == HoursStatus.TO_CONFIRM:
             soon, soon_reason = scoring.SOON_TO_CONFIRM, "horaires inconnus"
             hours, hours_reason = scoring.HOURS_TO_CONFIRM, "horaires à confirmer"
@@ -719,10 +760,14 @@ class Engine:
             language, language_reason = scoring.LANGUAGE_SPOKEN, f"parle « {person.language} »"
         else:
             language, language_reason = scoring.LANGUAGE_UNKNOWN, f"« {person.language} » non indiqué"
+        relevance, relevance_reason = max(
+            (service_relevance(service, draft.kind) for service in draft.services), key=lambda item: item[0]
+        )
         values = {
             "fit": (fit, fit_reason),
+            "relevance": (relevance, relevance_reason),
             "needs": (needs, f"{len(draft.needs)} demande(s) sur {len(person.needs)}"),
-            "travel": (travel_value, travel_reason),
+            "travel": (travel_score, travel_reason),
             "soon": (soon, soon_reason),
             "hours": (hours, hours_reason),
             "language": (language, language_reason),
@@ -770,6 +815,16 @@ class Engine:
         return sorted(chosen[: scoring.MAX_OPTIONS], key=lambda o: (-o.score, o.kind.value, o.title))
 
 
+def travel_value(minutes: float, mode: Mode) -> float:
+    """The "travel" value: short and easy. A 6-minute walk beats a 3-minute volunteer ride to book."""
+    return max(0.0, 1.0 - minutes / scoring.TRAVEL_MINUTES_ZERO) * scoring.MODE_EASE.get(mode, 0.7)
+
+
+def _trip_key(trip: TripPlan) -> tuple[float, float]:
+    """Best trip first: the highest travel value, then the shortest."""
+    return (-round(travel_value(trip.door_to_door_minutes, trip.mode), 9), trip.door_to_door_minutes)
+
+
 def _travel(trip: TripPlan, origin_label: str) -> Travel:
     first = trip.outbound[0] if trip.outbound else None
     lines = [leg.line for leg in trip.outbound if leg.line]
@@ -787,13 +842,24 @@ def _travel(trip: TripPlan, origin_label: str) -> Travel:
 
 
 def _documents(person: PersonSituation, draft: _Draft) -> tuple[str, ...]:
-    docs: list[str] = []
-    for need in person.needs:
-        if need.slug in draft.needs:
-            docs.extend(need.documents)
-    for service in draft.services:
-        docs.extend(service.documents)
-    return tuple(dict.fromkeys(d for d in docs if d))
+    """What to bring: the documents of the needs this option answers (the catalogue's list, made for the
+    démarche), or, when a need lists none, those of the services linked to it; without repeats, at most
+    MAX_DOCUMENTS; "et les pièces demandées par le service" when a linked service asks for more."""
+    asked = [need for need in person.needs if need.slug in draft.needs]
+    docs: list[str] = [d for need in asked for d in need.documents]
+    linked = [s for s in draft.services if any(need.slug in s.need_slugs for need in asked)]
+    if not docs:  # the need lists none: those of the services the catalogue links to it
+        docs = [d for service in linked for d in service.documents]
+    more = any(d not in docs for service in linked for d in service.documents)
+    unique: list[str] = []
+    for doc in dict.fromkeys(d.strip() for d in docs if d and d.strip()):
+        key = doc.casefold()
+        if any(key in kept.casefold() for kept in unique):
+            continue  # "le livret de famille" is already in "le livret de famille ou l'acte de mariage"
+        unique = [kept for kept in unique if kept.casefold() not in key] + [doc]
+    if len(unique) > scoring.MAX_DOCUMENTS or (more and unique):
+        return (*unique[: scoring.MAX_DOCUMENTS], scoring.MORE_DOCUMENTS_FR)
+    return tuple(unique)
 
 
 def _source(service: ServiceOffer) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from carteblanche.mobility.travel import MODE_LABELS_FR, Mode, TripPlan
-from carteblanche.orientation.scoring import OPTION_LABELS_FR, OptionKind
+from carteblanche.orientation.scoring import OPTION_LABELS_FR, REMOTE_KINDS, OptionKind
 
 if TYPE_CHECKING:
     from carteblanche.mobility.travel import TimeWindow
@@ -48,13 +48,16 @@ FIT_SENTENCE = {
 }
 WEAK_SENTENCE = {
     "fit": "Ce moyen vous va moins bien.",
+    "relevance": "Ce n'est pas l'organisme qui traite la demande.",
     "travel": "Le trajet est long.",
     "soon": "Il faut attendre un peu.",
     "hours": "Les horaires sont à confirmer.",
     "language": "On ne sait pas si votre langue est parlée.",
 }
+CONDITIONAL_REASON = "réservé sous conditions"  # engine.service_relevance's reason for a conditional service
 SHORT_CRITERIA = {
     "fit": "moyen",
+    "relevance": "organisme",
     "needs": "demandes",
     "travel": "trajet",
     "soon": "délai",
@@ -99,12 +102,20 @@ def travel_text(trip: TripPlan, origin_label: str) -> str:
     lines = [leg.line for leg in trip.outbound if leg.line]
     if lines:
         text += " Ligne : " + ", ".join(dict.fromkeys(lines)) + "."
-    bookings = [leg.booking_rule for leg in trip.outbound if leg.booking_rule]
+    bookings = [_booking(leg.booking_rule) for leg in trip.outbound if leg.booking_rule]
     if bookings:
         text += " Réservation : " + "; ".join(dict.fromkeys(bookings)) + "."
     if trip.mode in (Mode.ON_DEMAND, Mode.SOLIDARITY) and not bookings:
         text += " À réserver à l'avance."
     return text
+
+
+def _booking(rule: str) -> str:
+    """A booking rule without its own "Réservation :" prefix nor final full stop (we add ours)."""
+    rule = rule.strip()
+    if rule.casefold().startswith("réservation"):
+        rule = rule[len("réservation") :].lstrip(" :")
+    return rule.rstrip(". ")
 
 
 def option_title(kind: OptionKind, services: Sequence[ServiceOffer], location: Location | None, helped_by: str) -> str:
@@ -131,7 +142,8 @@ def option_how(option: Option) -> str:
     if kind == OptionKind.HOME_VISIT:
         if option.phone:
             return f"Appelez le {option.phone} pour fixer une visite chez vous."
-        return "Demandez une visite chez vous." + (f" {option.booking}" if option.booking else "")
+        who = option.services[0] if option.services else option.structure
+        return f"Demandez une visite chez vous au service « {who} »." + (f" {option.booking}" if option.booking else "")
     if kind == OptionKind.VIDEO:
         return "Prenez rendez-vous en visio." + (f" Lien : {option.url}." if option.url else "")
     where = option.location.name if option.location else ""
@@ -167,6 +179,14 @@ def option_explanation(option: Option, rank: int, person: PersonSituation) -> st
             continue
         if line.criterion == "fit":
             sentences.append(FIT_SENTENCE[option.kind])
+        elif line.criterion == "relevance":
+            if option.kind not in REMOTE_KINDS:
+                continue  # every place that receives you is relevant: nothing to say
+            sentences.append(
+                "C'est l'organisme qui traite votre demande."
+                if line.value >= 1.0
+                else "C'est une aide de votre secteur."
+            )
         elif line.criterion == "needs" and len(person.needs) > 1:
             if len(option.needs) == len(person.needs):
                 sentences.append(f"Cela règle vos {len(person.needs)} demandes en une fois.")
@@ -191,6 +211,8 @@ def option_explanation(option: Option, rank: int, person: PersonSituation) -> st
     weak = min(option.breakdown, key=lambda line: (line.value, line.criterion))
     if weak.value < 0.5 and weak.criterion in WEAK_SENTENCE:
         sentence = WEAK_SENTENCE[weak.criterion]
+        if weak.criterion == "relevance" and weak.reason == CONDITIONAL_REASON:
+            sentence = "Ce service est réservé à certaines personnes."
         if sentence not in sentences:
             sentences.append("Mais " + sentence[0].lower() + sentence[1:])
     top = lines[:2]

@@ -43,22 +43,28 @@ OPTION_LABELS_FR = {
 PHYSICAL_KINDS = frozenset(
     {OptionKind.COUNTER, OptionKind.ITINERANT, OptionKind.ACCOMPANIED, OptionKind.VIDEO_AT_COUNTER}
 )
+# Options reached from home, without a trip.
+REMOTE_KINDS = frozenset(
+    {OptionKind.ONLINE, OptionKind.PHONE, OptionKind.CALLBACK, OptionKind.HOME_VISIT, OptionKind.VIDEO}
+)
 # Options that need a telephone.
 PHONE_KINDS = frozenset({OptionKind.PHONE, OptionKind.CALLBACK})
 
 # --- the weights (sum = 100) ---
 WEIGHTS: dict[str, float] = {
-    "fit": 30.0,  # the channel suits the person (digital autonomy, phone, mobility, age)
-    "needs": 20.0,  # one option covering several of the person's needs
-    "travel": 20.0,  # no trip, or a short and easy one
-    "soon": 15.0,  # the next usable slot is soon
-    "hours": 10.0,  # opening hours are known (not "à confirmer")
+    "fit": 25.0,  # the channel suits the person (digital autonomy, phone, mobility, age)
+    "relevance": 20.0,  # the right body for the need: its own operator, or help near home
+    "needs": 15.0,  # one option covering several of the person's needs
+    "travel": 15.0,  # no trip, or a short and easy one
+    "soon": 12.0,  # the next usable slot is soon
+    "hours": 8.0,  # opening hours are known (not "à confirmer")
     "language": 5.0,  # the service speaks the person's language
 }
 URGENT_SOON_FACTOR = 2.0  # when urgent, "soon" counts double (then the total is rescaled to 100)
 
 CRITERIA_LABELS_FR = {
     "fit": "moyen adapté à la personne",
+    "relevance": "le bon organisme pour la demande",
     "needs": "demandes couvertes",
     "travel": "trajet",
     "soon": "délai",
@@ -115,14 +121,31 @@ MODE_EASE: dict[Mode, float] = {
     Mode.SOLIDARITY: 0.7,  # must be booked, depends on volunteers
 }
 
+# "relevance": who answers. The need's own operator (or a service the catalogue links to the need,
+# or any service when the need names no operator) is the right body; so is any place where the
+# person is received near home. A generalist (France Services, digital-inclusion adviser) reached
+# from home (phone, call-back, online, home visit) only helps from the person's own area: its remote
+# channels are offered only when one of its counters or stops is within GENERALIST_NEAR_KM of home
+# (or its area names the person's commune), and rank below the operator's own lines.
+RELEVANCE_OWN = 1.0
+RELEVANCE_IN_PERSON = 1.0
+RELEVANCE_LOCAL_GENERALIST = 0.4
+GENERALIST_NEAR_KM = 30.0
+# A service whose source states access conditions (e.g. "affiliated to the farming regime") the
+# person has not confirmed: its relevance is at most this; the condition is shown as a warning.
+RELEVANCE_CONDITIONAL = 0.0
+
 # "soon": 1 - days until the slot / horizon; and fixed values when there is no known slot.
 SOON_ALWAYS = 1.0  # online: any time
 SOON_BY_APPOINTMENT = 0.5  # a date to fix with the service (home visit, call-back)
 SOON_TO_CONFIRM = 0.3  # hours unknown
+# Hours unknown for a line reached from home (phone, call-back): trying costs a call, not a trip.
+SOON_TO_CONFIRM_REMOTE = 0.6
 # "hours"
 HOURS_KNOWN = 1.0
 HOURS_BY_APPOINTMENT = 0.6
 HOURS_TO_CONFIRM = 0.0
+HOURS_TO_CONFIRM_REMOTE = 0.5
 # "language": the person's language is French, or the service speaks theirs / may not
 LANGUAGE_SPOKEN = 1.0
 LANGUAGE_UNKNOWN = 0.3
@@ -136,3 +159,5 @@ MIN_SLOT_MINUTES = 20  # an open-and-free window shorter than this is not a usab
 TRIP_WINDOWS_TRIED = 6  # how many slots we try to reach before saying "no way to get there"
 ITINERANT_STOPS_TRIED = 3  # nearest stops of a line considered
 PHYSICAL_DRAFTS_EVALUATED = 12  # only the nearest places (great circle) are routed and scored
+MAX_DOCUMENTS = 6  # "À apporter" lists at most this many documents, then "et les pièces demandées par le service"
+MORE_DOCUMENTS_FR = "et les pièces demandées par le service"

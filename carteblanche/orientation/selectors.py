@@ -7,18 +7,20 @@ everywhere (`OrientationInputError`, one problem per field, with suggestions).
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
 from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, great_circle_km
 from carteblanche.orientation.availability import PARIS, AvailabilityError, parse_availability
 from carteblanche.orientation.engine import (
-    ACCOMPANIMENT_THEMATIQUES,
+    ACCOMPANIMENT_OPERATORS,
     ChannelOffer,
     Engine,
     Location,
@@ -35,7 +37,6 @@ from carteblanche.territories.selectors import find_communes, suggest_communes
 
 REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
 CANDIDATES_PER_THEME = 40  # nearest (service, place) pairs asked from the offer index
-HELPERS_NEAR = 10  # nearest accompaniment places (France Services, digital inclusion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,10 +312,10 @@ def _location_from_place(place) -> Location:
     )
 
 
-def _location_from_stop(stop: ItinerantStop) -> Location:
+def _location_from_stop(stop: ItinerantStop, service_name: str) -> Location:
     return Location(
         key=f"stop:{stop.pk}",
-        name=f"{stop.channel.service.name} — {stop.location_label or stop.commune.name}",
+        name=f"{service_name} — {stop.location_label or stop.commune.name}",
         point=Point(stop.latitude, stop.longitude),
         commune_code=stop.commune_id,
         commune_name=stop.commune.name,
@@ -325,17 +326,40 @@ def _location_from_stop(stop: ItinerantStop) -> Location:
     )
 
 
-def service_to_offer(service: Service) -> ServiceOffer:
-    """A directory Service (with prefetched channels) as the engine's ServiceOffer."""
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def procedure_hosts() -> dict[str, frozenset[str]]:
+    """Web host -> the needs whose online procedure is there (from the needs catalogue)."""
+    hosts: dict[str, set[str]] = {}
+    for slug, url in Need.objects.exclude(online_procedure_url="").values_list("slug", "online_procedure_url"):
+        hosts.setdefault(_host(url), set()).add(slug)
+    return {host: frozenset(slugs) for host, slugs in hosts.items()}
+
+
+def service_to_offer(service: Service, hosts: dict[str, frozenset[str]] | None = None) -> ServiceOffer:
+    """A directory Service (with prefetched channels) as the engine's ServiceOffer.
+
+    When a service has several websites (e.g. msa.fr and info-retraite.fr), each one answers only the
+    needs whose online procedure the catalogue puts there (if any), so a family benefit is not sent
+    to the pension site."""
     channels = []
-    for channel in service.channels.all():
+    all_channels = list(service.channels.all())
+    several_sites = sum(1 for c in all_channels if c.kind == "online") > 1
+    linked = {n.slug for n in service.needs.all()}
+    for channel in all_channels:
         area = frozenset(c.code for c in channel.area_communes.all()) or None
+        only: tuple[str, ...] = ()
+        if several_sites and channel.kind == "online" and hosts:
+            only = tuple(sorted(hosts.get(_host(channel.url), frozenset()) & linked))
         channels.append(
             ChannelOffer(
                 id=str(channel.pk),
                 kind=channel.kind,
                 location=_location_from_place(channel.place) if channel.place_id else None,
-                stops=tuple(_location_from_stop(stop) for stop in channel.stops.all()),
+                stops=tuple(_location_from_stop(stop, service.name) for stop in channel.stops.all()),
                 phone=channel.phone,
                 url=channel.url,
                 hours=channel.opening_hours,
@@ -344,6 +368,7 @@ def service_to_offer(service: Service) -> ServiceOffer:
                 booking=channel.booking,
                 cost=channel.cost,
                 area_communes=area,
+                need_slugs=only,
             )
         )
     operator = service.operator or service.structure.operator
@@ -363,18 +388,21 @@ def service_to_offer(service: Service) -> ServiceOffer:
         languages=tuple(service.languages or ()),
         documents=tuple(service.documents or ()),
         networks=tuple(service.structure.networks or ()),
+        conditions=service.conditions_acces.strip(),
         source=service.source,
         verified_on=service.verified_on.isoformat() if service.verified_on else "",
     )
 
 
 def _services_queryset():
-    stops = ItinerantStop.objects.select_related("commune", "channel__service")
+    stops = ItinerantStop.objects.select_related("commune")  # the service is the channel's: not loaded again
+    # Only the codes of a home visit's area (it may list hundreds of communes: no full rows).
+    area = Commune.objects.only("code")
     channels = Channel.objects.select_related("place__commune").prefetch_related(
-        Prefetch("stops", queryset=stops), "area_communes"
+        Prefetch("stops", queryset=stops), Prefetch("area_communes", queryset=area)
     )
     return Service.objects.select_related("structure__operator", "operator").prefetch_related(
-        Prefetch("channels", queryset=channels), "needs"
+        Prefetch("channels", queryset=channels), Prefetch("needs", queryset=Need.objects.only("slug"))
     )
 
 
@@ -385,6 +413,24 @@ def _offer_index():
     except ImportError:
         return None
     return get_offer_index()
+
+
+def _accompaniment_near(person: PersonSituation) -> set[int]:
+    """Services of France Services / digital-inclusion advisers with a counter or stop in a box of
+    MAX_DISTANCE_KM around home: a superset of what the engine may use, so plans are the same with
+    and without the offer index (the engine keeps the nearest ones)."""
+    lat, lon = person.home.latitude, person.home.longitude
+    dlat = MAX_DISTANCE_KM / 111.0
+    dlon = MAX_DISTANCE_KM / (111.0 * max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat)))))
+    who = (
+        Q(service__operator__in=ACCOMPANIMENT_OPERATORS)
+        | Q(service__structure__operator__in=ACCOMPANIMENT_OPERATORS)
+        | Q(service__structure__networks__icontains="france-service")
+        | Q(service__structure__networks__icontains="conseillers-numeriques")
+    )
+    at_place = Q(place__latitude__range=(lat - dlat, lat + dlat), place__longitude__range=(lon - dlon, lon + dlon))
+    at_stop = Q(stops__latitude__range=(lat - dlat, lat + dlat), stops__longitude__range=(lon - dlon, lon + dlon))
+    return set(Channel.objects.filter(who & (at_place | at_stop)).values_list("service_id", flat=True).distinct())
 
 
 def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list[ServiceOffer]:
@@ -405,16 +451,16 @@ def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list
                 c.service_id for c in index.nearest(themes, lat, lon, k=CANDIDATES_PER_THEME, max_km=MAX_DISTANCE_KM)
             }
             ids |= set(index.remote(themes))
-        helpers = sorted(ACCOMPANIMENT_THEMATIQUES)
-        ids |= {c.service_id for c in index.nearest(helpers, lat, lon, k=HELPERS_NEAR, max_km=MAX_DISTANCE_KM)}
+        ids |= _accompaniment_near(person)
         slugs = [n.slug for n in person.needs]
         linked = set(Service.objects.filter(needs__in=slugs).values_list("pk", flat=True))
         services = list(queryset.filter(pk__in=ids | linked).distinct())
     else:
         services = list(queryset)
     offers = []
+    hosts = procedure_hosts()
     for service in services:
-        offer = service_to_offer(service)
+        offer = service_to_offer(service, hosts)
         if covered_needs(offer, person.needs) or offer.is_accompaniment:
             offers.append(_near_only(offer, person))
     return sorted(offers, key=lambda o: o.id)

@@ -104,7 +104,12 @@ class DocumentForm(DsfrForm):
 
 class ReferralForm(DsfrForm):
     to_structure = forms.TypedChoiceField(label="Partenaire", coerce=int)
-    need_label = forms.CharField(label="Besoin", max_length=200, help_text="Par exemple : pension de réversion.")
+    need = forms.ChoiceField(
+        label="Besoin (catalogue)", required=False, help_text="Sert aussi à appliquer les délais promis pour ce besoin."
+    )
+    need_label = forms.CharField(
+        label="Besoin, en clair", max_length=200, required=False, help_text="Par exemple : pension de réversion."
+    )
     message = forms.CharField(
         label="Message au partenaire",
         required=False,
@@ -115,6 +120,18 @@ class ReferralForm(DsfrForm):
     def __init__(self, *args, own_structure_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_structure"].choices = structure_choices(exclude={own_structure_id})
+        from carteblanche.directory.models import Need
+
+        self.fields["need"].choices = [("", "— Aucun —"), *Need.objects.order_by("label").values_list("slug", "label")]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("need_label"):
+            if data.get("need"):
+                data["need_label"] = dict(self.fields["need"].choices)[data["need"]]
+            else:
+                self.add_error("need_label", "Indiquez le besoin pour lequel la personne est orientée.")
+        return data
 
 
 class TransitionForm(DsfrForm):

@@ -343,6 +343,7 @@ def referral_create(request: HttpRequest, case_id) -> HttpResponse:
                     case=case,
                     to_structure_id=data["to_structure"],
                     need_label=data["need_label"],
+                    need_slug=data.get("need") or None,
                     message=data["message"],
                     consent=consent,
                 )

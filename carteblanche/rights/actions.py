@@ -23,6 +23,7 @@ def _batcher():
     return get_batcher(
         window=getattr(settings, "RIGHTS_BATCH_WINDOW_MS", 30) / 1000,
         max_batch=getattr(settings, "RIGHTS_BATCH_MAX", 256),
+        max_wait=getattr(settings, "RIGHTS_BATCH_MAX_WAIT_MS", 300) / 1000,
     )
 
 
@@ -55,7 +56,10 @@ def iter_simulation(
     then ("done", Simulation). An OpenFisca failure yields ("error", Simulation) with `error` set."""
     month = month or adapter.current_month(timezone.localdate())
     started = time.perf_counter()
-    simulation = Simulation.objects.create(
+    # Into the batcher first: the database row is written once, at the end, so that concurrent
+    # requests reach the same batch instead of queueing behind each other's writes.
+    ticket = _batcher().submit(parsed.household, month=month)
+    simulation = Simulation(
         situation=situation,
         created_by=user if user is not None and user.is_authenticated else None,
         mode=mode,
@@ -67,7 +71,6 @@ def iter_simulation(
         },
         openfisca_france_version=adapter.openfisca_france_version(),
     )
-    ticket = _batcher().submit(parsed.household, month=month)
     results: dict[str, adapter.BenefitResult] = {}
     try:
         for chunk in ticket.iter_partial(timeout=getattr(settings, "RIGHTS_TIMEOUT_S", 60)):
@@ -78,12 +81,11 @@ def iter_simulation(
     except SimulationFailed as exc:
         simulation.error = str(exc)
         simulation.duration_ms = int((time.perf_counter() - started) * 1000)
-        simulation.save(update_fields=["error", "duration_ms", "updated_at"])
+        simulation.save()
         yield "error", simulation
         return
-    local_aids = matching_local_aids(
-        parsed.household, results, on=date.fromisoformat(f"{month}-01"), received=parsed.received
-    )
+    on = date.fromisoformat(f"{month}-01")
+    local_aids = matching_local_aids(parsed.household, results, on=on, received=parsed.received)
     simulation.outputs = {
         "month": month,
         "benefits": {code: benefit_json(r, received=parsed.received) for code, r in results.items()},
@@ -91,7 +93,7 @@ def iter_simulation(
         "batch_size": ticket.batch_size,
     }
     simulation.duration_ms = int((time.perf_counter() - started) * 1000)
-    simulation.save(update_fields=["outputs", "duration_ms", "updated_at"])
+    simulation.save()
     yield "done", simulation
 
 
@@ -139,6 +141,10 @@ def load_local_aids(*, entries: list[dict], dry_run: bool = False) -> dict[str, 
         if missing:
             errors.append(f"{where} : champs manquants {missing}")
             continue
+        for key in ("slug", "name", "source", "source_id", "operator_name"):
+            limit = LocalAid._meta.get_field(key).max_length
+            if len(str(entry[key])) > limit:
+                errors.append(f"{where} : « {key} » dépasse {limit} caractères")
         if entry["level"] not in levels:
             errors.append(f"{where} : niveau « {entry['level']} » inconnu ({', '.join(sorted(levels))})")
         errors += [f"{where} : {e}" for e in validate_rule(entry.get("conditions") or {})]

@@ -60,6 +60,7 @@ def simulation_json(simulation: Simulation) -> dict:
         "month": simulation.month,
         "openfisca_france_version": simulation.openfisca_france_version,
         "duration_ms": simulation.duration_ms,
+        "batch_size": outputs.get("batch_size"),
         "benefits": list((outputs.get("benefits") or {}).values()),
         "local_aids": outputs.get("local_aids", []),
         "assumptions": simulation.inputs.get("assumptions", []),

@@ -71,11 +71,13 @@ class MicroBatcher:
         *,
         window: float = 0.03,
         max_batch: int = 256,
+        max_wait: float = 0.3,
         idle_gc_after: float = 0.5,
         iter_results: Callable[..., Iterator[dict[str, list[adapter.BenefitResult]]]] = adapter.iter_results,
     ) -> None:
         self.window = window
         self.max_batch = max_batch
+        self.max_wait = max(max_wait, window)
         self.idle_gc_after = idle_gc_after
         self._iter_results = iter_results
         self._queue: queue.Queue[Ticket] = queue.Queue()
@@ -101,14 +103,19 @@ class MicroBatcher:
     # --- the worker ---
 
     def _collect(self, first: Ticket) -> list[Ticket]:
+        """Keep collecting while requests keep coming (a gap of `window` ends it), at most `max_wait`.
+
+        A lone request waits `window` only; a burst (clients answered by the previous batch all send
+        their next request within a few hundred ms) lands in one batch instead of being split.
+        """
         batch = [first]
-        deadline = time.perf_counter() + self.window
+        hard_deadline = time.perf_counter() + self.max_wait
         while len(batch) < self.max_batch:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
+            timeout = min(self.window, hard_deadline - time.perf_counter())
+            if timeout <= 0:
                 break
             try:
-                batch.append(self._queue.get(timeout=remaining))
+                batch.append(self._queue.get(timeout=timeout))
             except queue.Empty:
                 break
         # Everything already waiting joins too: under load the batch grows instead of the queue.
@@ -170,11 +177,11 @@ _BATCHER: MicroBatcher | None = None
 _BATCHER_LOCK = threading.Lock()
 
 
-def get_batcher(*, window: float = 0.03, max_batch: int = 256) -> MicroBatcher:
+def get_batcher(*, window: float = 0.03, max_batch: int = 256, max_wait: float = 0.3) -> MicroBatcher:
     """The process-wide batcher (one worker thread owning the tax-benefit system)."""
     global _BATCHER
     if _BATCHER is None:
         with _BATCHER_LOCK:
             if _BATCHER is None:
-                _BATCHER = MicroBatcher(window=window, max_batch=max_batch)
+                _BATCHER = MicroBatcher(window=window, max_batch=max_batch, max_wait=max_wait)
     return _BATCHER

@@ -145,7 +145,8 @@ CARTEBLANCHE_DEFAULT_TERRITORY = env_str("CARTEBLANCHE_DEFAULT_TERRITORY", "bass
 # === rights settings ===
 # Build and warm OpenFisca-France at start-up (web server); off by default so tests and commands stay fast.
 RIGHTS_WARMUP = env_bool("RIGHTS_WARMUP", False)
-RIGHTS_BATCH_WINDOW_MS = env_int("RIGHTS_BATCH_WINDOW_MS", 30)  # micro-batching collection window
+RIGHTS_BATCH_WINDOW_MS = env_int("RIGHTS_BATCH_WINDOW_MS", 30)  # a gap this long ends a batch's collection
+RIGHTS_BATCH_MAX_WAIT_MS = env_int("RIGHTS_BATCH_MAX_WAIT_MS", 300)  # longest collection of one batch
 RIGHTS_BATCH_MAX = env_int("RIGHTS_BATCH_MAX", 256)  # households per vectorised simulation at most
 RIGHTS_TIMEOUT_S = env_int("RIGHTS_TIMEOUT_S", 60)
 # === end rights settings ===

@@ -16,6 +16,13 @@ from tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Overrides the project fixture: these tests talk to a server process and need no database here."""
+    yield
+
+
 PASSWORD = "demo-carte-blanche-2026"
 
 

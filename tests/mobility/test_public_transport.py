@@ -112,3 +112,60 @@ def test_public_transport_off_gives_no_public_transport(direct_feed):
         only_pt(plans(context(direct_feed), VILLAGE, datetime(2026, 3, 10, 9), datetime(2026, 3, 10, 12), means=off))
         is None
     )
+
+
+def test_planner_gives_the_same_trips_as_trips_on_a_network(direct_feed):
+    """The per-origin planner (shared one-to-many searches, skipped hopeless searches) changes nothing."""
+    ctx = context(direct_feed)
+    for origin in (VILLAGE, HAMLET, CENTRE):
+        planner = ctx.planner(origin=origin, origin_commune="46064", means=MEANS)
+        for day in (9, 10, 14, 15):  # Monday, Tuesday, Saturday, Sunday
+            for start_hour, end_hour in ((7, 9), (9, 12), (8, 11), (14, 17), (16, 23)):
+                window = TimeWindow(datetime(2026, 3, day, start_hour), datetime(2026, 3, day, end_hour))
+                for destination in (VILLAGE, CENTRE, HAMLET):
+                    expected = ctx.trips(
+                        origin=origin,
+                        origin_commune="46064",
+                        destination=destination,
+                        destination_commune="46042",
+                        window=window,
+                        means=MEANS,
+                    )
+                    got = planner.trips(destination=destination, destination_commune="46042", window=window)
+                    assert got == expected
+
+
+def test_planner_matches_trips_on_the_synthetic_national_network():
+    import random
+
+    from carteblanche.mobility.samples import synthetic_network
+
+    tt = synthetic_network(n_routes=60, seed=3, n_hubs=30)
+    ctx = MobilityContext(timetable=tt)
+    rng = random.Random(5)
+    found = 0
+    for _ in range(12):
+        o = rng.randrange(len(tt.stop_ids))
+        origin = Point(float(tt.stop_lat[o]) + 0.003, float(tt.stop_lon[o]))
+        planner = ctx.planner(origin=origin, origin_commune="00000", means=MEANS)
+        near = tt.stops_near(origin.latitude, origin.longitude, 40.0, limit=60)
+        # The nearest stops first: a place whose stop is within walking reach of home is the
+        # case where "leaving any time" bounds nothing (a walk beats every ride).
+        for d in [stop for stop, _ in near[1:4]] + [rng.choice(near)[0] for _ in range(6)]:
+            destination = Point(float(tt.stop_lat[d]), float(tt.stop_lon[d]) - 0.002)
+            day = rng.choice((9, 10, 14, 15))
+            start = rng.randrange(6, 20)
+            window = TimeWindow(
+                datetime(2026, 3, day, start), datetime(2026, 3, day, min(23, start + rng.randint(1, 4)))
+            )
+            expected = ctx.trips(
+                origin=origin,
+                origin_commune="00000",
+                destination=destination,
+                destination_commune="00000",
+                window=window,
+                means=MEANS,
+            )
+            assert planner.trips(destination=destination, destination_commune="00000", window=window) == expected
+            found += any(p.mode == Mode.PUBLIC_TRANSPORT for p in expected)
+    assert found >= 10  # the comparison covered real public transport trips, not only "no way"

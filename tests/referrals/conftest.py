@@ -107,3 +107,15 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """Overrides the project fixture of the same name: it registers an on_commit callback, which
+    needs database access and so breaks pure unit tests (tests/referrals/test_workflow.py)."""
+    from carteblanche.directory.search_index import invalidate_offer_index
+    from carteblanche.mobility import context
+
+    invalidate_offer_index()
+    context._forget()
+    yield

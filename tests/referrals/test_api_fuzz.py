@@ -15,6 +15,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).includ
 KEY = {}
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Schemathesis calls the WSGI app directly: stop it closing the test transaction's connection
+    at the end of each request, as Django's own test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def partner_key(world):
     from carteblanche.referrals import actions

@@ -24,7 +24,7 @@ def _step(client, referral, target, **fields):
     return client.post(f"/accompagnement/orientations/{referral.pk}/etape/", data, follow=True)
 
 
-def test_referral_waits_for_consent_then_is_sent_and_notified(world, django_capture_on_commit_callbacks):
+def test_referral_waits_for_consent_then_is_sent_and_notified(world, shipped_data, django_capture_on_commit_callbacks):
     fs = _client(world.agent_fs)
     response = fs.post(
         "/accompagnement/dossiers/nouveau/",

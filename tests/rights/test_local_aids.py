@@ -72,6 +72,7 @@ def test_loader_is_all_or_nothing_and_idempotent(shipped_data):
     bad = {**good, "slug": "t-bad", "source_id": "t2", "conditions": {"fact": "nope", "op": "==", "value": 1}}
     report = load_local_aids(entries=[good, bad])
     assert report["errors"] and not LocalAid.objects.filter(slug__startswith="t-").exists()
+    assert load_local_aids(entries=[{**good, "source": "x" * 101}])["errors"]
     invented = {**good, "amount_text": ""}
     assert load_local_aids(entries=[invented])["errors"]  # no amount and no reason: refused
     assert load_local_aids(entries=[good])["created"] == 1

@@ -98,3 +98,18 @@ def test_step_errors_are_shown_on_the_field(client, shipped_data):
     )
     body = response.content.decode()
     assert "Commune introuvable" in body or "dans le futur" in body
+
+
+def test_agent_mode_needs_login_and_records_the_agent(client, django_user_model, shipped_data, tax_benefit_system):
+    from carteblanche.core.models import AuditEntry
+
+    assert client.get("/droits/agent/").status_code == 302  # to the login page
+    agent = django_user_model.objects.create_user("agent-droits", password="a-long-password-123")
+    client.force_login(agent)
+    assert client.get("/droits/agent/")["Location"].endswith("/droits/questions/foyer/")
+    _sarah(client)
+    b"".join(client.get("/droits/resultats/").streaming_content)
+    simulation = Simulation.objects.get()
+    assert (simulation.mode, simulation.created_by) == ("agent", agent)
+    assert client.get(f"/droits/simulation/{simulation.pk}/").status_code == 200
+    assert AuditEntry.objects.filter(actor=agent, action="read", object_id=str(simulation.pk)).exists()
