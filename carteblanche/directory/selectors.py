@@ -475,6 +475,119 @@ class _IdQuery:
         return sql, slots, list(params), compiler, converters, init_list, start, end, populators
 
 
+_light_services_query = _IdQuery(
+    Service,
+    lambda ids: Service.objects.filter(id__in=ids).only("id", "age_min", "age_max", "zone_eligibilite", "languages"),
+)
+_light_channels_query = _IdQuery(
+    Channel,
+    lambda ids: Channel.objects.filter(service_id__in=ids)
+    .select_related("place")
+    .only("id", "service", "kind", "opening_hours", "place", "place__opening_hours", "place__wheelchair_accessible")
+    .order_by(),
+)
+_light_stops_query = _IdQuery(
+    ItinerantStop,
+    lambda ids: ItinerantStop.objects.filter(channel__service_id__in=ids, channel__kind=Channel.Kind.ITINERANT)
+    .select_related("channel")
+    .only("id", "commune", "latitude", "longitude", "schedule", "channel", "channel__service")
+    .order_by(),
+)
+
+
+class _LightLook:
+    """Light rows of candidates, to reject before loading what the filters would reject anyway.
+
+    With filters most candidates may fail (a monthly bus is rarely there on the asked day, a
+    third of the places say nothing of wheelchair access): `verdict` decides from age, zone,
+    languages, channel kinds and hours, place access and stop calendars what `build` would,
+    and says how `build` would count it. Mirrors `_near_stops`, `build` and `keep`.
+    """
+
+    def __init__(
+        self,
+        commune: Commune,
+        *,
+        kinds: set[str],
+        open_on: date | None,
+        accessible: bool | None,
+        language: str | None,
+        age: int | None,
+    ) -> None:
+        self.commune, self.kinds, self.open_on = commune, kinds, open_on
+        self.accessible, self.language, self.age = accessible, language, age
+        self._services: dict[int, Service] = {}
+        self._channels: dict[int, list[Channel]] = {}
+        self._stops: dict[int, list[ItinerantStop]] = {}
+        self._fetched: set[int] = set()
+
+    def fetched(self, service_id: int) -> bool:
+        return service_id in self._fetched
+
+    def fetch(self, ids: Iterable[int]) -> None:
+        missing = [service_id for service_id in dict.fromkeys(ids) if service_id not in self._fetched]
+        if not missing:
+            return
+        self._fetched.update(missing)
+        self._services.update((service.id, service) for service in _light_services_query(missing))
+        for channel in _light_channels_query(missing):
+            self._channels.setdefault(channel.service_id, []).append(channel)
+        for stop in _light_stops_query(missing):
+            self._stops.setdefault(stop.channel.service_id, []).append(stop)
+
+    def verdict(self, service_id: int, place_id: int | None, *, remote: bool = False) -> str | None:
+        """None: may be shown, load it. Else rejected, and counted as `build` counts it:
+        "ineligible", "accessibility_unknown", "hours_unknown", or "" (not counted)."""
+        service = self._services.get(service_id)
+        if service is None:
+            return None  # not looked at (or just deleted): load it and let `build` decide
+        commune = self.commune
+        if remote:  # its ways without a trip, and no stops
+            channels = [c for c in self._channels.get(service_id, ()) if c.kind in REMOTE_KINDS]
+            if any(c.kind in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK) for c in channels):
+                return None  # the communes they cover are not in the light rows: load it
+            return self._keep(service, channels, [], None)
+        near = []
+        for stop in self._stops.get(service_id, ()):
+            inside = stop.commune_id == commune.code
+            distance = (
+                haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+                if commune.has_point
+                else None
+            )
+            if inside or (distance is not None and distance <= NEARBY_STOP_KM):
+                near.append((not inside, distance if distance is not None else math.inf, stop.id, stop))
+        stops = [item[-1] for item in sorted(near, key=lambda item: item[:3])[:3]]
+        at_place = [c for c in self._channels.get(service_id, ()) if c.place_id == place_id] if place_id else []
+        channels = [c for c in at_place if c.kind != Channel.Kind.ITINERANT]
+        return self._keep(service, channels, stops, at_place[0].place if at_place else None)
+
+    def _keep(
+        self, service: Service, channels: list[Channel], stops: list[ItinerantStop], place: Place | None
+    ) -> str | None:
+        commune = self.commune
+        if not channels and not stops:
+            return ""
+        if not is_eligible(service, commune=commune, age=self.age):
+            return "ineligible"
+        if self.language and not _speaks(service, self.language):
+            return ""
+        if (
+            self.kinds
+            and not any(c.kind in self.kinds for c in channels)
+            and not (Channel.Kind.ITINERANT in self.kinds and stops)
+        ):
+            return ""
+        if self.accessible and place is not None and place.wheelchair_accessible is not True:
+            return "accessibility_unknown" if place.wheelchair_accessible is None else ""
+        if self.open_on is not None:
+            states = [_open_on(c.effective_opening_hours, self.open_on) for c in channels if c.kind in TIMED_KINDS]
+            states += [_open_on(stop.schedule, self.open_on) for stop in stops]
+            if not any(states):
+                return "hours_unknown" if states and all(state is None for state in states) else ""
+        return None
+
+
 # Columns a search result never shows: not read, not converted (the detail pages load everything).
 _UNSHOWN = ("created_at", "updated_at")
 _COMMUNE_UNSHOWN = ("department", "region_code", "epci", "population", "postcodes", "search_key")
@@ -551,6 +664,9 @@ class _Loader:
         if missing:
             self._tried.update(missing)
             self.services.update(_services_with_channels(missing))
+
+    def tried(self, service_id: int) -> bool:
+        return service_id in self._tried
 
     def get(self, service_id: int, order: list[int], position: int, first: int) -> Service | None:
         """The service at `order[position]`, loading it and the next ones of `order` if needed."""
@@ -755,11 +871,28 @@ def search_services(
             operator_matches_need=service.operator_id in operator_ids,
         )
 
+    counted = {"ineligible": ineligible, "accessibility_unknown": accessibility_unknown, "hours_unknown": hours_unknown}
+    look = (
+        _LightLook(commune, kinds=kinds, open_on=open_on, accessible=accessible, language=language, age=age)
+        if (kinds or open_on or accessible or language)
+        else None
+    )
     seen: set[int] = set()
     nearby_position = {service_id: position for position, service_id in enumerate(nearby_order)}
-    for candidate in nearest:
+    light_batch = first
+    for index, candidate in enumerate(nearest):
         if candidate.service_id in seen:
             continue
+        if look is not None and not loader.tried(candidate.service_id):
+            if not look.fetched(candidate.service_id):
+                chunk = [c for c in nearest[index : index + light_batch] if c.service_id not in seen]
+                light_batch *= 4
+                look.fetch(c.service_id for c in chunk)
+                loader.load([c.service_id for c in chunk if look.verdict(c.service_id, c.place_id) is None])
+            reason = look.verdict(candidate.service_id, candidate.place_id)
+            if reason is not None:  # rejected as `build` would, counted as it counts
+                counted.get(reason, set()).add(candidate.service_id)
+                continue
         service = loader.get(candidate.service_id, nearby_order, nearby_position[candidate.service_id], first)
         if service is None:
             continue
@@ -773,11 +906,24 @@ def search_services(
     # Itinerant services near the commune, nearest stop first, until none can enter the first `limit`.
     distances = sorted(r.distance_km for r in result.nearby)
     extra: list[ServiceResult] = []
+    # Stops and remote channels have no place: only these filters reject them.
+    light_check = look is not None and bool(kinds or open_on or language)
+    light_batch = first
     for position, service_id in enumerate(itinerant_order):
         if len(distances) >= limit and distances[limit - 1] < itinerant[service_id] - 1e-9:
             break
         if service_id in seen:
             continue
+        if light_check and not loader.tried(service_id):
+            if not look.fetched(service_id):
+                chunk = [i for i in itinerant_order[position : position + light_batch] if i not in seen]
+                light_batch *= 4
+                look.fetch(chunk)
+                loader.load([i for i in chunk if look.verdict(i, None) is None])
+            reason = look.verdict(service_id, None)
+            if reason is not None:  # rejected as `build` would, counted as it counts
+                counted.get(reason, set()).add(service_id)
+                continue
         service = loader.get(service_id, itinerant_order, position, first)
         built = build(service, None, None, remote=False) if service is not None else None
         if built is not None and built.stops:
@@ -789,7 +935,18 @@ def search_services(
         result.nearby + extra, key=lambda r: r.distance_km if r.distance_km is not None else math.inf
     )[:limit]
 
+    light_batch = first
     for position, service_id in enumerate(remote_order):  # also those listed nearby: here, their ways without a trip
+        if light_check and not loader.tried(service_id):
+            if not look.fetched(service_id):
+                chunk = remote_order[position : position + light_batch]
+                light_batch *= 4
+                look.fetch(chunk)
+                loader.load([i for i in chunk if look.verdict(i, None, remote=True) is None])
+            reason = look.verdict(service_id, None, remote=True)
+            if reason is not None:  # rejected as `build` would, counted as it counts
+                counted.get(reason, set()).add(service_id)
+                continue
         service = loader.get(service_id, remote_order, position, first)
         built = build(service, None, None, remote=True) if service is not None else None
         if built is not None:

@@ -396,3 +396,37 @@ def test_opening_hours_cut_from_the_hourly_cache_are_those_of_the_rule(rule):
         for days in (1, 14, 62):
             assert _slots(rule, start, days) == _evaluate(rule, start, days), (start, days)
     assert _slots(rule, starts[0])[0] == (hours.open_slots(rule, starts[0]) if hours.is_valid(rule) else None)
+
+
+def test_light_rejections_give_the_same_answer_and_counts_as_loading_everything(monkeypatch):
+    from carteblanche.directory import selectors
+
+    need = NeedFactory()
+    rules = ["Mo-Fr 09:00-12:00", "Tu 09:00-12:00", "", "Sa 09:00-12:00"]
+    for i in range(12):
+        counter(
+            need,
+            ("46042", "46070", "46224")[i % 3],
+            opening_hours=rules[i % 4],
+            wheelchair_accessible=(True, None)[i % 2],
+        )
+        ItinerantStopFactory(channel__service__need=need, commune_code="46070", schedule=rules[i % 4])
+        ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours=rules[i % 4])
+    ChannelFactory(service__need=need, service__age_min=60, kind=Channel.Kind.PHONE, opening_hours=rules[0])
+    cieurac = commune("46070")
+    asks = [
+        {"open_on": date(2026, 3, 10)},  # a Tuesday
+        {"open_on": date(2026, 3, 7), "accessible": True},
+        {"channel_kinds": ["phone"], "age": 30},
+        {"channel_kinds": ["itinerant", "counter"], "language": "fr"},
+    ]
+
+    def answer(ask):
+        found = search_services(commune=cieurac, need=need, at=AT, limit=3, **ask)
+        counts = (found.excluded_unknown_hours, found.excluded_inaccessible_unknown, found.excluded_ineligible)
+        return ids(found.nearby), ids(found.remote), counts
+
+    light = [answer(ask) for ask in asks]
+    monkeypatch.setattr(selectors._LightLook, "verdict", lambda self, *args, **kwargs: None)  # load everything
+    assert light == [answer(ask) for ask in asks]
+    assert any(counts != (0, 0, 0) for *_ids, counts in light)  # the counts are exercised
