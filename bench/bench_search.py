@@ -439,18 +439,19 @@ def main() -> None:
     else:
         full = report["d_e_full_search"] = full_search_bench(args.full_search_queries)
         for name in ("directory", "thin_index_search"):
-            d = full.get(name, {}).get("d_in_process")
-            e = full.get(name, {}).get("e_http")
-            if d:
-                targets[f"full_search_in_process_p99_at_most_5ms_{name}"] = {
-                    "measured_p99_ms": d["p99_ms"],
-                    "met": d["p99_ms"] <= 5,
-                }
-            if e:
-                targets[f"full_search_http_p99_at_most_20ms_{name}"] = {
-                    "measured_p99_ms": e["p99_ms"],
-                    "met": e["p99_ms"] <= 20,
-                }
+            for suffix in ("", "_best_of_3"):
+                d = full.get(name, {}).get(f"d_in_process{suffix}")
+                e = full.get(name, {}).get(f"e_http{suffix}")
+                if d:
+                    targets[f"full_search_in_process_p99_at_most_5ms_{name}{suffix}"] = {
+                        "measured_p99_ms": d["p99_ms"],
+                        "met": d["p99_ms"] <= 5,
+                    }
+                if e:
+                    targets[f"full_search_http_p99_at_most_20ms_{name}{suffix}"] = {
+                        "measured_p99_ms": e["p99_ms"],
+                        "met": e["p99_ms"] <= 20,
+                    }
     report["ratios"] = ratios
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     json.dump(report, sys.stdout, indent=2)

@@ -225,17 +225,17 @@ def _load_database(offer, report: dict, started: float) -> None:
 def directory_search():
     """The directory's own search and its serialisation, or None while it does not exist."""
     try:
-        from carteblanche.directory import schemas, selectors
+        from carteblanche.directory import selectors
+        from carteblanche.directory.api import search_json
         from carteblanche.territories.api import commune_out
 
         search_services = selectors.search_services
-        search_out, search_schema = schemas.search_out, schemas.SearchOut
     except (ImportError, AttributeError):
         return None
 
     def run(commune, need, accessible, open_on, at):
         found = search_services(commune=commune, need=need, accessible=accessible, open_on=open_on, at=at, limit=10)
-        return search_schema.model_validate(search_out(found, commune_out(commune))).model_dump_json()
+        return search_json(found, commune_out(commune))  # what GET /api/offre/services sends
 
     return run
 
@@ -297,8 +297,13 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def timed(calls: list, budget_s: float) -> tuple[list[float], list[int]]:
-    """Run the calls in order until done or out of budget; latencies and body sizes."""
+def timed(calls: list, budget_s: float, repeats: int = 3) -> tuple[list[float], list[float], list[int]]:
+    """Run the calls in order until done or out of budget, then again `repeats - 1` times.
+
+    Returns the first pass's latencies, each call's best over the passes (a shared machine
+    preempts some calls for milliseconds: the best of 3 is closer to what a call costs),
+    and body sizes. Later passes stop when over twice the budget.
+    """
     samples, sizes = [], []
     deadline = time.monotonic() + budget_s
     for call in calls:
@@ -308,12 +313,28 @@ def timed(calls: list, budget_s: float) -> tuple[list[float], list[int]]:
         sizes.append(len(body))
         if time.monotonic() > deadline:
             break
-    return samples, sizes
+    best = list(samples)
+    deadline = time.monotonic() + 2 * budget_s
+    for _ in range(repeats - 1):
+        for i, call in enumerate(calls[: len(samples)]):
+            start = time.perf_counter()
+            call()
+            best[i] = min(best[i], time.perf_counter() - start)
+        if time.monotonic() > deadline:
+            break
+    return samples, best, sizes
+
+
+def commune_label(commune) -> str:
+    from carteblanche.directory.selectors import commune_label as label
+
+    return label(commune)
 
 
 def http_path(name: str, commune, need, accessible, open_on) -> str:
     if name == "directory":
-        params = {"commune": commune.code, "besoin": need.slug, "limite": 10}
+        # The autocomplete's label: an INSEE code may also be another commune's postcode (409).
+        params = {"commune": commune_label(commune), "besoin": need.slug, "limite": 10}
         url = "/api/offre/services?"
         if accessible:
             params["accessible"] = "true"
@@ -394,7 +415,7 @@ def main() -> None:
             report["implementations"]["directory"] = "not measured: the directory search API has not landed"
         else:
             implementations = {"directory": directory} | implementations
-            report["implementations"]["directory"] = "selectors.search_services + schemas.SearchOut JSON"
+            report["implementations"]["directory"] = "selectors.search_services + api.search_json (the API's JSON)"
         report["budget_s_per_measure"] = args.budget
         server = None if args.no_http else Server(env)
         try:
@@ -407,9 +428,10 @@ def main() -> None:
                 for commune, need, accessible, open_on in plan[:20]:  # warm-up
                     impl(commune, need, accessible, open_on, at)
                 calls = [lambda p=p, impl=impl: impl(*p, at) for p in plan]
-                samples, sizes = timed(calls, args.budget)
+                samples, best, sizes = timed(calls, args.budget)
                 result["d_in_process"] = percentiles(samples) | {"mean_body_bytes": round(sum(sizes) / len(sizes))}
-                log(f"{name} in-process: {result['d_in_process']}")
+                result["d_in_process_best_of_3"] = percentiles(best)
+                log(f"{name} in-process: {result['d_in_process']} best of 3: {result['d_in_process_best_of_3']}")
                 if server is None:
                     continue
                 paths = [http_path(name, *p) for p in plan]
@@ -422,12 +444,13 @@ def main() -> None:
                     statuses[status] = statuses.get(status, 0) + 1
                     return body
 
-                samples, sizes = timed([lambda p=p: call(p) for p in paths], args.budget)
+                samples, best, sizes = timed([lambda p=p: call(p) for p in paths], args.budget)
                 result["e_http"] = percentiles(samples) | {
                     "mean_body_bytes": round(sum(sizes) / len(sizes)),
                     "statuses": statuses,
                 }
-                log(f"{name} HTTP: {result['e_http']}")
+                result["e_http_best_of_3"] = percentiles(best)
+                log(f"{name} HTTP: {result['e_http']} best of 3: {result['e_http_best_of_3']}")
             report["http_server"] = "gunicorn, 1 sync worker, a new TCP connection per request, SQLite in /dev/shm"
         finally:
             if server is not None:

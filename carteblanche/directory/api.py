@@ -7,7 +7,7 @@ unknown commune (with close suggestions), need or record.
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from carteblanche.directory import schemas, selectors
 from carteblanche.directory.forms import open_on_problem
@@ -17,6 +17,12 @@ from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import suggest_communes
 
 router = Router(tags=["directory"])
+
+
+class AmbiguousCommuneOut(schemas.ErrorOut):
+    """409: the code names several communes; `candidates` lists them, each `label` is unambiguous."""
+
+    candidates: list[dict] = Field(default_factory=list)
 
 
 def _error(field: str, message: str) -> dict:
@@ -38,12 +44,23 @@ def need(request: HttpRequest, slug: str):
 
 @router.get(
     "/services",
-    response={200: schemas.SearchOut, 404: schemas.CommuneNotFoundOut, 422: schemas.ErrorOut},
+    response={
+        200: schemas.SearchOut,
+        404: schemas.CommuneNotFoundOut,
+        409: AmbiguousCommuneOut,
+        422: schemas.ErrorOut,
+    },
     summary="Chercher des services près d'une commune",
 )
 def search(
     request: HttpRequest,
-    commune: str = Query(..., min_length=1, max_length=100, description="Nom, code postal ou code INSEE."),
+    commune: str = Query(
+        ...,
+        min_length=1,
+        max_length=100,
+        description="Nom, code postal ou code INSEE, ou « Nom (code postal) ». Un code partagé par plusieurs "
+        "communes donne une erreur 409 qui les liste.",
+    ),
     besoin: str | None = Query(None, max_length=80, description="Identifiant d'un besoin du catalogue."),
     texte: str | None = Query(None, max_length=200, description="Le besoin en mots libres."),
     canal: list[schemas.ChannelKind] = Query([], description="Façons d'être reçu (plusieurs possibles)."),
@@ -57,7 +74,17 @@ def search(
     problem = open_on_problem(ouvert_le)
     if problem:
         return Status(422, _error("ouvert_le", problem))
-    found_commune = selectors.resolve_search_commune(commune)
+    candidates = selectors.communes_matching_code(commune)
+    if len(candidates) > 1:
+        labels = ", ".join(f"« {commune_out(c)['label']} »" for c in candidates[:3])
+        more = "…" if len(candidates) > 3 else ""
+        body = _error(
+            "commune",
+            f"« {commune.strip()} » désigne {len(candidates)} communes : précisez laquelle ({labels}{more}).",
+        )
+        body["candidates"] = [commune_out(c) for c in candidates]
+        return Status(409, body)
+    found_commune = candidates[0] if candidates else selectors.resolve_search_commune(commune)
     if found_commune is None:
         body = _error("commune", f"commune inconnue « {commune} ».")
         body["suggestions"] = [commune_out(c) for c in suggest_communes(commune)]
@@ -78,7 +105,22 @@ def search(
         age=age,
         limit=limite,
     )
-    return Status(200, schemas.search_out(found, commune_out(found_commune)))
+    return HttpResponse(search_json(found, commune_out(found_commune)), content_type=_JSON)
+
+
+_JSON = "application/json; charset=utf-8"  # as Ninja's JSON renderer says
+
+
+def search_json(found: selectors.SearchResult, commune: dict) -> str:
+    """The search as the API's JSON, rendered as Ninja renders it, without validating it again.
+
+    `schemas.search_out` already builds what `SearchOut` describes; validating ~100 nested
+    objects through pydantic cost more than the search itself. A test checks that both give
+    the same bytes.
+    """
+    from carteblanche.api.api import api  # the project's API, whose renderer answers every route
+
+    return api.renderer.render(None, schemas.search_out(found, commune), response_status=200)
 
 
 @router.get(

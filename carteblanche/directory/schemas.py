@@ -6,7 +6,7 @@ Unknown facts are `null` (an empty address, no hours), never an invented value.
 from datetime import date, datetime
 from enum import StrEnum
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from ninja import Field, Schema
 
 from carteblanche.directory import hours
@@ -235,6 +235,18 @@ def need_out(need: Need) -> dict:
     }
 
 
+_URL_PATTERNS: dict[tuple, str] = {}
+
+
+def _detail_url(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` from a pattern reversed once: a search result holds dozens of links."""
+    key = (name, get_urlconf(), get_script_prefix())
+    pattern = _URL_PATTERNS.get(key)
+    if pattern is None:
+        pattern = _URL_PATTERNS[key] = reverse(name, args=[987654321]).replace("987654321", "{}")
+    return pattern.format(pk)
+
+
 def structure_out(structure: Structure) -> dict:
     return {
         "id": structure.id,
@@ -247,7 +259,7 @@ def structure_out(structure: Structure) -> dict:
         "source": structure.source,
         "source_url": _or_none(structure.source_url),
         "verified_on": structure.verified_on,
-        "url": reverse("directory:structure", args=[structure.id]),
+        "url": _detail_url("directory:structure", structure.id),
     }
 
 
@@ -268,7 +280,7 @@ def place_out(place: Place) -> dict:
         "wheelchair_accessible": place.wheelchair_accessible,
         "source": place.source,
         "verified_on": place.verified_on,
-        "url": reverse("directory:place", args=[place.id]),
+        "url": _detail_url("directory:place", place.id),
     }
 
 
@@ -294,7 +306,7 @@ def service_out(service: Service) -> dict:
         "source": service.source,
         "source_url": _or_none(service.source_url),
         "verified_on": service.verified_on,
-        "url": reverse("directory:service", args=[service.id]),
+        "url": _detail_url("directory:service", service.id),
     }
 
 

@@ -111,6 +111,7 @@ class OfferIndex:
         "_pair_service",
         "_pair_stop",
         "_remote",
+        "_stop_trees",
         "_theme_pairs",
         "_trees",
     )
@@ -137,6 +138,13 @@ class OfferIndex:
         self._trees = {
             theme: cKDTree(xyz[pairs], leafsize=16, balanced_tree=False) for theme, pairs in theme_pairs.items()
         }
+        # Itinerant stops alone, per thematique: "which stops pass near this commune" without
+        # walking past every place of a dense city.
+        self._stop_trees = {}
+        for theme, pairs in theme_pairs.items():
+            stop_pairs = pairs[pair_stop[pairs] != _NONE]
+            if len(stop_pairs):
+                self._stop_trees[theme] = (cKDTree(xyz[stop_pairs], leafsize=16, balanced_tree=False), stop_pairs)
 
     # --- construction -----------------------------------------------------------------
 
@@ -392,6 +400,29 @@ class OfferIndex:
         chosen = self._pick(pairs, km, k, one_per_service)
         return self._make(pairs[chosen], km[chosen], None)
 
+    def stops_within(self, thematiques: Sequence[str], lat: float, lon: float, max_km: float) -> list[Candidate]:
+        """Every itinerant stop of the thematiques within `max_km`, nearest first (same order as `nearest`)."""
+        _check_point(lat, lon)
+        point = _unit_vector(lat, lon)
+        bound = km_to_chord(max_km) * (1 + 1e-12) + 1e-15
+        found = []
+        for theme in dict.fromkeys(thematiques):
+            if theme in self._stop_trees:
+                tree, stop_pairs = self._stop_trees[theme]
+                found.append(stop_pairs[np.asarray(tree.query_ball_point(point, bound), dtype=np.int64)])
+        if not found:
+            return []
+        pairs = np.unique(np.concatenate(found))
+        if not len(pairs):
+            return []
+        x, y, z = point
+        lat_rad, lon_rad = self._lat_rad[pairs], self._lon_rad[pairs]
+        cos_lat = np.cos(lat_rad)
+        dx, dy, dz = cos_lat * np.cos(lon_rad) - x, cos_lat * np.sin(lon_rad) - y, np.sin(lat_rad) - z
+        chords = np.sqrt(dx * dx + dy * dy + dz * dz)
+        order = np.lexsort((pairs, chords))
+        return self._candidates(pairs[order], chords[order], max_km)
+
     def remote(self, thematiques: Sequence[str]) -> list[int]:
         """Ids (sorted) of services of any of the thematiques reachable without travelling."""
         arrays = [self._remote[t] for t in dict.fromkeys(thematiques) if t in self._remote]
@@ -417,6 +448,64 @@ class OfferIndex:
         )
         total += sum(a.nbytes for a in self._theme_pairs.values())
         total += sum(a.nbytes for a in self._remote.values())
-        for tree in self._trees.values():
+        trees = [*self._trees.values(), *(tree for tree, _ in self._stop_trees.values())]
+        for tree in trees:
             total += tree.data.nbytes + tree.indices.nbytes + tree.size * _KDTREE_NODE_BYTES
+        total += sum(pairs.nbytes for _, pairs in self._stop_trees.values())
         return total
+
+
+class RemoteOffices:
+    """Where the offices of the services reachable without travelling are.
+
+    The phone line of a local office is only worth offering near that office, while a
+    national line (a service with no office at all) is offered everywhere. Ranking the
+    remote services of a thematique needs, per service, its name, its operator and its
+    offices (counters, itinerant stops, else its structure's places): kept here, built with
+    the index, so a search ranks thousands of remote services without loading them.
+    """
+
+    __slots__ = ("_names", "_office_lat", "_office_lon", "_office_service", "_operators", "_tree", "_with_office")
+
+    def __init__(
+        self,
+        *,
+        names: dict[int, str],
+        operators: dict[int, str | None],
+        office_service: np.ndarray,
+        office_lat: np.ndarray,
+        office_lon: np.ndarray,
+    ) -> None:
+        self._names = names
+        self._operators = operators
+        self._office_service = np.asarray(office_service, dtype=np.int64)
+        self._office_lat = np.asarray(office_lat, dtype=np.float64)
+        self._office_lon = np.asarray(office_lon, dtype=np.float64)
+        self._with_office = frozenset(self._office_service.tolist())
+        xyz = _unit_vectors(self._office_lat, self._office_lon)
+        self._tree = cKDTree(xyz, leafsize=16, balanced_tree=False) if len(xyz) else None
+
+    def name(self, service_id: int) -> str:
+        return self._names.get(service_id, "")
+
+    def operator(self, service_id: int) -> str | None:
+        return self._operators.get(service_id)
+
+    def has_office(self, service_id: int) -> bool:
+        return service_id in self._with_office
+
+    def offices_within(self, lat: float, lon: float, max_km: float) -> list[tuple[int, float, float]]:
+        """(service id, latitude, longitude) of every office within `max_km` (a hair more: the caller measures)."""
+        _check_point(lat, lon)
+        if self._tree is None:
+            return []
+        bound = km_to_chord(max_km) * (1 + 1e-9) + 1e-12
+        found = np.asarray(self._tree.query_ball_point(_unit_vector(lat, lon), bound), dtype=np.int64)
+        return list(
+            zip(
+                self._office_service[found].tolist(),
+                self._office_lat[found].tolist(),
+                self._office_lon[found].tolist(),
+                strict=True,
+            )
+        )

@@ -15,6 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from carteblanche.directory.models import Channel, ItinerantStop, Place, Service
-from carteblanche.directory.search_engine import OfferIndex, OfferRow
+from carteblanche.directory.search_engine import OfferIndex, OfferRow, RemoteOffices
 
 # Channels that need no travel: the service is reachable from home.
 REMOTE_CHANNEL_KINDS = (
@@ -38,7 +39,7 @@ _WATCHED = (Service, Place, Channel, ItinerantStop)
 
 _lock = threading.Lock()
 _refresher_lock = threading.Lock()
-_index: OfferIndex | None = None
+_snapshot: OfferSnapshot | None = None
 _version: tuple | None = None
 _checked_at = 0.0
 _stale = True
@@ -174,38 +175,88 @@ def build_offer_index() -> OfferIndex:
     )
 
 
+def build_remote_offices() -> RemoteOffices:
+    """Name, operator and offices of every service reachable without travelling (4 queries).
+
+    Offices, as the search understands them: counters at a place and stops of itinerant
+    channels; for a service with neither, its structure's places.
+    """
+    remote_services = Channel.objects.filter(kind__in=REMOTE_CHANNEL_KINDS).values("service_id")
+    rows = _raw_rows(
+        Service.objects.filter(pk__in=remote_services).values_list("pk", "name", "operator_id", "structure_id")
+    )
+    points: dict[int, list[tuple[float, float]]] = {}
+    counters = Channel.objects.filter(kind=Channel.Kind.COUNTER, place__isnull=False, service_id__in=remote_services)
+    for service_id, lat, lon in _raw_rows(counters.values_list("service_id", "place__latitude", "place__longitude")):
+        points.setdefault(service_id, []).append((lat, lon))
+    stops = ItinerantStop.objects.filter(channel__kind=Channel.Kind.ITINERANT, channel__service_id__in=remote_services)
+    for service_id, lat, lon in _raw_rows(stops.values_list("channel__service_id", "latitude", "longitude")):
+        points.setdefault(service_id, []).append((lat, lon))
+    structures = Service.objects.filter(pk__in=remote_services).values("structure_id")
+    by_structure: dict[int, list[tuple[float, float]]] = {}
+    for structure_id, lat, lon in _raw_rows(
+        Place.objects.filter(structure_id__in=structures).values_list("structure_id", "latitude", "longitude")
+    ):
+        by_structure.setdefault(structure_id, []).append((lat, lon))
+    office_service, office_lat, office_lon = [], [], []
+    for service_id, _name, _operator, structure_id in rows:
+        for lat, lon in points.get(service_id) or by_structure.get(structure_id, ()):
+            office_service.append(service_id)
+            office_lat.append(lat)
+            office_lon.append(lon)
+    return RemoteOffices(
+        names={row[0]: row[1] for row in rows},
+        operators={row[0]: row[2] for row in rows},
+        office_service=np.asarray(office_service, dtype=np.int64),
+        office_lat=np.asarray(office_lat, dtype=np.float64),
+        office_lon=np.asarray(office_lon, dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSnapshot:
+    """The index and the remote services' offices, built from the same state of the offer."""
+
+    index: OfferIndex
+    remote_offices: RemoteOffices
+
+
 def _background() -> bool:
     return bool(getattr(settings, "CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH", False))
 
 
 def get_offer_index() -> OfferIndex:
-    """The current index, rebuilt first if the offer changed since it was built.
+    """The current index, rebuilt first if the offer changed since it was built (see `get_offer_snapshot`)."""
+    return get_offer_snapshot().index
+
+
+def get_offer_snapshot() -> OfferSnapshot:
+    """The current index and remote offices, rebuilt first if the offer changed since they were built.
 
     With ``CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH`` (for servers: the version check
     costs ~0.3 s at national scale), a due check or rebuild runs in a background thread and
     the current index keeps serving meanwhile; only the very first build is waited for.
     """
-    global _index, _version, _checked_at, _stale
-    index = _index
-    if index is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
-        return index
-    if index is not None and _background():
+    snapshot = _snapshot
+    if snapshot is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
+        return snapshot
+    if snapshot is not None and _background():
         _start_refresh()
-        return index
+        return snapshot
     with _lock:
-        if _index is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
-            return _index
+        if _snapshot is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
+            return _snapshot
         _refresh_locked()
-        return _index
+        return _snapshot
 
 
 def _refresh_locked() -> None:
     """Check the version, rebuild if needed. The caller holds `_lock`."""
-    global _index, _version, _checked_at, _stale
+    global _snapshot, _version, _checked_at, _stale
     version = offer_version()
-    if _index is None or _stale or version != _version:
+    if _snapshot is None or _stale or version != _version:
         _stale = False  # set before building: a change during the build marks it stale again
-        _index = build_offer_index()
+        _snapshot = OfferSnapshot(build_offer_index(), build_remote_offices())
         _version = version
     _checked_at = time.monotonic()
 

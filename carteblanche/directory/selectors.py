@@ -9,19 +9,24 @@ Unknown facts stay unknown: no hours means "horaires non communiqués", never "c
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Prefetch, QuerySet
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 from carteblanche.directory import hours
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
+from carteblanche.directory.search_engine import Candidate, RemoteOffices
+from carteblanche.directory.search_index import get_offer_snapshot
 from carteblanche.territories.models import Commune
+from carteblanche.territories.normalize import normalize_name
 from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
 
 # Channels that need no trip to a place.
@@ -185,14 +190,47 @@ def _now(at: datetime | None) -> datetime:
     return moment.astimezone(hours.PARIS)
 
 
-def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[hours.Slot] | None, bool]:
-    """(slots, invalid): None slots when unknown; a malformed stored rule counts as unknown, never a crash."""
+def _evaluate(rule: str, start: datetime, days: int) -> tuple[list[hours.Slot] | None, bool]:
     try:
         return hours.open_slots(rule, start, days), False
     except hours.OpeningHoursError:
         return None, True
     except (OverflowError, ValueError):  # a date at the edge of the calendar: nothing to say
         return None, False
+
+
+# (rule, hour, days) -> the open slots from that hour over `days` + 1 days. Rules repeat a lot
+# (a search shows dozens of channels with a handful of distinct rules) and evaluating one
+# costs tens of microseconds: evaluate each rule once per hour, cut out each asked window.
+_SLOTS_CACHE: dict[tuple[str, datetime, int], tuple[list[hours.Slot] | None, bool]] = {}
+_SLOTS_CACHE_SIZE = 20_000
+
+
+def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[hours.Slot] | None, bool]:
+    """(slots, invalid): None slots when unknown; a malformed stored rule counts as unknown, never a crash.
+
+    Same answer as `hours.open_slots(rule, start, days)`: open intervals are maximal runs of one
+    state, so the runs of a wider window cut to [start, start + days) are that window's runs.
+    """
+    start = start if timezone.is_aware(start) else start.replace(tzinfo=hours.PARIS)
+    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0).astimezone(hours.PARIS)
+    key = (rule, hour, days)
+    cached = _SLOTS_CACHE.get(key)
+    if cached is None:
+        if len(_SLOTS_CACHE) >= _SLOTS_CACHE_SIZE:
+            _SLOTS_CACHE.clear()
+        cached = _SLOTS_CACHE[key] = _evaluate(rule, hour, days + 1)
+    slots, invalid = cached
+    if slots is None:
+        return None, invalid
+    end = start + timedelta(days=days)
+    paris = hours.PARIS
+    window = [
+        hours.Slot(max(slot.start, start).astimezone(paris), min(slot.end, end).astimezone(paris), slot.comment)
+        for slot in slots
+        if slot.end > start and slot.start < end
+    ]
+    return window, False
 
 
 def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:
@@ -235,13 +273,30 @@ def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, dista
     )
 
 
+def _channels_of(service: Service) -> list[Channel]:
+    """The service's channels: as loaded by the search (`_services_with_channels`), else prefetched or queried."""
+    loaded = getattr(service, "_search_channels", None)
+    return loaded if loaded is not None else list(service.channels.all())
+
+
+def _stops_of(channel: Channel) -> list[ItinerantStop]:
+    loaded = getattr(channel, "_search_stops", None)
+    return loaded if loaded is not None else list(channel.stops.all())
+
+
+def _area_of(channel: Channel) -> list[str]:
+    """Codes of the communes a home visit or call-back covers (empty: anywhere)."""
+    loaded = getattr(channel, "_search_area", None)
+    return loaded if loaded is not None else [c.code for c in channel.area_communes.all()]
+
+
 def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int = 3) -> list[StopView]:
     """The service's itinerant stops in or near the commune, nearest first (hours computed for those only)."""
     scored = []
-    for channel in service.channels.all():
+    for channel in _channels_of(service):
         if channel.kind != Channel.Kind.ITINERANT:
             continue
-        for stop in channel.stops.all():
+        for stop in _stops_of(channel):
             inside = stop.commune_id == commune.code
             distance = (
                 haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
@@ -284,6 +339,18 @@ def communes_sharing_postcode(text: str) -> list[Commune]:
     return found if len(found) > 1 else []
 
 
+def communes_matching_code(text: str) -> list[Commune]:
+    """Every commune five digits may mean: those having this postcode and the one with this INSEE code.
+
+    More than one: the API asks which (46230 is Lalbenque's and Cieurac's postcode, and the
+    INSEE code of another commune).
+    """
+    text = text.strip()
+    if not _POSTCODE.match(text):
+        return []
+    return [c for c in find_communes(text, limit=200) if c.code == text or text in (c.postcodes or [])]
+
+
 def resolve_search_commune(text: str) -> Commune | None:
     """The commune a person meant: 'Cahors', '46000', '46042' or 'Cahors (46000)'.
 
@@ -293,9 +360,12 @@ def resolve_search_commune(text: str) -> Commune | None:
     match = _WITH_CODE.match(text)
     if match:
         code = match["code"].upper()
-        for found in find_communes(match["name"], limit=50):
-            if code in (found.postcodes or []) or code in (found.code, found.department_id):
-                return found
+        # The exact name first (an indexed lookup, what the autocomplete sends), then the tolerant search.
+        exact = Commune.objects.select_related("department", "epci").filter(search_key=normalize_name(match["name"]))
+        for lookup in (lambda: exact.order_by("-population"), lambda: find_communes(match["name"], limit=50)):
+            for found in lookup():
+                if code in (found.postcodes or []) or code in (found.code, found.department_id):
+                    return found
         text = match["name"]
     if _POSTCODE.match(text):
         by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
@@ -335,132 +405,276 @@ def match_text(text: str, *, limit: int = 5) -> list[tuple[Need, float]]:
 # --- candidates ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    service_id: int
-    place_id: int | None
-    distance_km: float | None
-
-
-def _theme_service_ids(thematiques: Sequence[str] | None) -> set[int]:
-    """Services having any of the thematiques (all services when None). Filtered in Python: JSON lists."""
-    rows = Service.objects.values_list("id", "thematiques")
-    if thematiques is None:
-        return {service_id for service_id, _ in rows}
-    wanted = set(thematiques)
-    return {service_id for service_id, themes in rows if wanted.intersection(themes or ())}
-
-
-def _candidates(
-    thematiques: Sequence[str] | None, lat: float | None, lon: float | None, *, k: int
-) -> tuple[list[_Candidate], list[int]]:
-    """(nearest (service, place) pairs by distance, remote service ids) for the thematiques.
-
-    The single seam to the spatial engine (`search_index.get_offer_index`); a DB query and a
-    haversine when the engine is not installed. Itinerant stops are looked up separately.
-    """
-    try:
-        from carteblanche.directory.search_index import get_offer_index
-    except ImportError:
-        return _candidates_from_db(thematiques, lat, lon, k=k)
-    index = get_offer_index()
-    themes = sorted(index.thematiques) if thematiques is None else list(thematiques)
-    nearest: list[_Candidate] = []
-    if lat is not None and lon is not None:
-        nearest = [
-            _Candidate(c.service_id, c.place_id, c.distance_km)
-            for c in index.nearest(themes, lat, lon, k=k)
-            if c.place_id is not None
-        ]
-    return nearest, list(index.remote(themes))
-
-
-def _candidates_from_db(
-    thematiques: Sequence[str] | None, lat: float | None, lon: float | None, *, k: int
-) -> tuple[list[_Candidate], list[int]]:
-    """Same answer as the engine from the database (small offers, and before the engine existed)."""
-    service_ids = _theme_service_ids(thematiques)
-    if not service_ids:
-        return [], []
-    nearest: list[_Candidate] = []
-    if lat is not None and lon is not None:
-        pairs = (
-            Channel.objects.filter(service_id__in=service_ids, place__isnull=False)
-            .values_list("service_id", "place_id", "place__latitude", "place__longitude")
-            .distinct()
-        )
-        scored = {
-            (service_id, place_id): haversine_km(lat, lon, plat, plon) for service_id, place_id, plat, plon in pairs
-        }
-        nearest = [
-            _Candidate(service_id, place_id, distance)
-            for (service_id, place_id), distance in sorted(scored.items(), key=lambda item: (item[1], item[0]))[:k]
-        ]
-    remote = sorted(
-        set(
-            Channel.objects.filter(service_id__in=service_ids, kind__in=REMOTE_KINDS).values_list(
-                "service_id", flat=True
-            )
-        )
-    )
-    return nearest, remote
-
-
-def _itinerant_service_ids(thematiques: Sequence[str] | None, lat: float, lon: float, max_km: float) -> set[int]:
-    """Services of the thematiques with an itinerant stop within `max_km` (bounding box, then haversine)."""
-    dlat = max_km / 111.0
-    dlon = max_km / (111.0 * max(0.1, math.cos(math.radians(lat))))
-    rows = ItinerantStop.objects.filter(
-        latitude__range=(lat - dlat, lat + dlat), longitude__range=(lon - dlon, lon + dlon)
-    ).values_list("channel__service_id", "channel__service__thematiques", "latitude", "longitude")
-    wanted = None if thematiques is None else set(thematiques)
-    return {
-        service_id
-        for service_id, themes, slat, slon in rows
-        if (wanted is None or wanted.intersection(themes or ())) and haversine_km(lat, lon, slat, slon) <= max_km
-    }
-
-
-def _operator_thematiques(operator_ids: set[str]) -> set[str]:
+def _operator_services(operator_ids: set[str]) -> tuple[set[int], set[str]]:
+    """(ids, thematiques) of the services run by the operators, themselves or through their structure."""
     rows = Service.objects.filter(
         models.Q(operator_id__in=operator_ids) | models.Q(structure__operator_id__in=operator_ids)
-    ).values_list("thematiques", flat=True)
-    return {theme for themes in rows for theme in (themes or ()) if isinstance(theme, str)}
+    ).values_list("id", "thematiques")
+    ids, themes = set(), set()
+    for service_id, service_themes in rows:
+        ids.add(service_id)
+        themes.update(theme for theme in (service_themes or ()) if isinstance(theme, str))
+    return ids, themes
 
 
-def _nearest_office_km(service: Service, commune: Commune) -> float | None:
-    """Distance to the service's nearest counter or itinerant stop; None when it has neither (or no point)."""
-    if not commune.has_point:
+class _IdQuery:
+    """A query on a list of ids, compiled by Django once per list length, then only run.
+
+    Django spends about a millisecond compiling such a query (select_related, deferred
+    columns, ordering) and SQLite a tenth of that running it; a search runs the same few
+    shapes of query with other ids. Rows become model instances the way Django's own
+    iterator makes them (converters, `from_db`, select_related populators).
+    """
+
+    def __init__(self, model: type[models.Model], make: Callable[[list[int]], QuerySet]) -> None:
+        self._model = model
+        self._make = make
+        self._compiled: dict[tuple[str, int], tuple] = {}
+
+    def __call__(self, ids: Iterable[int]) -> list[models.Model]:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        db = router.db_for_read(self._model)
+        key = (db, len(ids))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(db, len(ids))
+        sql, slots, fixed, compiler, converters, init_list, start, end, populators = compiled
+        params = list(fixed)
+        for position, index in slots:
+            params[position] = ids[index]
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        from_db = self._model.from_db
+        found = []
+        for row in rows:
+            obj = from_db(db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+    def _compile(self, db: str, count: int) -> tuple:
+        placeholders = [-(i + 1) for i in range(count)]  # ids are positive: these mark where they go
+        queryset = self._make(placeholders)
+        compiler = queryset.query.get_compiler(using=db)
+        sql, params = compiler.as_sql()
+        wanted = {value: index for index, value in enumerate(placeholders)}
+        slots = [(pos, wanted[value]) for pos, value in enumerate(params) if type(value) is int and value in wanted]
+        if len(slots) != count:
+            raise ValueError("every id must appear once in the compiled query")
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, db)
+        converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+        return sql, slots, list(params), compiler, converters, init_list, start, end, populators
+
+
+_light_services_query = _IdQuery(
+    Service,
+    lambda ids: Service.objects.filter(id__in=ids).only("id", "age_min", "age_max", "zone_eligibilite", "languages"),
+)
+_light_channels_query = _IdQuery(
+    Channel,
+    lambda ids: Channel.objects.filter(service_id__in=ids)
+    .select_related("place")
+    .only("id", "service", "kind", "opening_hours", "place", "place__opening_hours", "place__wheelchair_accessible")
+    .order_by(),
+)
+_light_stops_query = _IdQuery(
+    ItinerantStop,
+    lambda ids: ItinerantStop.objects.filter(channel__service_id__in=ids, channel__kind=Channel.Kind.ITINERANT)
+    .select_related("channel")
+    .only("id", "commune", "latitude", "longitude", "schedule", "channel", "channel__service")
+    .order_by(),
+)
+
+
+class _LightLook:
+    """Light rows of candidates, to reject before loading what the filters would reject anyway.
+
+    With filters most candidates may fail (a monthly bus is rarely there on the asked day, a
+    third of the places say nothing of wheelchair access): `verdict` decides from age, zone,
+    languages, channel kinds and hours, place access and stop calendars what `build` would,
+    and says how `build` would count it. Mirrors `_near_stops`, `build` and `keep`.
+    """
+
+    def __init__(
+        self,
+        commune: Commune,
+        *,
+        kinds: set[str],
+        open_on: date | None,
+        accessible: bool | None,
+        language: str | None,
+        age: int | None,
+    ) -> None:
+        self.commune, self.kinds, self.open_on = commune, kinds, open_on
+        self.accessible, self.language, self.age = accessible, language, age
+        self._services: dict[int, Service] = {}
+        self._channels: dict[int, list[Channel]] = {}
+        self._stops: dict[int, list[ItinerantStop]] = {}
+        self._fetched: set[int] = set()
+
+    def fetched(self, service_id: int) -> bool:
+        return service_id in self._fetched
+
+    def fetch(self, ids: Iterable[int]) -> None:
+        missing = [service_id for service_id in dict.fromkeys(ids) if service_id not in self._fetched]
+        if not missing:
+            return
+        self._fetched.update(missing)
+        self._services.update((service.id, service) for service in _light_services_query(missing))
+        for channel in _light_channels_query(missing):
+            self._channels.setdefault(channel.service_id, []).append(channel)
+        for stop in _light_stops_query(missing):
+            self._stops.setdefault(stop.channel.service_id, []).append(stop)
+
+    def verdict(self, service_id: int, place_id: int | None, *, remote: bool = False) -> str | None:
+        """None: may be shown, load it. Else rejected, and counted as `build` counts it:
+        "ineligible", "accessibility_unknown", "hours_unknown", or "" (not counted)."""
+        service = self._services.get(service_id)
+        if service is None:
+            return None  # not looked at (or just deleted): load it and let `build` decide
+        commune = self.commune
+        if remote:  # its ways without a trip, and no stops
+            channels = [c for c in self._channels.get(service_id, ()) if c.kind in REMOTE_KINDS]
+            if any(c.kind in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK) for c in channels):
+                return None  # the communes they cover are not in the light rows: load it
+            return self._keep(service, channels, [], None)
+        near = []
+        for stop in self._stops.get(service_id, ()):
+            inside = stop.commune_id == commune.code
+            distance = (
+                haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+                if commune.has_point
+                else None
+            )
+            if inside or (distance is not None and distance <= NEARBY_STOP_KM):
+                near.append((not inside, distance if distance is not None else math.inf, stop.id, stop))
+        stops = [item[-1] for item in sorted(near, key=lambda item: item[:3])[:3]]
+        at_place = [c for c in self._channels.get(service_id, ()) if c.place_id == place_id] if place_id else []
+        channels = [c for c in at_place if c.kind != Channel.Kind.ITINERANT]
+        return self._keep(service, channels, stops, at_place[0].place if at_place else None)
+
+    def _keep(
+        self, service: Service, channels: list[Channel], stops: list[ItinerantStop], place: Place | None
+    ) -> str | None:
+        commune = self.commune
+        if not channels and not stops:
+            return ""
+        if not is_eligible(service, commune=commune, age=self.age):
+            return "ineligible"
+        if self.language and not _speaks(service, self.language):
+            return ""
+        if (
+            self.kinds
+            and not any(c.kind in self.kinds for c in channels)
+            and not (Channel.Kind.ITINERANT in self.kinds and stops)
+        ):
+            return ""
+        if self.accessible and place is not None and place.wheelchair_accessible is not True:
+            return "accessibility_unknown" if place.wheelchair_accessible is None else ""
+        if self.open_on is not None:
+            states = [_open_on(c.effective_opening_hours, self.open_on) for c in channels if c.kind in TIMED_KINDS]
+            states += [_open_on(stop.schedule, self.open_on) for stop in stops]
+            if not any(states):
+                return "hours_unknown" if states and all(state is None for state in states) else ""
         return None
-    points = []
-    for channel in service.channels.all():
-        if channel.kind == Channel.Kind.COUNTER and channel.place is not None:
-            points.append((channel.place.latitude, channel.place.longitude))
-        elif channel.kind == Channel.Kind.ITINERANT:
-            points.extend((stop.latitude, stop.longitude) for stop in channel.stops.all())
-    if not points:  # a line or a car without known stops: the structure's own place says where it serves
-        points = [(place.latitude, place.longitude) for place in service.structure.places.all()]
-    return min((haversine_km(commune.latitude, commune.longitude, lat, lon) for lat, lon in points), default=None)
 
 
-def _relevant_ids(need: Need, operator_ids: set[str], ids: set[int]) -> tuple[set[int], set[int]]:
-    """(relevant, linked): candidates linked to the need or run by one of its operators; those linked."""
-    linked = set(need.services.filter(id__in=ids).values_list("id", flat=True))
-    relevant = set(linked)
-    if operator_ids:
-        rows = Service.objects.filter(id__in=ids).values_list("id", "operator_id", "structure__operator_id")
-        relevant |= {service_id for service_id, own, parent in rows if own in operator_ids or parent in operator_ids}
-    return relevant, linked
+# Columns a search result never shows: not read, not converted (the detail pages load everything).
+_UNSHOWN = ("created_at", "updated_at")
+_COMMUNE_UNSHOWN = ("department", "region_code", "epci", "population", "postcodes", "search_key")
+
+
+_services_query = _IdQuery(
+    Service,
+    lambda ids: Service.objects.filter(id__in=ids)
+    .select_related("structure", "operator")
+    .defer(*_UNSHOWN, *(f"structure__{name}" for name in _UNSHOWN)),
+)
+_channels_query = _IdQuery(
+    Channel,
+    lambda ids: Channel.objects.filter(service_id__in=ids)
+    .select_related("place", "place__commune")
+    .defer(*_UNSHOWN, *(f"place__{name}" for name in _UNSHOWN), *(f"place__commune__{n}" for n in _COMMUNE_UNSHOWN))
+    .order_by("service_id", "kind", "id"),  # per service as the model orders them (service, kind)
+)
+_stops_query = _IdQuery(
+    ItinerantStop,
+    lambda ids: ItinerantStop.objects.filter(channel_id__in=ids)
+    .select_related("commune")
+    .defer(*_UNSHOWN, *(f"commune__{name}" for name in _COMMUNE_UNSHOWN)),
+)
 
 
 def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
-    channels = Channel.objects.select_related("place", "place__commune").prefetch_related(
-        Prefetch("stops", queryset=ItinerantStop.objects.select_related("commune")),
-        Prefetch("area_communes", queryset=Commune.objects.only("code")),
-    )
-    queryset = Service.objects.filter(id__in=list(ids)).select_related("structure", "operator")
-    places = Prefetch("structure__places", queryset=Place.objects.only("id", "structure_id", "latitude", "longitude"))
-    return queryset.prefetch_related(Prefetch("channels", queryset=channels), places).in_bulk()
+    """Services with their channels (place, commune), itinerant stops and covered communes.
+
+    Two to four queries, relations attached by hand (`_channels_of`, `_stops_of`, `_area_of`):
+    Django's prefetch costs tens of microseconds per instance, and only itinerant channels
+    have stops, only call-backs and home visits an area. Orders are those of the models.
+    """
+    ids = list(ids)
+    services = {service.pk: service for service in _services_query(ids)}
+    channels = _channels_query(ids)
+    stops: dict[int, list[ItinerantStop]] = {}
+    itinerant = [c.id for c in channels if c.kind == Channel.Kind.ITINERANT]
+    for stop in _stops_query(itinerant):
+        stops.setdefault(stop.channel_id, []).append(stop)
+    areas: dict[int, list[str]] = {}
+    with_area = [c.id for c in channels if c.kind in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK)]
+    if with_area:
+        through = Channel.area_communes.through.objects.filter(channel_id__in=with_area)
+        for channel_id, code in through.order_by("channel_id", "commune_id").values_list("channel_id", "commune_id"):
+            areas.setdefault(channel_id, []).append(code)
+    for service in services.values():
+        service._search_channels = []
+    for channel in channels:
+        channel._search_stops = stops.get(channel.id, [])
+        channel._search_area = areas.get(channel.id, [])
+        service = services.get(channel.service_id)
+        if service is not None:
+            channel.service = service  # the same instance: no query when a view asks for it
+            service._search_channels.append(channel)
+    return services
+
+
+class _Loader:
+    """Services with their channels, loaded in the order a list will look at them, a batch at a time.
+
+    A search shows `limit` results out of hundreds or thousands of candidates: loading only
+    what is looked at keeps it fast at national scale. Batches grow fourfold, so the number
+    of queries stays small even when filters reject many candidates.
+    """
+
+    def __init__(self) -> None:
+        self.services: dict[int, Service] = {}
+        self._tried: set[int] = set()
+        self._batch: dict[int, int] = {}
+
+    def load(self, ids: Iterable[int]) -> None:
+        missing = [service_id for service_id in dict.fromkeys(ids) if service_id not in self._tried]
+        if missing:
+            self._tried.update(missing)
+            self.services.update(_services_with_channels(missing))
+
+    def tried(self, service_id: int) -> bool:
+        return service_id in self._tried
+
+    def get(self, service_id: int, order: list[int], position: int, first: int) -> Service | None:
+        """The service at `order[position]`, loading it and the next ones of `order` if needed."""
+        if service_id not in self._tried:
+            batch = self._batch.get(id(order), first)
+            self._batch[id(order)] = batch * 4
+            self.load(order[position : position + batch])
+        return self.services.get(service_id)
 
 
 # --- eligibility and filters ---------------------------------------------------------------
@@ -487,7 +701,7 @@ def _serves_commune(channel: Channel, commune: Commune) -> bool:
     """Home visits and call-backs may cover only some communes."""
     if channel.kind not in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK):
         return True
-    area = [c.code for c in channel.area_communes.all()]
+    area = _area_of(channel)
     return not area or commune.code in area
 
 
@@ -555,25 +769,43 @@ def search_services(
         return result
 
     operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
+    operator_services: set[int] = set()
     if thematiques and operator_ids:
         # The need's operators may file it under other thematiques (a France Services counter helps
         # with a France Travail registration): look there too, the relevance step keeps only them.
-        thematiques = sorted(set(thematiques) | _operator_thematiques(operator_ids))
+        operator_services, operator_themes = _operator_services(operator_ids)
+        thematiques = sorted(set(thematiques) | operator_themes)
+    snapshot = get_offer_snapshot()
+    index, offices = snapshot.index, snapshot.remote_offices
+    themes = sorted(index.thematiques) if thematiques is None else list(thematiques)
     lat, lon = (commune.latitude, commune.longitude) if commune.has_point else (None, None)
-    nearest, remote_ids = _candidates(thematiques, lat, lon, k=max(limit * 10, 100))
-    itinerant_ids = (
-        _itinerant_service_ids(thematiques, lat, lon, NEARBY_STOP_KM) if lat is not None and lon is not None else set()
-    )
-    ids = {c.service_id for c in nearest} | set(remote_ids) | itinerant_ids
+    nearest: list[Candidate] = []
+    itinerant: dict[int, float] = {}  # service -> its nearest stop (km), nearest first
+    if lat is not None and lon is not None:
+        nearest = [c for c in index.nearest(themes, lat, lon, k=max(limit * 10, 100)) if c.place_id is not None]
+        for stop in index.stops_within(themes, lat, lon, NEARBY_STOP_KM):
+            itinerant.setdefault(stop.service_id, stop.distance_km)
+    remote_ids = index.remote(themes)
     linked: set[int] = set()
     if need_obj is not None:
-        relevant, linked = _relevant_ids(need_obj, operator_ids, ids)
+        ids = {c.service_id for c in nearest} | set(remote_ids) | set(itinerant)
+        linked = set(need_obj.services.values_list("id", flat=True)) & ids
+        relevant = linked | (operator_services & ids)
         if relevant:  # broad thematiques: keep the need's own operators and linked services
-            ids = relevant
-            nearest = [c for c in nearest if c.service_id in ids]
-            remote_ids = [service_id for service_id in remote_ids if service_id in ids]
-            itinerant_ids &= ids
-    services = _services_with_channels(ids)
+            nearest = [c for c in nearest if c.service_id in relevant]
+            remote_ids = [service_id for service_id in remote_ids if service_id in relevant]
+            itinerant = {service_id: km for service_id, km in itinerant.items() if service_id in relevant}
+    remote_order = _rank_remote(remote_ids, offices, lat, lon, linked=linked, operator_ids=operator_ids)
+    nearby_order = list(dict.fromkeys(c.service_id for c in nearest))
+    itinerant_order = list(itinerant)
+    # One batch of queries for what is most likely shown; more only when filters reject a lot.
+    first = limit * 3 // 2 + 2 if (kinds or open_on or accessible or language or age is not None) else limit + 2
+    reach = math.inf  # the stops farther than the limit-th nearest place rarely enter the list
+    if len(nearby_order) >= limit:
+        reach = next(c.distance_km for c in nearest if c.service_id == nearby_order[limit - 1])
+    likely_stops = [service_id for service_id in itinerant_order[:first] if itinerant[service_id] <= reach]
+    loader = _Loader()
+    loader.load([*nearby_order[:first], *likely_stops, *remote_order[:first]])
 
     ineligible: set[int] = set()
     accessibility_unknown: set[int] = set()
@@ -607,11 +839,11 @@ def search_services(
     def build(service: Service, place: Place | None, distance: float | None, remote: bool) -> ServiceResult | None:
         # A nearby result shows what is at its place (and the stops); a remote one, its remote channels.
         if remote:
-            wanted = [c for c in service.channels.all() if c.kind in REMOTE_KINDS and _serves_commune(c, commune)]
+            wanted = [c for c in _channels_of(service) if c.kind in REMOTE_KINDS and _serves_commune(c, commune)]
         else:
             wanted = [
                 c
-                for c in service.channels.all()
+                for c in _channels_of(service)
                 if place is not None and c.place_id == place.id and c.kind != Channel.Kind.ITINERANT
             ]
         channels = [_channel_view(channel, moment) for channel in wanted]
@@ -639,46 +871,84 @@ def search_services(
             operator_matches_need=service.operator_id in operator_ids,
         )
 
-    places = {  # already loaded with the channels
-        channel.place_id: channel.place
-        for service in services.values()
-        for channel in service.channels.all()
-        if channel.place_id is not None
-    }
+    counted = {"ineligible": ineligible, "accessibility_unknown": accessibility_unknown, "hours_unknown": hours_unknown}
+    look = (
+        _LightLook(commune, kinds=kinds, open_on=open_on, accessible=accessible, language=language, age=age)
+        if (kinds or open_on or accessible or language)
+        else None
+    )
     seen: set[int] = set()
-    for candidate in nearest:
-        service = services.get(candidate.service_id)
-        if service is None or candidate.service_id in seen:
+    nearby_position = {service_id: position for position, service_id in enumerate(nearby_order)}
+    light_batch = first
+    for index, candidate in enumerate(nearest):
+        if candidate.service_id in seen:
             continue
-        built = build(service, places.get(candidate.place_id), candidate.distance_km, remote=False)
+        if look is not None and not loader.tried(candidate.service_id):
+            if not look.fetched(candidate.service_id):
+                chunk = [c for c in nearest[index : index + light_batch] if c.service_id not in seen]
+                light_batch *= 4
+                look.fetch(c.service_id for c in chunk)
+                loader.load([c.service_id for c in chunk if look.verdict(c.service_id, c.place_id) is None])
+            reason = look.verdict(candidate.service_id, candidate.place_id)
+            if reason is not None:  # rejected as `build` would, counted as it counts
+                counted.get(reason, set()).add(candidate.service_id)
+                continue
+        service = loader.get(candidate.service_id, nearby_order, nearby_position[candidate.service_id], first)
+        if service is None:
+            continue
+        place = next((c.place for c in _channels_of(service) if c.place_id == candidate.place_id), None)
+        built = build(service, place, candidate.distance_km, remote=False)
         if built is not None:  # one result per service: its nearest place that passes the filters
             seen.add(candidate.service_id)
             result.nearby.append(built)
         if len(result.nearby) >= limit:
             break
-    for service_id in sorted(itinerant_ids - seen):
-        built = build(services[service_id], None, None, remote=False)
+    # Itinerant services near the commune, nearest stop first, until none can enter the first `limit`.
+    distances = sorted(r.distance_km for r in result.nearby)
+    extra: list[ServiceResult] = []
+    # Stops and remote channels have no place: only these filters reject them.
+    light_check = look is not None and bool(kinds or open_on or language)
+    light_batch = first
+    for position, service_id in enumerate(itinerant_order):
+        if len(distances) >= limit and distances[limit - 1] < itinerant[service_id] - 1e-9:
+            break
+        if service_id in seen:
+            continue
+        if light_check and not loader.tried(service_id):
+            if not look.fetched(service_id):
+                chunk = [i for i in itinerant_order[position : position + light_batch] if i not in seen]
+                light_batch *= 4
+                look.fetch(chunk)
+                loader.load([i for i in chunk if look.verdict(i, None) is None])
+            reason = look.verdict(service_id, None)
+            if reason is not None:  # rejected as `build` would, counted as it counts
+                counted.get(reason, set()).add(service_id)
+                continue
+        service = loader.get(service_id, itinerant_order, position, first)
+        built = build(service, None, None, remote=False) if service is not None else None
         if built is not None and built.stops:
             seen.add(service_id)
-            result.nearby.append(built)
-    result.nearby.sort(key=lambda r: r.distance_km if r.distance_km is not None else math.inf)
-    result.nearby = result.nearby[:limit]
+            extra.append(built)
+            bisect.insort(distances, built.distance_km)
+    extra.sort(key=lambda r: r.service.id)  # equal distances: places first, then stops by service id
+    result.nearby = sorted(
+        result.nearby + extra, key=lambda r: r.distance_km if r.distance_km is not None else math.inf
+    )[:limit]
 
-    ordered = []
-    for service_id in remote_ids:  # also those listed nearby: here, their ways without a trip
-        service = services.get(service_id)
-        if service is None:
-            continue
-        office = _nearest_office_km(service, commune)
-        if office is not None and office > LOCAL_LINE_KM:
-            continue  # a distant office's own line is not the person's contact
-        matches = service.operator_id in operator_ids
-        ordered.append(
-            (service_id not in linked, office is not None, not matches, office or 0.0, service.name, service_id)
-        )
-    ordered.sort()
-    for *_key, service_id in ordered:  # linked to the need, national lines, then local offices' by distance
-        built = build(services[service_id], None, None, remote=True)
+    light_batch = first
+    for position, service_id in enumerate(remote_order):  # also those listed nearby: here, their ways without a trip
+        if light_check and not loader.tried(service_id):
+            if not look.fetched(service_id):
+                chunk = remote_order[position : position + light_batch]
+                light_batch *= 4
+                look.fetch(chunk)
+                loader.load([i for i in chunk if look.verdict(i, None, remote=True) is None])
+            reason = look.verdict(service_id, None, remote=True)
+            if reason is not None:  # rejected as `build` would, counted as it counts
+                counted.get(reason, set()).add(service_id)
+                continue
+        service = loader.get(service_id, remote_order, position, first)
+        built = build(service, None, None, remote=True) if service is not None else None
         if built is not None:
             result.remote.append(built)
             if len(result.remote) >= limit:
@@ -688,6 +958,37 @@ def search_services(
     result.excluded_inaccessible_unknown = len(accessibility_unknown - shown)
     result.excluded_unknown_hours = len(hours_unknown - shown)
     return result
+
+
+def _rank_remote(
+    remote_ids: Iterable[int],
+    offices: RemoteOffices,
+    lat: float | None,
+    lon: float | None,
+    *,
+    linked: set[int],
+    operator_ids: set[str],
+) -> list[int]:
+    """Remote services in the order shown: linked to the need, national lines, the need's operators,
+    then local offices' lines by distance; the line of an office more than 30 km away is left out."""
+    nearest_office: dict[int, float] = {}
+    if lat is not None and lon is not None:
+        for service_id, office_lat, office_lon in offices.offices_within(lat, lon, LOCAL_LINE_KM):
+            km = haversine_km(lat, lon, office_lat, office_lon)
+            if km < nearest_office.get(service_id, math.inf):
+                nearest_office[service_id] = km
+    ordered = []
+    for service_id in remote_ids:
+        office = None
+        if lat is not None and offices.has_office(service_id):
+            office = nearest_office.get(service_id)
+            if office is None or office > LOCAL_LINE_KM:
+                continue  # a distant office's own line is not the person's contact
+        matches = offices.operator(service_id) in operator_ids
+        name = offices.name(service_id)
+        ordered.append((service_id not in linked, office is not None, not matches, office or 0.0, name, service_id))
+    ordered.sort()
+    return [item[-1] for item in ordered]
 
 
 # --- details -------------------------------------------------------------------------------

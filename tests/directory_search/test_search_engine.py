@@ -186,3 +186,36 @@ def test_haversine_matches_a_known_distance():
     km = haversine_km(*PARIS, np.radians([LYON[0]]), np.radians([LYON[1]]))
     assert km[0] == pytest.approx(391.5, abs=1.0)
     assert math.isclose(haversine_km(*CAHORS, np.radians([CAHORS[0]]), np.radians([CAHORS[1]]))[0], 0.0, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("themes", [["t0"], ["t1", "t4"], ["t0", "t1", "t2", "t3", "t4", "t5"]])
+def test_stops_within_are_every_stop_of_the_thematiques_in_the_radius_nearest_first(random_index, themes):
+    rows = _random_rows(seed=7)
+    lat, lon = 44.5, 0.5
+    expected = sorted(
+        (haversine_km(lat, lon, np.radians([r.latitude]), np.radians([r.longitude]))[0], r.service_id, r.stop_id)
+        for r in rows
+        if r.stop_id is not None and set(r.thematiques) & set(themes)
+    )
+    expected = [(service, stop) for km, service, stop in expected if km <= 60]
+    found = random_index.stops_within(themes, lat, lon, 60)
+    assert [(c.service_id, c.stop_id) for c in found] == expected
+    assert all(c.place_id is None for c in found)
+    assert [c.distance_km for c in found] == sorted(c.distance_km for c in found)
+    assert expected  # the radius holds some stops: the test can fail
+
+
+def test_remote_offices_within_a_radius():
+    from carteblanche.directory.search_engine import RemoteOffices
+
+    offices = RemoteOffices(
+        names={1: "Ligne locale", 2: "Ligne nationale"},
+        operators={1: "caf", 2: None},
+        office_service=np.array([1, 1]),
+        office_lat=np.array([CAHORS[0], LYON[0]]),
+        office_lon=np.array([CAHORS[1], LYON[1]]),
+    )
+    assert offices.has_office(1) and not offices.has_office(2)
+    assert [service for service, _lat, _lon in offices.offices_within(*CAHORS, 30)] == [1]
+    assert offices.offices_within(*PARIS, 30) == []
+    assert (offices.name(2), offices.operator(1), offices.name(99)) == ("Ligne nationale", "caf", "")

@@ -132,7 +132,8 @@ def test_background_refresh_keeps_serving_the_old_index_meanwhile(settings, monk
 
     monkeypatch.setattr(search_index, "offer_version", lambda: len(built))
     monkeypatch.setattr(search_index, "build_offer_index", build)
-    monkeypatch.setattr(search_index, "_index", None)  # as in a fresh process
+    monkeypatch.setattr(search_index, "build_remote_offices", object)
+    monkeypatch.setattr(search_index, "_snapshot", None)  # as in a fresh process
     first = get_offer_index()  # the first build is waited for
     assert first is built[0]
     invalidate_offer_index()

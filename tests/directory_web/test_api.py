@@ -178,3 +178,42 @@ def test_openapi_lists_the_endpoints(client, shipped_data):
         "/api/offre/export/data-inclusion.json",
     ):
         assert path in paths, path
+
+
+def test_a_postcode_shared_by_several_communes_asks_which_one(client, offer):
+    response = client.get("/api/offre/services", {"commune": "46230", "besoin": offer["need"].slug})
+    assert response.status_code == 409
+    body = response.json()
+    assert body["errors"][0]["field"] == "commune"
+    assert "précisez" in body["message"]
+    labels = [candidate["label"] for candidate in body["candidates"]]
+    assert "Cieurac (46230)" in labels and "Lalbenque (46230)" in labels
+    chosen = client.get("/api/offre/services", {"commune": "Cieurac (46230)", "besoin": offer["need"].slug})
+    assert chosen.status_code == 200
+    assert chosen.json()["commune"]["code"] == "46070"
+
+
+def test_a_postcode_of_one_commune_and_an_insee_code_are_not_ambiguous(client, offer):
+    assert client.get("/api/offre/services", {"commune": "46000"}).json()["commune"]["code"] == "46042"
+    assert client.get("/api/offre/services", {"commune": "46042"}).json()["commune"]["code"] == "46042"
+
+
+@pytest.mark.parametrize("commune_code", ["46042", "46070", "46064"])
+def test_search_json_is_what_the_response_schema_gives(commune_code, shipped_data):
+    """The API renders the search without validating it again through pydantic: same bytes."""
+    from carteblanche.api.api import api
+    from carteblanche.directory import schemas, selectors
+    from carteblanche.directory.api import search_json
+    from carteblanche.directory.models import Need
+    from carteblanche.territories.api import commune_out
+    from carteblanche.territories.models import Commune
+
+    commune = Commune.objects.select_related("epci").get(code=commune_code)
+    checked = 0
+    for need in Need.objects.order_by("slug")[:12]:
+        found = selectors.search_services(commune=commune, need=need, limit=10)
+        body = schemas.search_out(found, commune_out(commune))
+        validated = schemas.SearchOut.model_validate(body).model_dump()
+        assert search_json(found, commune_out(commune)) == api.renderer.render(None, validated, response_status=200)
+        checked += bool(found.results)
+    assert checked >= 6  # the shipped offer answers most needs

@@ -343,3 +343,90 @@ def test_a_day_at_the_edge_of_the_calendar_does_not_crash():
     counter(need)
     found = search_services(commune=commune("46042"), need=need, open_on=date(9999, 12, 31), at=AT)
     assert found.nearby == []
+
+
+def test_places_and_itinerant_stops_share_the_nearby_list_by_distance():
+    need = NeedFactory()
+    in_cieurac = ItinerantStopFactory(channel__service__need=need, commune_code="46070")  # 0 km
+    in_cahors, _ = counter(need, "46042")  # ~12 km
+    in_lalbenque = ItinerantStopFactory(channel__service__need=need, commune_code="46148")  # ~5 km
+    counter(need, "46102")  # Figeac, ~55 km
+    ItinerantStopFactory(channel__service__need=need, commune_code="46224")  # Pradines, ~15 km: maybe listed
+    found = search_services(commune=commune("46070"), need=need, at=AT, limit=3)
+    assert ids(found.nearby) == [in_cieurac.channel.service_id, in_lalbenque.channel.service_id, in_cahors.id]
+
+
+def test_filters_rejecting_many_candidates_load_more_until_the_list_is_full(django_assert_max_num_queries):
+    need = NeedFactory()
+    for _ in range(25):
+        counter(need, "46042", wheelchair_accessible=None)
+    accessible, _ = counter(need, "46064", wheelchair_accessible=True)  # Catus, farther
+    cieurac = commune("46070")
+    search_services(commune=cieurac, need=need, at=AT)  # warm: the spatial index is built once per process
+    with django_assert_max_num_queries(12):
+        found = search_services(commune=cieurac, need=need, accessible=True, at=AT, limit=3)
+    assert ids(found.nearby) == [accessible.id]
+    assert found.excluded_inaccessible_unknown == 25
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "Mo-Fr 08:30-12:00,13:30-17:00; PH off",
+        "Tu[2] 09:00-12:00",
+        "24/7",
+        'Mo-Fr 09:00-12:00 "sur rendez-vous"; We 14:00-17:00',
+        "Sa 22:00-02:00",
+        "",
+        "pas des horaires",
+    ],
+)
+def test_opening_hours_cut_from_the_hourly_cache_are_those_of_the_rule(rule):
+    from carteblanche.directory import hours
+    from carteblanche.directory.selectors import _evaluate, _slots
+
+    starts = [
+        datetime(2026, 3, 4, 8, 0, tzinfo=PARIS),
+        datetime(2026, 3, 28, 23, 59, 59, 999_000, tzinfo=PARIS),  # the night the clocks go forward
+        datetime(2026, 10, 24, 21, 17, 3, tzinfo=PARIS),  # and back
+        datetime(2026, 12, 24, 12, 0, 1, tzinfo=PARIS),
+        datetime(2026, 7, 14, 0, 0, tzinfo=PARIS),  # a public holiday at midnight
+    ]
+    for start in starts:
+        for days in (1, 14, 62):
+            assert _slots(rule, start, days) == _evaluate(rule, start, days), (start, days)
+    assert _slots(rule, starts[0])[0] == (hours.open_slots(rule, starts[0]) if hours.is_valid(rule) else None)
+
+
+def test_light_rejections_give_the_same_answer_and_counts_as_loading_everything(monkeypatch):
+    from carteblanche.directory import selectors
+
+    need = NeedFactory()
+    rules = ["Mo-Fr 09:00-12:00", "Tu 09:00-12:00", "", "Sa 09:00-12:00"]
+    for i in range(12):
+        counter(
+            need,
+            ("46042", "46070", "46224")[i % 3],
+            opening_hours=rules[i % 4],
+            wheelchair_accessible=(True, None)[i % 2],
+        )
+        ItinerantStopFactory(channel__service__need=need, commune_code="46070", schedule=rules[i % 4])
+        ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours=rules[i % 4])
+    ChannelFactory(service__need=need, service__age_min=60, kind=Channel.Kind.PHONE, opening_hours=rules[0])
+    cieurac = commune("46070")
+    asks = [
+        {"open_on": date(2026, 3, 10)},  # a Tuesday
+        {"open_on": date(2026, 3, 7), "accessible": True},
+        {"channel_kinds": ["phone"], "age": 30},
+        {"channel_kinds": ["itinerant", "counter"], "language": "fr"},
+    ]
+
+    def answer(ask):
+        found = search_services(commune=cieurac, need=need, at=AT, limit=3, **ask)
+        counts = (found.excluded_unknown_hours, found.excluded_inaccessible_unknown, found.excluded_ineligible)
+        return ids(found.nearby), ids(found.remote), counts
+
+    light = [answer(ask) for ask in asks]
+    monkeypatch.setattr(selectors._LightLook, "verdict", lambda self, *args, **kwargs: None)  # load everything
+    assert light == [answer(ask) for ask in asks]
+    assert any(counts != (0, 0, 0) for *_ids, counts in light)  # the counts are exercised
