@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from carteblanche.directory import hours as opening_hours
 from carteblanche.mobility.travel import (
     MODE_LABELS_FR,
     MobilityContext,
@@ -34,6 +33,7 @@ from carteblanche.mobility.travel import (
     great_circle_km,
 )
 from carteblanche.orientation import explain, scoring
+from carteblanche.orientation.opening import open_windows
 from carteblanche.orientation.scoring import Digital, OptionKind
 
 # Who helps with other bodies' procedures: France Services (counters and buses) and digital-inclusion
@@ -585,15 +585,8 @@ class Engine:
     ) -> list[TimeWindow] | None:
         """Open ∩ free windows over the horizon; None when the hours are unknown."""
         if rule not in cache:
-            try:
-                opened = opening_hours.open_slots(rule, person.now, person.horizon_days)
-            except opening_hours.OpeningHoursError:
-                opened = None  # a bad rule is as good as unknown: never shown as open
-            if opened is None:
-                cache[rule] = None
-            else:
-                windows = [TimeWindow(s.start, s.end) for s in opened]
-                cache[rule] = intersect(windows, person.availability, scoring.MIN_SLOT_MINUTES)
+            opened = open_windows(rule, person.now, person.horizon_days)
+            cache[rule] = None if opened is None else intersect(opened, person.availability, scoring.MIN_SLOT_MINUTES)
         return cache[rule]
 
     def _evaluate_one(
