@@ -285,34 +285,16 @@ class MobilityContext:
         visit_minutes: int,
         shared: TripPlanner | None = None,
     ) -> list[TripPlan]:
-        plans: list[TripPlan] = []
         if shared is None:
             terrain = self.terrain(origin_commune, destination_commune)
             km = road_km(origin, destination, terrain=terrain)
             minutes = road_minutes(origin, destination, terrain=terrain)
             on_foot = walk_km(origin, destination)
+            own, solidarity = self._window_free(origin_commune, destination_commune, km, minutes, on_foot, means)
         else:
             km, minutes, on_foot = shared.road(destination, destination_commune)
-        if on_foot <= means.walk_max_km:
-            walk = walk_minutes(origin, destination, reduced_mobility=means.reduced_mobility)
-            leg = Leg(Mode.WALK, walk, on_foot, cost_eur=0.0)
-            plans.append(
-                TripPlan(
-                    Mode.WALK, (leg,), (leg,), walk, 0.0, f"À pied : environ {_minutes_fr(walk)} ({on_foot:.1f} km)."
-                )
-            )
-        if means.has_car:
-            leg = Leg(Mode.CAR, minutes, km)
-            plans.append(
-                TripPlan(
-                    Mode.CAR,
-                    (leg,),
-                    (leg,),
-                    minutes,
-                    None,
-                    f"En voiture : environ {_minutes_fr(minutes)} ({km:.0f} km).",
-                )
-            )
+            own, solidarity = shared.window_free(destination, destination_commune)
+        plans = list(own)
         for driver in means.driver_windows:
             start, end = max(driver.start, window.start), min(driver.end, window.end)
             if end - start >= timedelta(minutes=2 * minutes + visit_minutes):
@@ -326,9 +308,42 @@ class MobilityContext:
                 plans.append(plan)
         if means.on_demand:
             plans += self._on_demand(origin_commune, destination_commune, window, minutes, km, now, visit_minutes)
-        if means.solidarity:
-            plans += self._solidarity(origin_commune, destination_commune, window, minutes, km, visit_minutes)
+        plans += solidarity
         return plans
+
+    def _window_free(
+        self,
+        origin_commune: str,
+        destination_commune: str,
+        km: float,
+        minutes: float,
+        on_foot: float,
+        means: TravelMeans,
+    ) -> tuple[tuple[TripPlan, ...], tuple[TripPlan, ...]]:
+        """The trips that do not depend on the slot: (on foot and by car, solidarity mobility)."""
+        own: list[TripPlan] = []
+        if on_foot <= means.walk_max_km:
+            walk = on_foot / (WALK_KMH_REDUCED if means.reduced_mobility else WALK_KMH) * 60  # = walk_minutes
+            leg = Leg(Mode.WALK, walk, on_foot, cost_eur=0.0)
+            own.append(
+                TripPlan(
+                    Mode.WALK, (leg,), (leg,), walk, 0.0, f"À pied : environ {_minutes_fr(walk)} ({on_foot:.1f} km)."
+                )
+            )
+        if means.has_car:
+            leg = Leg(Mode.CAR, minutes, km)
+            own.append(
+                TripPlan(
+                    Mode.CAR,
+                    (leg,),
+                    (leg,),
+                    minutes,
+                    None,
+                    f"En voiture : environ {_minutes_fr(minutes)} ({km:.0f} km).",
+                )
+            )
+        solidarity = self._solidarity(origin_commune, destination_commune, minutes, km) if means.solidarity else []
+        return tuple(own), tuple(solidarity)
 
     # --- public transport ------------------------------------------------------------------
     def _near(self, point: Point, means: TravelMeans) -> dict[int, int]:
@@ -547,15 +562,7 @@ class MobilityContext:
             )
         return plans
 
-    def _solidarity(
-        self,
-        origin_commune: str,
-        destination_commune: str,
-        window: TimeWindow,
-        road: float,
-        km: float,
-        visit_minutes: int,
-    ) -> list[TripPlan]:
+    def _solidarity(self, origin_commune: str, destination_commune: str, road: float, km: float) -> list[TripPlan]:
         plans = []
         for offer in self.solidarity:
             if origin_commune not in offer.communes or destination_commune not in offer.communes:
@@ -612,6 +619,7 @@ class TripPlanner:
         self.now = now
         self.visit_minutes = visit_minutes
         self._road: dict[tuple[Point, str], tuple[float, float, float]] = {}
+        self._window_free: dict[tuple[Point, str], tuple[tuple[TripPlan, ...], tuple[TripPlan, ...]]] = {}
         self._stops: dict[Point, dict[int, int]] = {}
         self._forward: dict[date, SearchTree] = {}
         self._backward: dict[date, SearchTree] = {}
@@ -634,11 +642,22 @@ class TripPlanner:
         key = (destination, destination_commune)
         found = self._road.get(key)
         if found is None:
-            terrain = self.context.terrain(self.origin_commune, destination_commune)
-            found = self._road[key] = (
-                road_km(self.origin, destination, terrain=terrain),
-                road_minutes(self.origin, destination, terrain=terrain),
-                walk_km(self.origin, destination),
+            crow = great_circle_km(self.origin, destination)  # once, for the three figures below
+            km, driving = _road(crow, self.context.terrain(self.origin_commune, destination_commune))
+            # = road_km, road_minutes and walk_km of (origin, destination)
+            found = self._road[key] = (km, 0.0 if crow == 0 else driving + CAR_ACCESS_MINUTES, crow * WALK_CIRCUITY)
+        return found
+
+    def window_free(
+        self, destination: Point, destination_commune: str
+    ) -> tuple[tuple[TripPlan, ...], tuple[TripPlan, ...]]:
+        """The trips that do not depend on the slot (on foot, by car; solidarity), built once per destination."""
+        key = (destination, destination_commune)
+        found = self._window_free.get(key)
+        if found is None:
+            km, minutes, on_foot = self.road(destination, destination_commune)
+            found = self._window_free[key] = self.context._window_free(
+                self.origin_commune, destination_commune, km, minutes, on_foot, self.means
             )
         return found
 

@@ -17,9 +17,10 @@ Hard rules (each has a test in tests/orientation/test_engine_rules.py):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from carteblanche.mobility.travel import (
     MODE_LABELS_FR,
@@ -119,7 +120,7 @@ class ServiceOffer:
     @property
     def is_accompaniment(self) -> bool:
         """France Services or digital-inclusion advisers: they help with other bodies' online procedures."""
-        return self.operator in ACCOMPANIMENT_OPERATORS or bool(set(self.networks) & ACCOMPANIMENT_NETWORKS)
+        return self.operator in ACCOMPANIMENT_OPERATORS or not ACCOMPANIMENT_NETWORKS.isdisjoint(self.networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,9 +276,13 @@ def covered_needs(service: ServiceOffer, needs: Sequence[NeedRequest]) -> tuple[
     return tuple(covered)
 
 
-def generalist_is_local(service: ServiceOffer, person: PersonSituation) -> bool:
+def generalist_is_local(
+    service: ServiceOffer, person: PersonSituation, distance: Callable[[Point], float] | None = None
+) -> bool:
     """A generalist (France Services, digital-inclusion adviser) of the person's own area: one of its
-    counters or stops within GENERALIST_NEAR_KM of home, or an area or zone naming the person's commune."""
+    counters or stops within GENERALIST_NEAR_KM of home, or an area or zone naming the person's commune.
+    `distance`: km from home to a point (the plan's cache); great-circle when not given."""
+    distance = distance or (lambda point: great_circle_km(person.home, point))
     mine = {person.commune_code, person.epci_code} - {""}
     if mine & set(service.zone_eligibilite):
         return True
@@ -285,7 +290,7 @@ def generalist_is_local(service: ServiceOffer, person: PersonSituation) -> bool:
         if channel.area_communes is not None and person.commune_code in channel.area_communes:
             return True
         points = [channel.location] if channel.location is not None else list(channel.stops)
-        if any(great_circle_km(person.home, p.point) <= scoring.GENERALIST_NEAR_KM for p in points):
+        if any(distance(p.point) <= scoring.GENERALIST_NEAR_KM for p in points):
             return True
     return False
 
@@ -335,6 +340,23 @@ def intersect(slots: Iterable[TimeWindow], windows: Sequence[TimeWindow], min_mi
     return out
 
 
+class _Distances:
+    """Great-circle km from home to the points of one plan, each computed once: a place is met again
+    and again (one draft per service, the accompaniment search, the nearest-places sort)."""
+
+    __slots__ = ("_home", "_km")
+
+    def __init__(self, home: Point) -> None:
+        self._home = home
+        self._km: dict[int, float] = {}  # id(point): the points live as long as the plan's offers
+
+    def __call__(self, point: Point) -> float:
+        found = self._km.get(id(point))
+        if found is None:
+            found = self._km[id(point)] = great_circle_km(self._home, point)
+        return found
+
+
 # ---------------------------------------------------------------- drafts
 
 
@@ -380,7 +402,8 @@ class Engine:
     def plan(self, person: PersonSituation, offers: Sequence[ServiceOffer]) -> Plan:
         findings: list[Finding] = []
         drafts: dict[str, _Draft] = {}
-        helpers = self._accompaniment_locations(person, offers)
+        distance = _Distances(person.home)
+        helpers = self._accompaniment_locations(person, offers, distance)
         for service in offers:
             needs = covered_needs(service, person.needs)
             if not needs:
@@ -392,8 +415,8 @@ class Engine:
             for channel in service.channels:
                 channel_needs = tuple(n for n in needs if not channel.need_slugs or n in channel.need_slugs)
                 if channel_needs:
-                    self._add_channel(drafts, person, service, channel, channel_needs, helpers)
-        options, unreachable = self._evaluate(person, list(drafts.values()))
+                    self._add_channel(drafts, person, service, channel, channel_needs, helpers, distance)
+        options, unreachable = self._evaluate(person, list(drafts.values()), distance)
         findings.extend(unreachable)
         selected = self._select(person, options)
         ranked = tuple(
@@ -401,6 +424,7 @@ class Engine:
                 option,
                 rank=rank,
                 explanation=explain.option_explanation(option, rank, person),
+                how=explain.option_how(option),
             )
             for rank, option in enumerate(selected, start=1)
         )
@@ -421,7 +445,7 @@ class Engine:
     # ---- building drafts
 
     def _accompaniment_locations(
-        self, person: PersonSituation, offers: Sequence[ServiceOffer]
+        self, person: PersonSituation, offers: Sequence[ServiceOffer], distance: _Distances
     ) -> list[tuple[ServiceOffer, Location, str]]:
         """Nearby places where an adviser helps with online procedures (France Services, digital inclusion)."""
         found: dict[str, tuple[float, ServiceOffer, Location, str]] = {}
@@ -435,7 +459,7 @@ class Engine:
                 elif channel.kind == "itinerant":
                     locations = channel.stops
                 for location in locations:
-                    km = great_circle_km(person.home, location.point)
+                    km = distance(location.point)
                     if km > scoring.MAX_DISTANCE_KM:
                         continue
                     rule = channel.hours if channel.kind == "counter" and channel.hours else location.hours
@@ -452,6 +476,7 @@ class Engine:
         channel: ChannelOffer,
         needs: tuple[str, ...],
         helpers: list[tuple[ServiceOffer, Location, str]],
+        distance: _Distances,
     ) -> None:
         def draft(key: str, kind: OptionKind, **fields) -> _Draft:
             existing = drafts.get(key)
@@ -469,7 +494,7 @@ class Engine:
         kind = channel.kind
         # A generalist's remote channels only from the person's own area (never any France Services
         # of the department): calling a counter 60 km away is not an answer.
-        remote_ok = not service.is_accompaniment or generalist_is_local(service, person)
+        remote_ok = not service.is_accompaniment or generalist_is_local(service, person, distance)
         if kind == "online":
             if person.digital != Digital.NO_INTERNET and remote_ok:  # hard rule 1
                 draft(f"online:{channel.url or channel.id}", OptionKind.ONLINE, url=channel.url).add(service, needs)
@@ -532,7 +557,7 @@ class Engine:
             ).add(service, needs)
         elif kind == "counter" and channel.location is not None:
             location = channel.location
-            if great_circle_km(person.home, location.point) > scoring.MAX_DISTANCE_KM:
+            if distance(location.point) > scoring.MAX_DISTANCE_KM:
                 return
             draft(
                 f"place:{location.key}",
@@ -546,9 +571,9 @@ class Engine:
                 helped_by="",
             ).add(service, needs)
         elif kind == "itinerant":
-            stops = sorted(channel.stops, key=lambda s: (great_circle_km(person.home, s.point), s.key))
+            stops = sorted(channel.stops, key=lambda s: (distance(s.point), s.key))
             for stop in stops[: scoring.ITINERANT_STOPS_TRIED]:
-                if great_circle_km(person.home, stop.point) > scoring.MAX_DISTANCE_KM:
+                if distance(stop.point) > scoring.MAX_DISTANCE_KM:
                     continue
                 draft(
                     f"place:{stop.key}",
@@ -562,13 +587,16 @@ class Engine:
 
     # ---- evaluating drafts
 
-    def _evaluate(self, person: PersonSituation, drafts: list[_Draft]) -> tuple[list[Option], list[Finding]]:
+    def _evaluate(
+        self, person: PersonSituation, drafts: list[_Draft], distance: _Distances | None = None
+    ) -> tuple[list[Option], list[Finding]]:
+        distance = distance or _Distances(person.home)
         options: list[Option] = []
         unreachable: list[Finding] = []
         slot_cache: dict[str, list[TimeWindow] | None] = {}
         physical = sorted(
             (d for d in drafts if d.kind in scoring.PHYSICAL_KINDS and d.location is not None),
-            key=lambda d: (great_circle_km(person.home, d.location.point), d.key),
+            key=lambda d: (distance(d.location.point), d.key),
         )
         kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
         planners = self._planners(person) if kept else []
@@ -674,7 +702,7 @@ class Engine:
             helped_by=draft.helped_by,
             sources=tuple(dict.fromkeys(_source(s) for s in draft.services if s.source)),
         )
-        return replace(option, how=explain.option_how(option))
+        return option  # "how" is written for the selected options only (plan)
 
     def _planners(self, person: PersonSituation) -> list[tuple[TripPlanner, str]]:
         """One trip planner per origin (home, other place) for this plan: work shared by every place and slot."""
@@ -711,11 +739,7 @@ class Engine:
         slots: Sequence[TimeWindow],
         travel: Travel | None,
     ) -> tuple[ScoreLine, ...]:
-        w = dict(scoring.WEIGHTS)
-        if person.urgent:
-            w["soon"] *= scoring.URGENT_SOON_FACTOR
-        total = sum(w.values())
-        w = {name: weight * 100.0 / total for name, weight in w.items()}
+        w = _weights(person.urgent)
 
         fit = scoring.CHANNEL_FIT[person.digital].get(draft.kind, 0.0)
         fit_reason = f"{scoring.OPTION_LABELS_FR[draft.kind]} pour une personne « {person.digital.value} »"
@@ -806,6 +830,16 @@ class Engine:
             if option not in chosen and per_kind.get(option.kind, 0) < scoring.MAX_SAME_KIND:
                 take(option)
         return sorted(chosen[: scoring.MAX_OPTIONS], key=lambda o: (-o.score, o.kind.value, o.title))
+
+
+@lru_cache(maxsize=2)
+def _weights(urgent: bool) -> dict[str, float]:
+    """The criteria's weights rescaled to 100 (urgent: "soon" counts URGENT_SOON_FACTOR times)."""
+    w = dict(scoring.WEIGHTS)
+    if urgent:
+        w["soon"] *= scoring.URGENT_SOON_FACTOR
+    total = sum(w.values())
+    return {name: weight * 100.0 / total for name, weight in w.items()}
 
 
 def travel_value(minutes: float, mode: Mode) -> float:
