@@ -348,12 +348,13 @@ class _Distances:
 
     def __init__(self, home: Point) -> None:
         self._home = home
-        self._km: dict[int, float] = {}  # id(point): the points live as long as the plan's offers
+        self._km: dict[tuple[float, float], float] = {}
 
     def __call__(self, point: Point) -> float:
-        found = self._km.get(id(point))
+        key = (point.latitude, point.longitude)  # services of one place may carry equal, distinct points
+        found = self._km.get(key)
         if found is None:
-            found = self._km[id(point)] = great_circle_km(self._home, point)
+            found = self._km[key] = great_circle_km(self._home, point)
         return found
 
 
