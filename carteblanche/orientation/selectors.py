@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
 from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, great_circle_km
+from carteblanche.orientation import offer_cache
 from carteblanche.orientation.availability import PARIS, AvailabilityError, parse_availability
 from carteblanche.orientation.engine import (
     ACCOMPANIMENT_OPERATORS,
@@ -442,7 +443,6 @@ def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list
     """
     themes = sorted({t for need in person.needs for t in need.thematiques})
     index = _offer_index() if use_index else None
-    queryset = _services_queryset()
     if index is not None:
         lat, lon = person.home.latitude, person.home.longitude
         ids: set[int] = set()
@@ -454,16 +454,25 @@ def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list
         ids |= _accompaniment_near(person)
         slugs = [n.slug for n in person.needs]
         linked = set(Service.objects.filter(needs__in=slugs).values_list("pk", flat=True))
-        services = list(queryset.filter(pk__in=ids | linked).distinct())
+        rows = Service.objects.filter(pk__in=ids | linked)
     else:
-        services = list(queryset)
+        rows = Service.objects.all()
+    versions = dict(rows.values_list("pk", "updated_at"))
     offers = []
-    hosts = procedure_hosts()
-    for service in services:
-        offer = service_to_offer(service, hosts)
+    for offer in offer_cache.offers(versions, _build_offers, index=index).values():
         if covered_needs(offer, person.needs) or offer.is_accompaniment:
             offers.append(_near_only(offer, person))
     return sorted(offers, key=lambda o: o.id)
+
+
+def _build_offers(pks: list[int]) -> dict[int, ServiceOffer]:
+    """ServiceOffers of these services from the database (what offer_cache keeps)."""
+    queryset = _services_queryset()
+    if len(pks) <= 500:
+        queryset = queryset.filter(pk__in=pks)
+    wanted = set(pks)  # many: one pass over the table, no huge IN list
+    hosts = procedure_hosts()
+    return {service.pk: service_to_offer(service, hosts) for service in queryset if service.pk in wanted}
 
 
 def _near_only(offer: ServiceOffer, person: PersonSituation) -> ServiceOffer:
