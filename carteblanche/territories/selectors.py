@@ -26,6 +26,8 @@ def find_communes(query: str, *, limit: int = 10, territory: Territory | None = 
         base = base.filter(territories=territory)
     if _POSTCODE.match(text):
         by_code = list(base.filter(code=text))
+        if len(by_code) >= limit:
+            return by_code[:limit]  # postcode matches would come after them: no need to scan for them
         by_postcode = [c for c in base.filter(postcodes__icontains=text) if text in c.postcodes]
         seen = {c.code for c in by_code}
         found = by_code + sorted((c for c in by_postcode if c.code not in seen), key=lambda c: -(c.population or 0))
