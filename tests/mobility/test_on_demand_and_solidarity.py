@@ -148,3 +148,29 @@ def test_shipped_atchoum_serves_lalbenque_limogne(shipped_data):
     )
     names = {p.outbound[0].line for p in plans}
     assert {"Atchoum", "Lot'Ô car", "Transport à la demande du Pays de Lalbenque-Limogne"} <= names
+
+
+def test_planner_builds_slot_free_trips_once_and_as_trips_does():
+    """On foot, by car and solidarity trips do not depend on the slot: one set per destination."""
+    offer = SolidarityData(
+        key="t:s", name="Covoit d'essai", area_label="z", communes=frozenset({"46064", "46042"}), cost_eur=0.0
+    )
+    ctx = MobilityContext(solidarity=[offer], on_demand=[ZONE])
+    means = TravelMeans(has_car=True, public_transport=False, walk_max_km=20.0)
+    planner = ctx.planner(origin=CATUS, origin_commune="46064", means=means)
+    thursday = TimeWindow(datetime(2026, 3, 12, 14), datetime(2026, 3, 12, 17))
+    first = planner.trips(destination=CAHORS, destination_commune="46042", window=TUESDAY_9_12)
+    second = planner.trips(destination=CAHORS, destination_commune="46042", window=thursday)
+    for window, got in ((TUESDAY_9_12, first), (thursday, second)):
+        direct = ctx.trips(
+            origin=CATUS,
+            origin_commune="46064",
+            destination=CAHORS,
+            destination_commune="46042",
+            window=window,
+            means=means,
+        )
+        assert got == direct
+    assert [t.mode for t in first] == [Mode.WALK, Mode.CAR, Mode.ON_DEMAND, Mode.SOLIDARITY]
+    slot_free = [t for t in first if t.mode != Mode.ON_DEMAND]
+    assert all(a is b for a, b in zip(slot_free, [t for t in second if t.mode != Mode.ON_DEMAND], strict=True))
