@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import assert_accessible
+from tests.conftest import assert_accessible, new_phone_page
 
 pytestmark = pytest.mark.e2e
 PRADINES_NORTH = {"latitude": 44.4905, "longitude": 1.4089}  # a point within Pradines (commune 46224)
@@ -10,16 +10,7 @@ PRADINES_NORTH = {"latitude": 44.4905, "longitude": 1.4089}  # a point within Pr
 
 @pytest.fixture
 def located_phone(browser):
-    context = browser.new_context(
-        locale="fr-FR",
-        timezone_id="Europe/Paris",
-        viewport={"width": 375, "height": 667},
-        is_mobile=True,
-        geolocation=PRADINES_NORTH,
-        permissions=["geolocation"],
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = new_phone_page(browser, geolocation=PRADINES_NORTH, permissions=["geolocation"])
     yield page
     context.close()
 
