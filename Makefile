@@ -1,6 +1,8 @@
 # The two set-up commands of the README are `make run` and `make test`.
 PY := .venv/bin/python
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); each worker has its own test database and e2e server.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test test-postgres quality bench
 
@@ -15,13 +17,13 @@ run: install
 ## Install (Python packages, Debian chromium) and run the whole test suite on SQLite
 test:
 	./scripts/install.sh --browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## The same suite against PostgreSQL (a fresh test database is created and dropped)
 test-postgres:
 	./scripts/install.sh --browser
 	./scripts/ensure_postgres.sh
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/carteblanche_ci $(PY) -m pytest $(PYTEST_ARGS) --create-db
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/carteblanche_ci $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) --create-db
 
 quality: install
 	.venv/bin/ruff check .

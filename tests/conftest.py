@@ -159,18 +159,25 @@ def _close_context_local_connections() -> None:
     connections.close_all()
 
 
-@pytest.fixture
-def phone_page(browser):
-    """A small phone screen (iPhone SE size)."""
+def new_phone_page(browser, **options):
+    """A page on a small phone screen (iPhone SE size); `options` go to the browser context."""
     context = browser.new_context(
         locale="fr-FR",
         timezone_id="Europe/Paris",
         viewport={"width": 375, "height": 667},
         is_mobile=True,
         has_touch=True,
+        **options,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A small phone screen (iPhone SE size)."""
+    context, page = new_phone_page(browser)
     yield page
     context.close()
     _close_context_local_connections()

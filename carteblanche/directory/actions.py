@@ -16,16 +16,20 @@ def import_offer(
     apply: bool = False,
     source: str | None = None,
     skip_invalid: bool = False,
+    prune: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> Diff:
     """Read, validate and upsert an offer file by (source, source_id), in one transaction.
 
     Rejected records are always reported. If there are any, nothing is written unless
     `skip_invalid`; the diff of the valid records is still computed (in a rolled-back transaction).
-    Raises `ImportFileError` when the file itself is unreadable.
+    Raises `ImportFileError` when the file itself is unreadable. With `prune`, the records of the
+    file's sources that the file no longer has are removed; a file with rejected records is then
+    never written (a rejected record is not absent).
     """
     if file_format not in READERS:
         raise ValueError(f"format inconnu « {file_format} » (formats : {', '.join(sorted(READERS))})")
     batch = READERS[file_format](Path(path), source=source, skip_invalid=True)
-    may_write = apply and (skip_invalid or not batch.rejections)
-    return write_offer(batch, apply=may_write, progress=progress)
+    prune_refused = prune and bool(batch.rejections)
+    may_write = apply and not prune_refused and (skip_invalid or not batch.rejections)
+    return write_offer(batch, apply=may_write, prune=prune and not prune_refused, progress=progress)

@@ -38,7 +38,13 @@ def orientation_answers(request: OrientationRequest, need_slugs: list[str]) -> d
 
 @transaction.atomic
 def save_plan(
-    *, situation: Situation, request: OrientationRequest, plan: Plan, commune_code: str, agent: bool = False
+    *,
+    situation: Situation,
+    request: OrientationRequest,
+    plan: Plan,
+    commune_code: str,
+    agent: bool = False,
+    origin: str = "",
 ) -> SavedPlan:
     """Store the answers in the shared situation ("profile" + "orientation") and the plan snapshot."""
     profile = {"commune_code": commune_code, "language": request.langue or "fr"}
@@ -49,6 +55,7 @@ def save_plan(
         situation=situation, section="orientation", data=orientation_answers(request, [n.slug for n in plan.needs])
     )
     snapshot = plan_to_dict(plan)
+    snapshot["origin"] = origin
     snapshot["sms"] = plan_to_sms(plan)
     snapshot["text"] = plan_to_text(plan)
     return SavedPlan.objects.create(

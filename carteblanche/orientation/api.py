@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from carteblanche.orientation.render import plan_to_dict, plan_to_sms
-from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan
+from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan, origin_text
 
 router = Router(tags=["orientation"])
 
@@ -32,6 +32,10 @@ class SituationIn(Schema):
     age: int | None = Field(None, ge=0, le=120)
     publics: list[str] = Field(default_factory=list, description="Publics data·inclusion, ex. « jeunes ».")
     autre_commune: str = ""
+    latitude: float | None = Field(
+        None, ge=-90, le=90, description="Position dans la commune, si connue (avec longitude). Non conservée."
+    )
+    longitude: float | None = Field(None, ge=-180, le=180)
     maintenant: datetime | None = Field(None, description="Date de départ du plan (par défaut : maintenant).")
 
 
@@ -55,11 +59,18 @@ class ErrorOut(Schema):
 def post_plan(request: HttpRequest, payload: SituationIn):
     data = payload.dict()
     now = data.pop("maintenant")
+    latitude, longitude = data.pop("latitude"), data.pop("longitude")
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        message = "Donnez la latitude et la longitude ensemble, ou aucune des deux."
+        return Status(422, {"message": f"{missing}: {message}", "errors": [{"field": missing, "message": message}]})
+    position = (latitude, longitude) if latitude is not None else None
     try:
-        plan, _person = compute_plan(OrientationRequest(**data), now=now)
+        plan, person = compute_plan(OrientationRequest(**data, position=position), now=now)
     except OrientationInputError as exc:
         problems = [{"field": p.field, "message": p.message, "suggestions": list(p.suggestions)} for p in exc.problems]
         return Status(422, {"message": str(exc), "errors": problems})
     result = plan_to_dict(plan)
+    result["origin"] = origin_text(person, from_position=position is not None)
     result["sms"] = plan_to_sms(plan)
     return Status(200, result)

@@ -65,6 +65,10 @@ class OrientationForm(DsfrBaseForm):
         help_text="Par exemple la commune où vous travaillez.",
     )
 
+    # Filled by the "Utiliser ma position" button (static/js/orientation.js); never stored.
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "— Choisir —")] + [(n.slug, n.label) for n in needs_catalogue()]
@@ -92,6 +96,11 @@ class OrientationForm(DsfrBaseForm):
             urgent=data.get("urgent", False),
             age=data.get("age"),
             autre_commune=data.get("autre_commune") or "",
+            position=(
+                (data["latitude"], data["longitude"])
+                if data.get("latitude") is not None and data.get("longitude") is not None
+                else None
+            ),
         )
 
     def add_problems(self, problems: list[InputProblem]) -> None:

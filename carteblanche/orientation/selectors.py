@@ -78,9 +78,13 @@ class OrientationRequest:
     age: int | None = None
     publics: list[str] = field(default_factory=list)
     autre_commune: str = ""  # where the person works or can easily go
+    # A point within the commune, when known (the browser's position, an agent's map click):
+    # trips start there instead of the commune's reference point. Used, never stored.
+    position: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        """The answers kept with a plan; the precise position is left out (minimal personal data)."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "position"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OrientationRequest:
@@ -204,6 +208,39 @@ def need_request(need: Need) -> NeedRequest:
 
 # ------------------------------------------------------------------ the engine's situation
 
+# A given position farther than this from the commune's reference point is taken for a mistake
+# (the largest communes of metropolitan France reach about 20 km from their centre).
+POSITION_MAX_KM = 25.0
+
+
+def position_problem(position: tuple[float, float] | None, commune: Commune | None) -> InputProblem | None:
+    """Why a given home position cannot be used, or None (also None without a position)."""
+    if position is None:
+        return None
+    lat, lon = position
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return InputProblem("position", "La position doit être une latitude (-90 à 90) et une longitude (-180 à 180).")
+    if commune is None:
+        return None
+    km = great_circle_km(Point(lat, lon), Point(commune.latitude, commune.longitude))
+    if km > POSITION_MAX_KM:
+        return InputProblem(
+            "position",
+            f"Cette position est à {km:.0f} km du centre de {commune.name} : vérifiez la commune, "
+            "ou enlevez la position pour partir du centre de la commune.",
+        )
+    return None
+
+
+def origin_text(person: PersonSituation, *, from_position: bool) -> str:
+    """Where the trips start, said plainly (the plan shows it above the options)."""
+    if from_position:
+        return f"Trajets calculés depuis votre position, à {person.commune_name}."
+    return (
+        f"Trajets calculés depuis le centre de {person.commune_name} : "
+        "donnez votre position pour des temps plus justes."
+    )
+
 
 def build_person(request: OrientationRequest, *, now: datetime | None = None) -> PersonSituation:
     """Validate every answer (all problems at once) and build the engine's input."""
@@ -211,6 +248,8 @@ def build_person(request: OrientationRequest, *, now: datetime | None = None) ->
     problems: list[InputProblem] = []
     commune, problem = resolve_commune_or_problem(request.commune, "commune")
     if problem:
+        problems.append(problem)
+    if problem := position_problem(request.position, commune):
         problems.append(problem)
     other = None
     if request.autre_commune.strip():
@@ -275,7 +314,7 @@ def build_person(request: OrientationRequest, *, now: datetime | None = None) ->
         walk_max_km=1.0 if request.mobilite_reduite else 2.0,
     )
     return PersonSituation(
-        home=Point(commune.latitude, commune.longitude),
+        home=Point(*request.position) if request.position else Point(commune.latitude, commune.longitude),
         commune_code=commune.code,
         commune_name=commune.name,
         epci_code=commune.epci_id or "",

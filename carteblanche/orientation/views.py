@@ -14,7 +14,7 @@ from carteblanche.core.situations import current_situation, get_or_start_situati
 from carteblanche.orientation.actions import save_plan
 from carteblanche.orientation.forms import OrientationForm, initial_from_situation
 from carteblanche.orientation.models import SavedPlan
-from carteblanche.orientation.selectors import OrientationInputError, compute_plan
+from carteblanche.orientation.selectors import OrientationInputError, compute_plan, origin_text
 from carteblanche.territories.models import Commune
 
 DEFAULT_INITIAL = {
@@ -55,6 +55,7 @@ def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:
                     plan=plan,
                     commune_code=person.commune_code,
                     agent=agent,
+                    origin=origin_text(person, from_position=orientation_request.position is not None),
                 )
                 if agent:
                     record_audit(actor=request.user, action="create", obj=saved, reason="orientation en mode agent")

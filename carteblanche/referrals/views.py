@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carteblanche.accounts import permissions as roles
 from carteblanche.core.audit import record_audit
+from carteblanche.core.http import client_ip
 from carteblanche.core.models import AuditEntry
 from carteblanche.core.situations import current_situation
 from carteblanche.referrals import actions, forms, permissions, selectors
@@ -566,7 +567,7 @@ def _simulation_ref(request: HttpRequest, raw: str | None) -> str:
 
 
 def _client_key(request: HttpRequest) -> str:
-    return f"referrals:public-request:{request.META.get('REMOTE_ADDR', '')}"
+    return f"referrals:public-request:{client_ip(request)}"
 
 
 def _rate_limited(request: HttpRequest) -> bool:

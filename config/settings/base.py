@@ -122,7 +122,20 @@ DSFR_MARK_OPTIONAL_FIELDS = False
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Carte Blanche <ne-pas-repondre@carteblanche.localhost>")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A shared cache (rate limits, login lockouts) across worker processes: Redis when REDIS_URL is
+# given (Django's own backend), else memory local to each process (development, one process).
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "carteblanche"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# How many reverse proxies in front of the application append to X-Forwarded-For (0: none).
+CARTEBLANCHE_TRUSTED_PROXY_COUNT = env_int("CARTEBLANCHE_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "carteblanche.core.http.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -180,6 +180,20 @@ def test_rate_limited_per_connection(cahors_fs, settings):
     assert CaseFile.objects.count() == 2
 
 
+def test_rate_limit_behind_a_proxy_counts_each_client_not_the_proxy(cahors_fs, settings):
+    settings.REFERRALS_PUBLIC_REQUESTS_PER_HOUR = 1
+    settings.CARTEBLANCHE_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    first = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    second = Client(HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert _send(first, cahors_fs["structure"]).status_code == 200
+    assert _send(second, cahors_fs["structure"]).status_code == 200  # another person, same proxy
+    # a client cannot escape its limit by writing its own X-Forwarded-For entry in front
+    spoofing = Client(HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.7", **proxy)
+    assert _send(spoofing, cahors_fs["structure"]).status_code == 429
+    assert CaseFile.objects.count() == 2
+
+
 def test_agent_of_that_france_services_sees_it_and_another_does_not(cahors_fs):
     _send(Client(), cahors_fs["structure"])
     case = CaseFile.objects.get()

@@ -77,6 +77,10 @@ class Diff:
     unchanged: dict[str, int] = field(default_factory=lambda: {"structures": 0, "lieux": 0, "services": 0})
     rejected: list[Rejection] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # "créé structure X", "modifié service Y (name, phone)"
+    # In the database under the file's sources but not in the file (closed since the last import?).
+    absent: dict[str, int] = field(default_factory=lambda: {"structures": 0, "lieux": 0, "services": 0})
+    removed: dict[str, int] = field(default_factory=lambda: {"structures": 0, "lieux": 0, "services": 0})
+    kept: list[str] = field(default_factory=list)  # absent records kept when pruning, with the reason
     written: bool = False
 
     def count(self, kind: str, outcome: str, label: str, fields: Iterable[str] = ()) -> None:
@@ -92,7 +96,19 @@ class Diff:
             f"{self.unchanged[kind]} inchangé(s)"
             for kind in ("structures", "lieux", "services")
         ]
-        return "\n".join([*parts, f"rejetés : {len(self.rejected)}"])
+        lines = [*parts, f"rejetés : {len(self.rejected)}"]
+        if any(self.absent.values()):
+            lines.append(
+                "absents du fichier : "
+                + ", ".join(f"{self.absent[kind]} {kind}" for kind in ("structures", "lieux", "services"))
+                + (
+                    " — supprimés : "
+                    + ", ".join(f"{self.removed[kind]} {kind}" for kind in ("structures", "lieux", "services"))
+                    if any(self.removed.values()) or self.kept
+                    else " (gardés ; --prune pour les supprimer)"
+                )
+            )
+        return "\n".join([*lines, *self.kept])
 
 
 class Reference:
@@ -372,9 +388,20 @@ def _upsert(model, source: str, source_id: str, values: dict[str, Any], names: t
 
 
 def write_offer(
-    batch: OfferBatch, *, apply: bool, progress: Callable[[Iterable], Iterable] = lambda items: items
+    batch: OfferBatch,
+    *,
+    apply: bool,
+    prune: bool = False,
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> Diff:
-    """Upsert the batch in one transaction; roll back unless `apply` (the diff is the same either way)."""
+    """Upsert the batch in one transaction; roll back unless `apply` (the diff is the same either way).
+
+    Records of the file's sources that the file no longer has are counted in the diff; with
+    `prune` they are removed too (see `_prune_absent`). Never prune a batch with rejections:
+    a rejected record is in the file, not absent from it.
+    """
+    if prune and batch.rejections:
+        raise ValueError("prune needs a batch without rejections")
     diff = Diff(rejected=list(batch.rejections))
     with transaction.atomic():
         structures: dict[tuple[str, str], Structure] = {}
@@ -395,10 +422,66 @@ def write_offer(
             else:
                 instance, outcome, fields = _write_service(record, structures, places)
             diff.count(kind, outcome, f"{source}:{source_id}", fields)
+        _prune_absent(batch, diff, remove=prune)
         diff.written = apply
         if not apply:
             transaction.set_rollback(True)
     return diff
+
+
+def _absent(model, batch_records: list[dict[str, Any]], sources: set[str]):
+    """Rows of `model` under these sources whose (source, source_id) is not among the batch's records."""
+    keys = {record["key"] for record in batch_records}
+    rows = model.objects.filter(source__in=sources).values_list("pk", "source", "source_id")
+    return [pk for pk, source, source_id in rows if (source, source_id) not in keys]
+
+
+def _outside_references(structure: Structure) -> list[str]:
+    """What outside the directory refers to a structure (accounts, case files, consents, API keys…)."""
+    found = []
+    for relation in Structure._meta.related_objects:
+        if relation.related_model._meta.app_label == "directory":
+            continue
+        if relation.related_model._default_manager.filter(**{relation.field.name: structure}).exists():
+            found.append(str(relation.related_model._meta.verbose_name_plural))
+    return found
+
+
+def _prune_absent(batch: OfferBatch, diff: Diff, *, remove: bool) -> None:
+    """Count, and with `remove` delete, what the file's sources had and the file no longer has.
+
+    Services go first (with their channels and stops), then places no remaining channel uses,
+    then structures left without places or services. A structure that accounts, case files,
+    consents or referrals refer to is kept (their history must survive) and the diff says why.
+    """
+    sources = {record["key"][0] for record in (*batch.structures, *batch.places, *batch.services)}
+    if not sources:
+        return
+    absent = {
+        "services": _absent(Service, batch.services, sources),
+        "lieux": _absent(Place, batch.places, sources),
+        "structures": _absent(Structure, batch.structures, sources),
+    }
+    diff.absent = {kind: len(pks) for kind, pks in absent.items()}
+    for kind, model in (("services", Service), ("lieux", Place), ("structures", Structure)):
+        for source, source_id in model.objects.filter(pk__in=absent[kind]).values_list("source", "source_id"):
+            diff.changes.append(f"- {kind[:-1]} {source}:{source_id}")
+    if not remove:
+        return
+    Service.objects.filter(pk__in=absent["services"]).delete()
+    diff.removed["services"] = len(absent["services"])
+    unused_places = Place.objects.filter(pk__in=absent["lieux"], channels__isnull=True)
+    diff.removed["lieux"] = unused_places.count()
+    unused_places.delete()
+    for structure in Structure.objects.filter(pk__in=absent["structures"]).order_by("source", "source_id"):
+        label = f"{structure.source}:{structure.source_id}"
+        if structure.services.exists() or structure.places.exists():
+            diff.kept.append(f"gardée : structure {label} (des services ou lieux d'autres fichiers y sont rattachés)")
+        elif references := _outside_references(structure):
+            diff.kept.append(f"gardée : structure {label} ({', '.join(references)} y sont rattachés)")
+        else:
+            structure.delete()
+            diff.removed["structures"] += 1
 
 
 def _write_service(record: dict[str, Any], structures: dict, places: dict) -> tuple[Service, str, list[str]]:

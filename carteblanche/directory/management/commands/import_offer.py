@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-invalid", action="store_true", help="Écrit les lignes valides même si d'autres sont rejetées."
         )
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="Supprime ce que les sources du fichier avaient et que le fichier n'a plus (fichier sans rejet).",
+        )
 
     def handle(self, *args, **options) -> None:
         verbosity = options["verbosity"]
@@ -36,6 +41,7 @@ class Command(BaseCommand):
                 apply=options["apply"],
                 source=options["source"],
                 skip_invalid=options["skip_invalid"],
+                prune=options["prune"],
                 progress=progress,
             )
         except ImportFileError as exc:
@@ -48,6 +54,11 @@ class Command(BaseCommand):
         self.stdout.write(diff.summary())
         if diff.written:
             self.stdout.write(self.style.SUCCESS("Import écrit en base."))
+        elif options["apply"] and options["prune"]:
+            raise CommandError(
+                f"{len(diff.rejected)} enregistrement(s) rejeté(s) : rien n'a été écrit. --prune demande un fichier "
+                "sans rejet (un enregistrement rejeté n'est pas absent du fichier) : corrigez-le d'abord."
+            )
         elif options["apply"]:
             raise CommandError(
                 f"{len(diff.rejected)} enregistrement(s) rejeté(s) : rien n'a été écrit "

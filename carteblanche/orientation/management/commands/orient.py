@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carteblanche.directory.models import Need
 from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text
-from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan
+from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan, origin_text
 
 
 class Command(BaseCommand):
@@ -41,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--urgent", action="store_true")
         parser.add_argument("--age", type=int)
         parser.add_argument("--autre-commune", default="")
+        parser.add_argument("--position", help="Position dans la commune, « latitude,longitude » (ex. 44.39,1.53).")
         parser.add_argument("--date", help="Date de départ du plan, ISO (par défaut : maintenant).")
         parser.add_argument("--agent", action="store_true", help="Affiche le détail des points.")
         parser.add_argument("--json", action="store_true", help="Sortie JSON (comme l'API).")
@@ -65,7 +66,17 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--date : « {options['date']} » n'est pas une date ISO (ex. 2026-05-11T08:00)."
                 ) from exc
+        position = None
+        if options["position"]:
+            try:
+                latitude, longitude = (float(part) for part in options["position"].split(","))
+            except ValueError as exc:
+                raise CommandError(
+                    f"--position : « {options['position']} » n'est pas « latitude,longitude » (ex. 44.39,1.53)."
+                ) from exc
+            position = (latitude, longitude)
         request = OrientationRequest(
+            position=position,
             commune=options["commune"],
             besoins=slugs,
             besoin_libre=" et ".join(free),
@@ -86,15 +97,17 @@ class Command(BaseCommand):
             autre_commune=options["autre_commune"],
         )
         try:
-            plan, _person = compute_plan(request, now=now)
+            plan, person = compute_plan(request, now=now)
         except OrientationInputError as exc:
             lines = [f"--{_option_name(p.field)} : {p.message}" for p in exc.problems]
             raise CommandError("Impossible de faire le plan :\n" + "\n".join(lines)) from exc
         if options["json"]:
             data = plan_to_dict(plan)
+            data["origin"] = origin_text(person, from_position=position is not None)
             data["sms"] = plan_to_sms(plan)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
+        self.stdout.write(origin_text(person, from_position=position is not None))
         self.stdout.write(plan_to_text(plan, agent=options["agent"]))
         if options["sms"]:
             self.stdout.write("SMS :\n" + "\n".join(plan_to_sms(plan)))
@@ -103,6 +116,7 @@ class Command(BaseCommand):
 def _option_name(field: str) -> str:
     return {
         "commune": "commune",
+        "position": "position",
         "besoins": "besoin",
         "besoin_libre": "besoin",
         "disponibilites": "libre",
