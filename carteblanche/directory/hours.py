@@ -6,7 +6,7 @@ opening-hours-py only does when built with ``country="FR"``. An empty rule means
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,14 @@ def is_valid(rule: str) -> bool:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+    """The moment in Paris time; a naive one is read as Paris time (a wall-clock time that does
+    not exist, in the spring-forward gap, becomes the instant an hour later, as clocks show it)."""
+    return _paris(moment if moment.tzinfo else moment.replace(tzinfo=PARIS))
+
+
+def _paris(moment: datetime) -> datetime:
+    """Through UTC: opening-hours-py refuses a Paris time that falls in the spring-forward gap."""
+    return moment.astimezone(UTC).astimezone(PARIS)
 
 
 def is_open(rule: str, at: datetime) -> bool | None:
@@ -66,7 +73,7 @@ def open_slots(rule: str, start: datetime, days: int = 14) -> list[Slot] | None:
     if not rule.strip():
         return None
     begin = _aware(start)
-    end = begin + timedelta(days=days)
+    end = _paris(begin + timedelta(days=days))  # 14 days after 02:30 may land in the clocks' gap
     slots = []
     for slot_start, slot_end, state, comment in parse(rule.strip()).intervals(begin, end):
         if state == opening_hours.State.OPEN and slot_end is not None:

@@ -100,3 +100,19 @@ def test_every_rule_of_the_national_dataset_is_valid_and_share_is_measured():
     for feature in features:
         rule = fs_hours.convert_days(feature["properties"]).rule
         assert hours.is_valid(rule), rule
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        datetime(2026, 3, 15, 2, 30, tzinfo=hours.PARIS),  # + 14 days = 29 March 02:30, a time clocks skip
+        datetime(2026, 3, 29, 2, 30),  # naive, itself in the gap
+        datetime(2026, 10, 25, 2, 30, tzinfo=hours.PARIS),  # autumn: 02:30 happens twice
+    ],
+)
+def test_slots_across_the_clock_changes(start):
+    slots = hours.open_slots("Mo-Su 09:00-12:00", start)
+    assert len(slots) == 14
+    assert all(s.start.hour == 9 and s.end.hour == 12 for s in slots)  # wall-clock hours in Paris, both sides
+    assert hours.next_opening("Mo-Su 09:00-12:00", start) == slots[0]
+    assert hours.is_open("Mo-Su 00:00-04:00", start) is True
