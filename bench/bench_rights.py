@@ -84,6 +84,7 @@ def single_household(rounds: int) -> dict:
     from openfisca_core.simulation_builder import SimulationBuilder
 
     from carteblanche.rights import openfisca_adapter as adapter
+    from carteblanche.rights import openfisca_speedups
     from tests.rights.test_openfisca_equality import VARIABLES, openfisca_situation
 
     answers, parsed = _households()
@@ -100,13 +101,17 @@ def single_household(rounds: int) -> dict:
                 got_first = time.perf_counter() - started
         total.append(time.perf_counter() - started)
         first.append(got_first)
-        started = time.perf_counter()
-        situation, _ = openfisca_situation({name: answers[name]})
-        simulation = SimulationBuilder().build_from_entities(tbs, situation)
-        for variable, _entity, period in VARIABLES.values():
-            simulation.calculate(variable, period)
-        raw.append(time.perf_counter() - started)
-        del simulation
+        openfisca_speedups.uninstall()  # raw = stock openfisca-core, as a direct user would run it
+        try:
+            started = time.perf_counter()
+            situation, _ = openfisca_situation({name: answers[name]})
+            simulation = SimulationBuilder().build_from_entities(tbs, situation)
+            for variable, _entity, period in VARIABLES.values():
+                simulation.calculate(variable, period)
+            raw.append(time.perf_counter() - started)
+            del simulation
+        finally:
+            openfisca_speedups.install()
     gc.collect()
     return {
         "project_first_result": pct(first),
@@ -179,7 +184,17 @@ class Server:
         self.process.wait(timeout=20)
 
 
-def _post(session, base: str, body: dict) -> tuple[float, int, int]:
+def _server_timing(header: str) -> dict[str, float]:
+    """`queued;dur=12.5, computing;dur=980` -> {"queued": 12.5, "computing": 980.0} (ms)."""
+    out = {}
+    for part in filter(None, (p.strip() for p in header.split(","))):
+        name, _, dur = part.partition(";dur=")
+        if dur:
+            out[name] = float(dur)
+    return out
+
+
+def _post(session, base: str, body: dict) -> tuple[float, int, int, dict[str, float]]:
     import requests
 
     started = time.perf_counter()
@@ -190,9 +205,10 @@ def _post(session, base: str, body: dict) -> tuple[float, int, int]:
         except requests.ConnectionError:
             time.sleep(0.2 * (attempt + 1))
     else:
-        return time.perf_counter() - started, 599, 0
+        return time.perf_counter() - started, 599, 0, {}
+    took = time.perf_counter() - started
     batch = response.json().get("batch_size") or 0 if response.status_code == 200 else 0
-    return time.perf_counter() - started, response.status_code, batch
+    return took, response.status_code, batch, _server_timing(response.headers.get("Server-Timing", ""))
 
 
 def throughput(base: str, bodies: list[dict], clients: int, per_client: int) -> dict:
@@ -201,16 +217,19 @@ def throughput(base: str, bodies: list[dict], clients: int, per_client: int) -> 
     latencies: list[float] = []
     failures: list[int] = []
     batches: list[int] = []
+    phases: dict[str, list[float]] = {}
     lock = threading.Lock()
 
     def client(k: int) -> None:
         session = requests.Session()
         for i in range(per_client):
-            took, status, batch = _post(session, base, bodies[(k * per_client + i) % len(bodies)])
+            took, status, batch, timing = _post(session, base, bodies[(k * per_client + i) % len(bodies)])
             with lock:
                 if status == 200:
                     latencies.append(took)
                     batches.append(batch)
+                    for name, ms in timing.items():
+                        phases.setdefault(name, []).append(ms / 1000)
                 else:
                     failures.append(status)
 
@@ -229,6 +248,8 @@ def throughput(base: str, bodies: list[dict], clients: int, per_client: int) -> 
         "requests_per_s": round(len(latencies) / seconds, 2),
         "mean_batch_size": round(sum(batches) / len(batches), 1) if batches else None,
         "latency": pct(latencies) if latencies else None,
+        # server side, per request (Server-Timing): where the latency went
+        "server_phases": {name: pct(values) for name, values in phases.items()},
     }
 
 
