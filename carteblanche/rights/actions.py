@@ -98,7 +98,10 @@ def iter_simulation(
 ) -> Iterator[tuple[str, Any]]:
     """Run one household through the batcher, yielding ("benefits", [json, ...]) as groups finish
     (all at once when not `progressive`), then ("done", Simulation). An OpenFisca failure yields
-    ("error", Simulation) with `error` set."""
+    ("error", Simulation) with `error` set.
+
+    Not a generator itself: the household is queued at the call, so the collection window and
+    the first benefit group run while the caller renders its page head."""
     month = month or adapter.current_month(timezone.localdate())
     started = time.perf_counter()
     # Into the batcher first: the database row is written once, at the end, so that concurrent
@@ -116,8 +119,14 @@ def iter_simulation(
         },
         openfisca_france_version=adapter.openfisca_france_version(),
     )
+    return _answer_then_release(
+        ticket, simulation, parsed=parsed, month=month, progressive=progressive, started=started
+    )
+
+
+def _answer_then_release(ticket: Ticket, simulation: Simulation, **kwargs) -> Iterator[tuple[str, Any]]:
     try:
-        yield from _answer(ticket, simulation, parsed=parsed, month=month, progressive=progressive, started=started)
+        yield from _answer(ticket, simulation, **kwargs)
     finally:
         ticket.release()  # answered and stored (or abandoned): the batcher may start its next batch
 
