@@ -3,7 +3,8 @@
 One worker thread owns the tax-benefit system. A request is queued; the worker waits for the first
 one, keeps collecting for a short window (or until `max_batch` households), simulates them all at
 once, and dispatches each benefit group's results to every waiting request as soon as that group
-is computed (progressive display). A full garbage collection runs only when the worker is idle.
+is computed (progressive display). The next batch is collected once every request of the last one
+is answered (see `_settle`). A full garbage collection runs only when the worker is idle.
 Pure module: no Django import.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,7 +41,6 @@ class Ticket:
     submitted_at: float = field(default_factory=time.perf_counter)
     events: queue.Queue = field(default_factory=queue.Queue)
     batch_size: int = 0
-    collected_at: float = 0.0  # the worker took it into a batch (collection ends later)
     computing_at: float = 0.0  # the batch's simulation started
     computed_at: float = 0.0  # the batch's last group was dispatched
     batcher: MicroBatcher | None = field(default=None, repr=False)
@@ -90,12 +91,14 @@ class MicroBatcher:
         max_batch: int = 256,
         max_wait: float = 0.3,
         idle_gc_after: float = 0.5,
+        switch_interval: float | None = 0.001,
         iter_results: Callable[..., Iterator[dict[str, list[adapter.BenefitResult]]]] = adapter.iter_results,
     ) -> None:
         self.window = window
         self.max_batch = max_batch
         self.max_wait = max(max_wait, window)
         self.idle_gc_after = idle_gc_after
+        self.switch_interval = switch_interval
         self._iter_results = iter_results
         self._queue: queue.Queue[Ticket] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -106,7 +109,13 @@ class MicroBatcher:
         self.households = 0
 
     def start(self) -> None:
+        """Start the worker. It also shortens the process's GIL switch interval (5 ms → 1 ms): a
+        request thread woken with results while the worker computes the next group waited
+        10–100 ms for the GIL at 5 ms (several handoffs per wake-up), 1.5–6 ms at 1 ms, which is
+        most of the gap between the first group computed and the first card on screen."""
         with self._lock:
+            if self.switch_interval is not None and sys.getswitchinterval() > self.switch_interval:
+                sys.setswitchinterval(self.switch_interval)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="rights-microbatcher", daemon=True)
                 self._thread.start()
@@ -159,7 +168,6 @@ class MicroBatcher:
         A lone request waits `window` only; a burst (clients answered by the previous batch all send
         their next request within a few hundred ms) lands in one batch instead of being split.
         """
-        first.collected_at = time.perf_counter()
         batch = [first]
         hard_deadline = time.perf_counter() + self.max_wait
         while len(batch) < self.max_batch:
