@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
@@ -69,8 +69,10 @@ def simulation_json(simulation: Simulation) -> dict:
 
 
 @router.post("/simulations", response={200: dict, 422: ErrorOut, 503: ErrorOut}, url_name="rights_simulate")
-def simulate(request: HttpRequest, payload: HouseholdIn):
-    """Answers in, likely rights out (amounts from OpenFisca-France), stored for reproduction."""
+def simulate(request: HttpRequest, payload: HouseholdIn, response: HttpResponse):
+    """Answers in, likely rights out (amounts from OpenFisca-France), stored for reproduction.
+
+    The `Server-Timing` header says where the request's time went (queue, simulation, write)."""
     data = payload.dict()
     month = data.pop("month")
     if month is not None and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
@@ -84,6 +86,8 @@ def simulate(request: HttpRequest, payload: HouseholdIn):
     simulation = run_simulation(parsed=parsed, user=request.user, mode=Simulation.Mode.API, month=month)
     if simulation.error:
         return Status(503, _error(simulation.error))
+    phases = getattr(simulation, "phases_ms", {})
+    response["Server-Timing"] = ", ".join(f"{name};dur={ms}" for name, ms in phases.items())
     return Status(200, simulation_json(simulation))
 
 

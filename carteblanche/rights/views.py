@@ -270,6 +270,8 @@ def results(request: HttpRequest) -> HttpResponse:
         if request.session.get(MODE_KEY) == "agent" and request.user.is_authenticated
         else Simulation.Mode.PUBLIC
     )
+    # Queued before the head is rendered: the batch window and the first group overlap the rendering.
+    events = iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode)
     page = render_to_string(
         "rights/results.html",
         {"title": "Vos droits probables", "streaming": True, "assumptions": parsed.assumptions},
@@ -281,7 +283,7 @@ def results(request: HttpRequest) -> HttpResponse:
     def stream() -> Iterator[str]:
         yield head
         shown = 0
-        for kind, payload in iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode):
+        for kind, payload in events:
             if kind == "benefits":
                 for benefit in payload:
                     if benefit["eligible"]:

@@ -1,0 +1,67 @@
+"""The memoised period arithmetic changes no result: the project (with it) equals stock OpenFisca."""
+
+import pytest
+
+from carteblanche.rights import openfisca_speedups
+from tests.rights.households import HOUSEHOLDS
+from tests.rights.test_openfisca_equality import VARIABLES, openfisca_situation
+
+
+@pytest.fixture(scope="module")
+def stock_results(tax_benefit_system):
+    """Every test household computed directly with openfisca-core's own period arithmetic."""
+    from openfisca_core.simulation_builder import SimulationBuilder
+
+    openfisca_speedups.uninstall()
+    try:
+        situation, members = openfisca_situation()
+        simulation = SimulationBuilder().build_from_entities(tax_benefit_system, situation)
+        families = list(simulation.populations["famille"].ids)
+        menages = list(simulation.populations["menage"].ids)
+        persons = list(simulation.populations["individu"].ids)
+        out = {name: {} for name in HOUSEHOLDS}
+        for code, (variable, entity, period) in VARIABLES.items():
+            values = simulation.calculate(variable, period)
+            for name in HOUSEHOLDS:
+                if entity == "famille":
+                    out[name][code] = float(values[families.index(name)])
+                elif entity == "menage":
+                    out[name][code] = float(values[menages.index(name)])
+                else:
+                    out[name][code] = float(sum(values[persons.index(p)] for p in members[name]))
+        return out
+    finally:
+        openfisca_speedups.install()
+
+
+def test_the_system_is_built_with_the_speedups(tax_benefit_system):
+    assert openfisca_speedups.installed()
+
+
+def test_uninstall_restores_openfisca_core():
+    from openfisca_core.periods import DateUnit, Instant, Period, instant_
+
+    installed_offset = instant_.Instant.offset
+    openfisca_speedups.uninstall()
+    try:
+        assert instant_.Instant.offset is not installed_offset
+        assert instant_.Instant.offset.__module__ == "openfisca_core.periods.instant_"
+        stock = (
+            Instant((2024, 1, 31)).offset(1, DateUnit.MONTH),
+            Period((DateUnit.YEAR, Instant((2024, 2, 29)), 1)).stop,
+        )
+    finally:
+        openfisca_speedups.install()
+    leap_year = Period((DateUnit.YEAR, Instant((2024, 2, 29)), 1))
+    memo = (Instant((2024, 1, 31)).offset(1, DateUnit.MONTH), leap_year.stop)
+    assert memo == stock == (Instant((2024, 2, 29)), Instant((2025, 2, 27)))
+
+
+@pytest.mark.parametrize("name", sorted(HOUSEHOLDS))
+def test_project_with_speedups_equals_stock_openfisca(name, project_results, stock_results):
+    for code, expected in stock_results[name].items():
+        result = project_results[name][code]
+        if code == "css_gratuite":
+            assert result.eligible == bool(expected), code
+        else:
+            assert result.amount == pytest.approx(expected, abs=0.01), code
