@@ -221,14 +221,15 @@ def week_out(week: list[DaySlots]) -> list[dict]:
     return [{"day": day.day, "slots": [slot_out(slot) for slot in day.slots]} for day in week]
 
 
-def need_out(need: Need) -> dict:
+def need_out(need: Need, operators: list[str] | None = None) -> dict:
+    """`operators`: the need's operator codes when already read (a search reads them), else queried."""
     return {
         "slug": need.slug,
         "label": need.label,
         "description": need.description,
         "life_event": need.life_event,
         "thematiques": need.thematiques,
-        "operators": [operator.code for operator in need.operators.all()],
+        "operators": operators if operators is not None else [operator.code for operator in need.operators.all()],
         "channel_kinds": need.channel_kinds,
         "documents": need.documents,
         "online_procedure_url": _or_none(need.online_procedure_url),
@@ -364,7 +365,7 @@ def result_out(result: ServiceResult) -> dict:
 def search_out(found: SearchResult, commune: dict) -> dict:
     return {
         "commune": commune,
-        "need": need_out(found.need) if found.need is not None else None,
+        "need": need_out(found.need, found.need_operators) if found.need is not None else None,
         "text": found.text,
         "matched_needs": [
             {"slug": need.slug, "label": need.label, "score": round(score, 3)} for need, score in found.matched_needs
