@@ -348,11 +348,27 @@ def stop_out(view: StopView) -> dict:
     }
 
 
+def _kept_out(record: Service | Structure | Place, convert) -> dict:
+    """`convert(record)`, computed once per record and URL configuration.
+
+    A search's records may be shared by later searches (the selectors' offer cache, valid
+    while the offer does not change): their JSON parts are too. Treat the dict as read-only.
+    """
+    key = (convert, get_urlconf(), get_script_prefix())
+    kept = record.__dict__.get("_cb_out")
+    if kept is None:
+        kept = record.__dict__["_cb_out"] = {}
+    out = kept.get(key)
+    if out is None:
+        out = kept[key] = convert(record)
+    return out
+
+
 def result_out(result: ServiceResult) -> dict:
     return {
-        "service": service_out(result.service),
-        "structure": structure_out(result.structure),
-        "place": place_out(result.place) if result.place is not None else None,
+        "service": _kept_out(result.service, service_out),
+        "structure": _kept_out(result.structure, structure_out),
+        "place": _kept_out(result.place, place_out) if result.place is not None else None,
         "distance_km": None if result.distance_km is None else round(result.distance_km, 2),
         "remote": result.remote,
         "next_opening": slot_out(result.next_opening),

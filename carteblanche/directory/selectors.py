@@ -10,7 +10,6 @@ Unknown facts stay unknown: no hours means "horaires non communiqués", never "c
 from __future__ import annotations
 
 import bisect
-import copy
 import itertools
 import json
 import math
@@ -204,11 +203,29 @@ def _evaluate(rule: str, start: datetime, days: int) -> tuple[list[hours.Slot] |
         return None, False
 
 
-# (rule, hour, days) -> the open slots from that hour over `days` + 1 days. Rules repeat a lot
-# (a search shows dozens of channels with a handful of distinct rules) and evaluating one
-# costs tens of microseconds: evaluate each rule once per hour, cut out each asked window.
-_SLOTS_CACHE: dict[tuple[str, datetime, int], tuple[list[hours.Slot] | None, bool]] = {}
+# (rule, hour, days) -> the open slots from that hour over `days` + 1 days (and their ends).
+# Rules repeat a lot (a search shows dozens of channels with a handful of distinct rules) and
+# evaluating one costs tens of microseconds: evaluate each rule once per hour, cut out each
+# asked window.
+_SLOTS_CACHE: dict[tuple[str, datetime, int], tuple[list[hours.Slot] | None, bool, list[datetime]]] = {}
 _SLOTS_CACHE_SIZE = 20_000
+
+
+def _hour_slots(rule: str, start: datetime, days: int) -> tuple[datetime, list[hours.Slot] | None, bool, list]:
+    """(aware start, slots of the hour's wider window, invalid, their ends) from the cache."""
+    start = start if timezone.is_aware(start) else start.replace(tzinfo=hours.PARIS)
+    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0).astimezone(hours.PARIS)
+    key = (rule, hour, days)
+    cached = _SLOTS_CACHE.get(key)
+    if cached is None:
+        if len(_SLOTS_CACHE) >= _SLOTS_CACHE_SIZE:
+            _SLOTS_CACHE.clear()
+        slots, invalid = _evaluate(rule, hour, days + 1)
+        ends = [slot.end for slot in slots] if slots else []
+        if any(later < earlier for earlier, later in itertools.pairwise(ends)):
+            ends = []  # not in order (never seen): `_next_slot` then cuts the whole window
+        cached = _SLOTS_CACHE[key] = (slots, invalid, ends)
+    return start, *cached
 
 
 def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[hours.Slot] | None, bool]:
@@ -217,15 +234,7 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
     Same answer as `hours.open_slots(rule, start, days)`: open intervals are maximal runs of one
     state, so the runs of a wider window cut to [start, start + days) are that window's runs.
     """
-    start = start if timezone.is_aware(start) else start.replace(tzinfo=hours.PARIS)
-    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0).astimezone(hours.PARIS)
-    key = (rule, hour, days)
-    cached = _SLOTS_CACHE.get(key)
-    if cached is None:
-        if len(_SLOTS_CACHE) >= _SLOTS_CACHE_SIZE:
-            _SLOTS_CACHE.clear()
-        cached = _SLOTS_CACHE[key] = _evaluate(rule, hour, days + 1)
-    slots, invalid = cached
+    start, slots, invalid, _ends = _hour_slots(rule, start, days)
     if slots is None:
         return None, invalid
     end = start + timedelta(days=days)
@@ -236,6 +245,29 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
         if slot.end > start and slot.start < end
     ]
     return window, False
+
+
+def _next_slot(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[hours.Slot | None, bool, bool]:
+    """(first slot of `_slots(rule, start, days)`, hours known, invalid), without cutting the others."""
+    start, slots, invalid, ends = _hour_slots(rule, start, days)
+    if slots is None:
+        return None, False, invalid
+    if not ends and slots:
+        window, _invalid = _slots(rule, start, days)
+        return (window[0] if window else None), True, False
+    position = bisect.bisect_right(ends, start)  # the first slot still running after `start`
+    if position == len(slots):
+        return None, True, False
+    slot = slots[position]
+    end = start + timedelta(days=days)
+    if not slot.start < end:
+        return None, True, False
+    paris = hours.PARIS
+    return (
+        hours.Slot(max(slot.start, start).astimezone(paris), min(slot.end, end).astimezone(paris), slot.comment),
+        True,
+        False,
+    )
 
 
 def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:
@@ -255,11 +287,11 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
     if channel.kind not in TIMED_KINDS:
         return ChannelView(channel=channel, next_opening=None, hours_known=bool(channel.opening_hours))
     rule = channel.effective_opening_hours
-    slots, invalid = _slots(rule, at)
+    next_opening, known, invalid = _next_slot(rule, at)
     return ChannelView(
         channel=channel,
-        next_opening=slots[0] if slots else None,
-        hours_known=slots is not None,
+        next_opening=next_opening,
+        hours_known=known,
         hours_invalid=invalid,
         week=_week(rule, at) if with_week else [],
     )
@@ -268,13 +300,13 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
 def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, distance: float | None = None) -> StopView:
     if distance is None and commune is not None and commune.has_point:
         distance = haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
-    slots, _invalid = _slots(stop.schedule, at, days=62)  # monthly visits: look two months ahead
+    next_visit, known, _invalid = _next_slot(stop.schedule, at, days=62)  # monthly visits: two months ahead
     return StopView(
         stop=stop,
         distance_km=distance,
         in_commune=commune is not None and stop.commune_id == commune.code,
-        next_visit=slots[0] if slots else None,
-        schedule_known=slots is not None,
+        next_visit=next_visit,
+        schedule_known=known,
     )
 
 
@@ -316,10 +348,10 @@ def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int 
 
 def _open_on(rule: str, day: date) -> bool | None:
     start = datetime.combine(day, time.min, tzinfo=hours.PARIS)
-    slots, _invalid = _slots(rule, start, days=1)
-    if slots is None:
+    first, known, _invalid = _next_slot(rule, start, days=1)
+    if not known:
         return None
-    return any(slot.start.date() == day for slot in slots)
+    return first is not None and first.start.date() == day  # the first slot of the day, if any
 
 
 # --- communes as typed in the search form ----------------------------------------------------
@@ -440,7 +472,8 @@ class _IdQuery:
     them (same converters, same instances with `select_related` relations cached), but
     without `Model.__init__`, which cost ~10 µs per instance: `_instance` fills the
     instance's fields directly, as `from_db` would, and JSON columns are decoded once per
-    distinct text (`_json`). Columns not selected stay deferred, as with Django.
+    distinct text (`_json`, values shared: search instances are read-only). Columns not
+    selected stay deferred, as with Django.
     """
 
     def __init__(self, model: type[models.Model], make: Callable[[list], QuerySet], *, key_type: type = int) -> None:
@@ -451,7 +484,7 @@ class _IdQuery:
 
     def rows(self, ids: Iterable[int]) -> tuple[str, list[list]]:
         """(database, converted rows) of the query for these ids."""
-        ids = list(dict.fromkeys(ids))
+        ids = _padded(list(dict.fromkeys(ids)))
         if not ids:
             return "", []
         db = router.db_for_read(self._model)
@@ -481,7 +514,7 @@ class _IdQuery:
         return db, rows
 
     def __call__(self, ids: Iterable[int]) -> list[models.Model]:
-        ids = list(dict.fromkeys(ids))
+        ids = _padded(list(dict.fromkeys(ids)))
         db, rows = self.rows(ids)
         if not rows:
             return []
@@ -555,6 +588,19 @@ class _IdQuery:
             cls._walk(related, select, position, nodes)
 
 
+def _padded(keys: list) -> list:
+    """The keys, the last one repeated up to a power of two (`IN` ignores repeats).
+
+    A query is compiled once per list length: a handful of lengths keeps the first searches
+    of a process from compiling a new query (~1 ms) at almost every call.
+    """
+    size = len(keys)
+    if size <= 2:
+        return keys
+    bucket = 1 << (size - 1).bit_length()
+    return keys + [keys[-1]] * (bucket - size)
+
+
 def _instance(model: type[models.Model], db: str, attnames: list[str], values: Sequence) -> models.Model:
     """A model instance as `Model.from_db` makes it (not adding, this database), without `__init__`."""
     obj = model.__new__(model)
@@ -568,7 +614,9 @@ def _instance(model: type[models.Model], db: str, attnames: list[str], values: S
 
 
 # Distinct JSON texts seen in rows -> their value: a few hundred distinct lists ("[]", ["fr"]…)
-# make up most JSON columns of the offer. Lists and dicts are copied: each instance owns its value.
+# make up most JSON columns of the offer. The value is shared by every instance with that text,
+# like the instances themselves (see `_OfferCache`): read-only. Fewer objects also means
+# shorter pauses of the garbage collector, whose full passes walk every cached instance.
 _JSON_CACHE: dict[str, object] = {}
 _JSON_CACHE_SIZE = 50_000
 
@@ -581,10 +629,6 @@ def _json(raw: str | None) -> object:
         if len(_JSON_CACHE) >= _JSON_CACHE_SIZE:
             _JSON_CACHE.clear()
         value = _JSON_CACHE[raw] = json.loads(raw)
-    if type(value) is list:
-        return [copy.deepcopy(item) if isinstance(item, dict | list) else item for item in value]
-    if type(value) is dict:
-        return copy.deepcopy(value)
     return value
 
 
