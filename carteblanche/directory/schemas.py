@@ -348,13 +348,13 @@ def stop_out(view: StopView) -> dict:
     }
 
 
-def _kept_out(record: Service | Structure | Place, convert) -> dict:
+def _kept_out(record: Service | Structure | Place, convert, urls: tuple) -> dict:
     """`convert(record)`, computed once per record and URL configuration.
 
     A search's records may be shared by later searches (the selectors' offer cache, valid
     while the offer does not change): their JSON parts are too. Treat the dict as read-only.
     """
-    key = (convert, get_urlconf(), get_script_prefix())
+    key = (convert, *urls)  # urls: (urlconf, script prefix), the detail links depend on them
     kept = record.__dict__.get("_cb_out")
     if kept is None:
         kept = record.__dict__["_cb_out"] = {}
@@ -364,11 +364,12 @@ def _kept_out(record: Service | Structure | Place, convert) -> dict:
     return out
 
 
-def result_out(result: ServiceResult) -> dict:
+def result_out(result: ServiceResult, urls: tuple | None = None) -> dict:
+    urls = urls or (get_urlconf(), get_script_prefix())
     return {
-        "service": _kept_out(result.service, service_out),
-        "structure": _kept_out(result.structure, structure_out),
-        "place": _kept_out(result.place, place_out) if result.place is not None else None,
+        "service": _kept_out(result.service, service_out, urls),
+        "structure": _kept_out(result.structure, structure_out, urls),
+        "place": _kept_out(result.place, place_out, urls) if result.place is not None else None,
         "distance_km": None if result.distance_km is None else round(result.distance_km, 2),
         "remote": result.remote,
         "next_opening": slot_out(result.next_opening),
@@ -379,6 +380,7 @@ def result_out(result: ServiceResult) -> dict:
 
 
 def search_out(found: SearchResult, commune: dict) -> dict:
+    urls = (get_urlconf(), get_script_prefix())  # once per answer, not once per link
     return {
         "commune": commune,
         "need": need_out(found.need, found.need_operators) if found.need is not None else None,
@@ -387,8 +389,8 @@ def search_out(found: SearchResult, commune: dict) -> dict:
             {"slug": need.slug, "label": need.label, "score": round(score, 3)} for need, score in found.matched_needs
         ],
         "at": found.at,
-        "nearby": [result_out(result) for result in found.nearby],
-        "remote": [result_out(result) for result in found.remote],
+        "nearby": [result_out(result, urls) for result in found.nearby],
+        "remote": [result_out(result, urls) for result in found.remote],
         "excluded": {
             "unknown_hours": found.excluded_unknown_hours,
             "accessibility_unknown": found.excluded_inaccessible_unknown,

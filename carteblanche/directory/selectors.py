@@ -73,6 +73,9 @@ class DaySlots:
     slots: list[hours.Slot]
 
 
+_KIND_LABELS: dict[str, str] = {str(kind): str(label) for kind, label in Channel.Kind.choices}
+
+
 @dataclass(slots=True)
 class ChannelView:
     channel: Channel
@@ -87,7 +90,7 @@ class ChannelView:
 
     @property
     def label(self) -> str:
-        return self.channel.get_kind_display()
+        return _KIND_LABELS.get(self.channel.kind) or self.channel.get_kind_display()
 
     @property
     def place(self) -> Place | None:
@@ -388,6 +391,47 @@ def communes_matching_code(text: str) -> list[Commune]:
     return [c for c in find_communes(text, limit=200) if c.code == text or text in (c.postcodes or [])]
 
 
+_communes_by_key_query = None  # compiled at first use (the territories app must be ready)
+
+
+def _commune_by_label(key: str, code: str) -> Commune | None:
+    """The most populated commune of this exact name whose postcode, INSEE or department code is `code`.
+
+    What the autocomplete sends ('Cahors (46000)'): kept in the offer cache (the communes are
+    part of the offer's version), so a search from the same commune asks the database nothing.
+    """
+    global _communes_by_key_query
+    cache = _offer_cache()
+    if cache is not None and (key, code) in cache.communes:
+        return cache.communes[(key, code)]
+    if _communes_by_key_query is None:
+        _communes_by_key_query = _IdQuery(
+            Commune,
+            lambda keys: Commune.objects.select_related("department", "epci")
+            .filter(search_key__in=keys)
+            .order_by("-population"),
+            key_type=str,
+        )
+    found = next(
+        (c for c in _communes_by_key_query([key]) if code in (c.postcodes or []) or code in (c.code, c.department_id)),
+        None,
+    )
+    if cache is not None:
+        cache.keep(cache.communes, (key, code), found)
+    return found
+
+
+def need_by_slug(slug: str) -> Need | None:
+    """The catalogue need of this slug, or None (kept in the offer cache: the API asks at every search)."""
+    cache = _offer_cache()
+    if cache is not None and slug in cache.need_objects:
+        return cache.need_objects[slug]
+    found = next(iter(_need_query([slug])), None)
+    if cache is not None:
+        cache.keep(cache.need_objects, slug, found)
+    return found
+
+
 def resolve_search_commune(text: str) -> Commune | None:
     """The commune a person meant: 'Cahors', '46000', '46042' or 'Cahors (46000)'.
 
@@ -398,11 +442,12 @@ def resolve_search_commune(text: str) -> Commune | None:
     if match:
         code = match["code"].upper()
         # The exact name first (an indexed lookup, what the autocomplete sends), then the tolerant search.
-        exact = Commune.objects.select_related("department", "epci").filter(search_key=normalize_name(match["name"]))
-        for lookup in (lambda: exact.order_by("-population"), lambda: find_communes(match["name"], limit=50)):
-            for found in lookup():
-                if code in (found.postcodes or []) or code in (found.code, found.department_id):
-                    return found
+        found = _commune_by_label(normalize_name(match["name"]), code)
+        if found is not None:
+            return found
+        for found in find_communes(match["name"], limit=50):
+            if code in (found.postcodes or []) or code in (found.code, found.department_id):
+                return found
         text = match["name"]
     if _POSTCODE.match(text):
         by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
@@ -660,6 +705,7 @@ _need_operators_query = _IdQuery(
     lambda slugs: Operator.objects.filter(needs__slug__in=slugs).values_list("code"),
     key_type=str,
 )
+_need_query = _IdQuery(Need, lambda slugs: Need.objects.filter(slug__in=slugs), key_type=str)
 _need_services_query = _IdQuery(
     Service, lambda slugs: Service.objects.filter(needs__slug__in=slugs).values_list("id").order_by(), key_type=str
 )
@@ -863,6 +909,8 @@ class _OfferCache:
         self.services: dict[int, Service | None] = {}  # None: not in the database
         self.light: dict[int, tuple[Service, list[Channel], list[ItinerantStop]] | None] = {}
         self.needs: dict[str, tuple[list[str], frozenset[int]]] = {}
+        self.need_objects: dict[str, Need | None] = {}
+        self.communes: dict[tuple[str, str], Commune | None] = {}
         self.operator_services: dict[frozenset[str], tuple[frozenset[int], frozenset[str]]] = {}
 
     def keep(self, store: dict, key: object, value: object) -> None:
