@@ -661,7 +661,7 @@ def _instance(model: type[models.Model], db: str, attnames: list[str], values: S
     state.db = db
     fields = obj.__dict__
     fields["_state"] = state
-    fields.update(zip(attnames, values))  # noqa: B905 — same lengths by construction (the compiled select)
+    fields.update(zip(attnames, values, strict=True))
     return obj
 
 
@@ -911,9 +911,6 @@ def _service_rows(ids: Iterable[int]) -> tuple[str, dict[int, ServiceRows]]:
     return db, {row[service_id]: (tuple(row), tuple(channels.get(row[service_id], ()))) for row in service_rows}
 
 
-_CHANNEL_SERVICE = Channel._meta.get_field("service")
-
-
 def _service_from_rows(db: str, rows: ServiceRows) -> Service:
     """The service with its channels (place, commune), stops and covered communes, attached by hand
     (`_channels_of`, `_stops_of`, `_area_of`): Django's prefetch costs tens of µs per instance."""
@@ -924,7 +921,7 @@ def _service_from_rows(db: str, rows: ServiceRows) -> Service:
         channel = _channels_query.build(db, [channel_row])[0]
         channel._search_stops = _stops_query.build(db, stop_rows) if stop_rows else []
         channel._search_area = list(area)
-        _CHANNEL_SERVICE.set_cached_value(channel, service)  # its own service: no query when a view asks
+        channel.service = service  # the same instance: no query when a view asks for it
         service._search_channels.append(channel)
     return service
 
