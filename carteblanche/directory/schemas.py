@@ -348,28 +348,28 @@ def stop_out(view: StopView) -> dict:
     }
 
 
-def _kept_out(record: Service | Structure | Place, convert, urls: tuple, cache) -> dict:
-    """`convert(record)`, kept in the search's offer cache (valid while the offer does not change).
+def _kept_out(record: Service | Structure | Place, convert, urls: tuple) -> dict:
+    """`convert(record)`, computed once per record and URL configuration.
 
-    `urls`: (urlconf, script prefix), the detail links depend on them. The dict is shared by
-    later answers: read-only.
+    A search's records may be shared by later searches (the selectors' offer cache, valid
+    while the offer does not change): their JSON parts are too. Treat the dict as read-only.
     """
-    if cache is None:
-        return convert(record)
-    key = (type(record), record.pk, convert, *urls)
-    out = cache.outs.get(key)
+    key = (convert, *urls)  # urls: (urlconf, script prefix), the detail links depend on them
+    kept = record.__dict__.get("_cb_out")
+    if kept is None:
+        kept = record.__dict__["_cb_out"] = {}
+    out = kept.get(key)
     if out is None:
-        out = convert(record)
-        cache.keep(cache.outs, key, out)
+        out = kept[key] = convert(record)
     return out
 
 
-def result_out(result: ServiceResult, urls: tuple | None = None, cache=None) -> dict:
+def result_out(result: ServiceResult, urls: tuple | None = None) -> dict:
     urls = urls or (get_urlconf(), get_script_prefix())
     return {
-        "service": _kept_out(result.service, service_out, urls, cache),
-        "structure": _kept_out(result.structure, structure_out, urls, cache),
-        "place": _kept_out(result.place, place_out, urls, cache) if result.place is not None else None,
+        "service": _kept_out(result.service, service_out, urls),
+        "structure": _kept_out(result.structure, structure_out, urls),
+        "place": _kept_out(result.place, place_out, urls) if result.place is not None else None,
         "distance_km": None if result.distance_km is None else round(result.distance_km, 2),
         "remote": result.remote,
         "next_opening": slot_out(result.next_opening),
@@ -389,8 +389,8 @@ def search_out(found: SearchResult, commune: dict) -> dict:
             {"slug": need.slug, "label": need.label, "score": round(score, 3)} for need, score in found.matched_needs
         ],
         "at": found.at,
-        "nearby": [result_out(result, urls, found.offer_cache) for result in found.nearby],
-        "remote": [result_out(result, urls, found.offer_cache) for result in found.remote],
+        "nearby": [result_out(result, urls) for result in found.nearby],
+        "remote": [result_out(result, urls) for result in found.remote],
         "excluded": {
             "unknown_hours": found.excluded_unknown_hours,
             "accessibility_unknown": found.excluded_inaccessible_unknown,

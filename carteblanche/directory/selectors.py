@@ -147,7 +147,6 @@ class SearchResult:
     excluded_inaccessible_unknown: int = 0
     commune_without_point: bool = False
     need_operators: list[str] | None = None  # the need's operator codes as `need.operators.all()` orders them
-    offer_cache: _OfferCache | None = None  # where the JSON parts of its records may be kept
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -560,17 +559,11 @@ class _IdQuery:
         return db, rows
 
     def __call__(self, ids: Iterable[int]) -> list[models.Model]:
+        ids = _padded(list(dict.fromkeys(ids)))
         db, rows = self.rows(ids)
-        return self.build(db, rows) if rows else []
-
-    def column(self, db: str, attname: str) -> int:
-        """Where the root model's field is in the rows of `rows`."""
-        _model, start, _end, attnames, *_rest = self._get(db, 1)[4][0]
-        return start + attnames.index(attname)
-
-    def build(self, db: str, rows: Iterable[Sequence]) -> list[models.Model]:
-        """Instances (and their `select_related` relations) from rows of `rows`."""
-        nodes = self._get(db, 1)[4]  # the same columns whatever the number of ids
+        if not rows:
+            return []
+        nodes = self._get(db, len(ids))[4]
         found = []
         for row in rows:
             made: list[models.Model | None] = []
@@ -758,10 +751,9 @@ class _LightLook:
         if cache is not None:  # what an earlier search loaded, in full or light, decides as well
             todo = []
             for service_id in missing:
-                rows = cache.services.get(service_id, _MISSING)
-                if rows is not _MISSING:
-                    if rows is not None:
-                        full = _service_from_rows(cache.db, rows)
+                full = cache.services.get(service_id, _MISSING)
+                if full is not _MISSING:
+                    if full is not None:
                         channels = _channels_of(full)
                         stops = [stop for c in channels if c.kind == Channel.Kind.ITINERANT for stop in _stops_of(c)]
                         self._add(service_id, (full, channels, stops))
@@ -869,67 +861,36 @@ _stops_query = _IdQuery(
 )
 
 
-# A service as loaded for a search, without instances: its row (service, structure, operator)
-# and per channel its row (channel, place, commune), its stops' rows and the communes it covers.
-ServiceRows = tuple[tuple, tuple[tuple[tuple, tuple[tuple, ...], tuple[str, ...]], ...]]
+def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
+    """Services with their channels (place, commune), itinerant stops and covered communes.
 
-
-def _service_rows(ids: Iterable[int]) -> tuple[str, dict[int, ServiceRows]]:
-    """(database, rows of each service found): two to four queries.
-
-    Only itinerant channels have stops, only call-backs and home visits an area. Orders are
-    those of the models. Rows, not instances, are what the offer cache keeps: tuples of plain
-    values, which the garbage collector does not walk (instances cost it ~30 objects each).
+    Two to four queries, relations attached by hand (`_channels_of`, `_stops_of`, `_area_of`):
+    Django's prefetch costs tens of microseconds per instance, and only itinerant channels
+    have stops, only call-backs and home visits an area. Orders are those of the models.
     """
     ids = list(ids)
-    db, service_rows = _services_query.rows(ids)
-    if not service_rows:
-        return db, {}
-    _db, channel_rows = _channels_query.rows(ids)
-    service_id = _services_query.column(db, "id")
-    channel_id, kind, channel_service = (_channels_query.column(db, name) for name in ("id", "kind", "service_id"))
-    stops: dict[int, list[tuple]] = {}
-    itinerant = [row[channel_id] for row in channel_rows if row[kind] == Channel.Kind.ITINERANT]
-    if itinerant:
-        stop_channel = _stops_query.column(db, "channel_id")
-        for row in _stops_query.rows(itinerant)[1]:
-            stops.setdefault(row[stop_channel], []).append(tuple(row))
+    services = {service.pk: service for service in _services_query(ids)}
+    channels = _channels_query(ids)
+    stops: dict[int, list[ItinerantStop]] = {}
+    itinerant = [c.id for c in channels if c.kind == Channel.Kind.ITINERANT]
+    for stop in _stops_query(itinerant):
+        stops.setdefault(stop.channel_id, []).append(stop)
     areas: dict[int, list[str]] = {}
-    with_area = [
-        row[channel_id] for row in channel_rows if row[kind] in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK)
-    ]
+    with_area = [c.id for c in channels if c.kind in (Channel.Kind.HOME_VISIT, Channel.Kind.CALLBACK)]
     if with_area:
         through = Channel.area_communes.through.objects.filter(channel_id__in=with_area)
-        for channel, code in through.order_by("channel_id", "commune_id").values_list("channel_id", "commune_id"):
-            areas.setdefault(channel, []).append(code)
-    channels: dict[int, list] = {}
-    for row in channel_rows:
-        key = row[channel_id]
-        channels.setdefault(row[channel_service], []).append(
-            (tuple(row), tuple(stops.get(key, ())), tuple(areas.get(key, ())))
-        )
-    return db, {row[service_id]: (tuple(row), tuple(channels.get(row[service_id], ()))) for row in service_rows}
-
-
-def _service_from_rows(db: str, rows: ServiceRows) -> Service:
-    """The service with its channels (place, commune), stops and covered communes, attached by hand
-    (`_channels_of`, `_stops_of`, `_area_of`): Django's prefetch costs tens of µs per instance."""
-    service_row, channel_rows = rows
-    service = _services_query.build(db, [service_row])[0]
-    service._search_channels = []
-    for channel_row, stop_rows, area in channel_rows:
-        channel = _channels_query.build(db, [channel_row])[0]
-        channel._search_stops = _stops_query.build(db, stop_rows) if stop_rows else []
-        channel._search_area = list(area)
-        channel.service = service  # the same instance: no query when a view asks for it
-        service._search_channels.append(channel)
-    return service
-
-
-def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
-    """Services with their channels (place, commune), itinerant stops and covered communes."""
-    db, found = _service_rows(ids)
-    return {service_id: _service_from_rows(db, rows) for service_id, rows in found.items()}
+        for channel_id, code in through.order_by("channel_id", "commune_id").values_list("channel_id", "commune_id"):
+            areas.setdefault(channel_id, []).append(code)
+    for service in services.values():
+        service._search_channels = []
+    for channel in channels:
+        channel._search_stops = stops.get(channel.id, [])
+        channel._search_area = areas.get(channel.id, [])
+        service = services.get(channel.service_id)
+        if service is not None:
+            channel.service = service  # the same instance: no query when a view asks for it
+            service._search_channels.append(channel)
+    return services
 
 
 class _OfferCache:
@@ -939,15 +900,13 @@ class _OfferCache:
     search) stays the same: any write to a table a search reads, by any process, changes it,
     so a cached service is exactly what loading it again would give. A new token starts a
     new, empty cache (a new object: a search still holding the old one cannot fill the new
-    one with older rows). Services are kept as rows (`ServiceRows`), each search makes its
-    own instances from them; the JSON parts of records (`outs`) are shared, read-only.
+    one with older rows). Cached instances are shared between searches and never modified.
     Bounded: the oldest entries go first.
     """
 
     def __init__(self, db: str, token: int | None, size: int) -> None:
         self.db, self.token, self.size = db, token, size
-        self.services: dict[int, ServiceRows | None] = {}  # None: not in the database
-        self.outs: dict[tuple, dict] = {}  # (model, id, converter, URL configuration) -> JSON part
+        self.services: dict[int, Service | None] = {}  # None: not in the database
         self.light: dict[int, tuple[Service, list[Channel], list[ItinerantStop]] | None] = {}
         self.needs: dict[str, tuple[list[str], frozenset[int]]] = {}
         self.need_objects: dict[str, Need | None] = {}
@@ -1018,13 +977,13 @@ class _Loader:
             return
         known = cache.services
         todo = [service_id for service_id in missing if service_id not in known]
-        loaded = _service_rows(todo)[1] if todo else {}
+        loaded = _services_with_channels(todo) if todo else {}
         for service_id in todo:
             cache.keep(known, service_id, loaded.get(service_id))
         for service_id in missing:
-            rows = loaded.get(service_id) if service_id in loaded else known.get(service_id)
-            if rows is not None:
-                self.services[service_id] = _service_from_rows(cache.db, rows)
+            service = loaded.get(service_id) if service_id in loaded else known.get(service_id)
+            if service is not None:
+                self.services[service_id] = service
 
     def tried(self, service_id: int) -> bool:
         return service_id in self._tried
@@ -1132,7 +1091,6 @@ def search_services(
     cache = _offer_cache()
     need_operators, need_services = _need_facts(need_obj, cache) if need_obj is not None else ([], frozenset())
     result.need_operators = need_operators
-    result.offer_cache = cache
     operator_ids = set(need_operators)
     operator_services: frozenset[int] | set[int] = set()
     if thematiques and operator_ids:

@@ -81,10 +81,8 @@ def test_a_second_search_reuses_the_loaded_services(need_with_counter, django_as
     first = search_services(commune=_cahors(), need=need, at=AT)
     with django_assert_max_num_queries(2):  # the token, the shared index's cheap check at most
         second = search_services(commune=_cahors(), need=need, at=AT)
-    assert second.nearby[0].service is not first.nearby[0].service  # each search has its own instances
-    assert second.nearby[0].service.id == first.nearby[0].service.id == service.id
-    assert second.nearby[0].structure.name == first.nearby[0].structure.name
-    assert second.nearby[0].channels[0].channel.service is second.nearby[0].service
+    assert second.nearby[0].service is first.nearby[0].service  # the same shared instance
+    assert second.nearby[0].service.id == service.id
 
 
 def test_changes_without_signals_are_seen_by_the_next_search(need_with_counter):
@@ -173,20 +171,3 @@ def test_next_slot_is_the_first_slot_of_the_window():
                 slots, invalid = selectors._slots(rule, start, days)
                 first, known, next_invalid = selectors._next_slot(rule, start, days)
                 assert (first, known, next_invalid) == ((slots[0] if slots else None), slots is not None, invalid)
-
-
-def test_the_api_json_is_the_same_from_the_cache_and_without_it(need_with_counter, settings):
-    from carteblanche.directory.api import search_json
-    from carteblanche.territories.api import commune_out
-
-    need, _service, _place = need_with_counter
-    ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours="Mo-Fr 08:30-17:00")
-
-    def body():
-        found = search_services(commune=_cahors(), need=need, at=AT)
-        return search_json(found, commune_out(_cahors()))
-
-    first, cached = body(), body()
-    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
-    assert first == cached == body()
-    assert b'"structure"' in first.encode()
