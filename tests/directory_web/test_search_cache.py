@@ -171,3 +171,20 @@ def test_next_slot_is_the_first_slot_of_the_window():
                 slots, invalid = selectors._slots(rule, start, days)
                 first, known, next_invalid = selectors._next_slot(rule, start, days)
                 assert (first, known, next_invalid) == ((slots[0] if slots else None), slots is not None, invalid)
+
+
+def test_the_api_json_is_the_same_from_the_cache_and_without_it(need_with_counter, settings):
+    from carteblanche.directory.api import search_json
+    from carteblanche.territories.api import commune_out
+
+    need, _service, _place = need_with_counter
+    ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours="Mo-Fr 08:30-17:00")
+
+    def body():
+        found = search_services(commune=_cahors(), need=need, at=AT)
+        return search_json(found, commune_out(_cahors()))
+
+    first, cached = body(), body()
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
+    assert first == cached == body()
+    assert b'"structure"' in first.encode()
