@@ -17,6 +17,7 @@ slower checks.
 from __future__ import annotations
 
 from django.apps import apps as global_apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
 
 PREFIX = "directory_offer_version"
@@ -62,8 +63,11 @@ def _trigger_names(tables: list[str]) -> list[str]:
 def install_triggers(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> bool:
     """Create (or re-create) the triggers; False on a database vendor without support."""
     connection = connections[using]
-    version = apps.get_model("directory", "OfferVersion")._meta.db_table
-    tables = watched_tables(apps)
+    try:
+        version = apps.get_model("directory", "OfferVersion")._meta.db_table
+        tables = watched_tables(apps)
+    except (LookupError, FieldDoesNotExist):  # migrated back before the version table
+        return False
     existing = set(connection.introspection.table_names())
     if version not in existing or not set(tables) <= existing:
         return False
@@ -92,6 +96,21 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> bool:
             return False
     _available.pop(using, None)
     return True
+
+
+def drop_triggers(apps, schema_editor) -> None:
+    """Reverse of migration 0002: no trigger may outlive the table it writes to."""
+    connection = schema_editor.connection
+    tables = [t for t in watched_tables(global_apps) if t in set(connection.introspection.table_names())]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in _trigger_names(tables):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table} ON {table}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PREFIX}_bump()")
+    _available.clear()
 
 
 def triggers_installed(using: str = DEFAULT_DB_ALIAS) -> bool:

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from carteblanche.directory.offer_version import drop_triggers
+
 
 class Migration(migrations.Migration):
 
@@ -20,4 +22,6 @@ class Migration(migrations.Migration):
                 'verbose_name': "version de l'offre",
             },
         ),
+        # The triggers are installed after every migrate (post_migrate); going back, drop them first.
+        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
     ]
