@@ -27,7 +27,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,7 +344,11 @@ def http_path(name: str, commune, need, accessible, open_on) -> str:
         url = "/bench/search?"
         if accessible:
             params["accessible"] = "1"
-    if open_on:
+    if open_on and name == "directory":
+        # The API answers at the server's clock and refuses a past day (422): the same weekday from today.
+        today = date.today()
+        params["ouvert_le"] = (today + timedelta(days=(open_on.weekday() - today.weekday()) % 7)).isoformat()
+    elif open_on:
         params["ouvert_le"] = open_on.isoformat()
     return url + urllib.parse.urlencode(params)
 

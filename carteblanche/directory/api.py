@@ -91,7 +91,7 @@ def search(
         return Status(404, body)
     need_obj = None
     if besoin:
-        need_obj = Need.objects.filter(slug=besoin).first()
+        need_obj = selectors.need_by_slug(besoin)
         if need_obj is None:
             return Status(422, _error("besoin", f"besoin inconnu « {besoin} ». La liste est à /api/offre/besoins."))
     found = selectors.search_services(

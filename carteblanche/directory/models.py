@@ -251,3 +251,21 @@ class ItinerantStop(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.channel.service} à {self.commune.name}"
+
+
+class OfferVersion(models.Model):
+    """One row whose token changes with every write to the offer (database triggers, see `offer_version.py`).
+
+    Lets every process tell in one primary-key read whether what it keeps of the offer (the
+    search index, loaded services) is still what the database holds, whoever wrote and however
+    (admin, imports, bulk_create, update(), raw SQL).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "version de l'offre"
+
+    def __str__(self) -> str:
+        return f"version {self.token}"

@@ -221,14 +221,15 @@ def week_out(week: list[DaySlots]) -> list[dict]:
     return [{"day": day.day, "slots": [slot_out(slot) for slot in day.slots]} for day in week]
 
 
-def need_out(need: Need) -> dict:
+def need_out(need: Need, operators: list[str] | None = None) -> dict:
+    """`operators`: the need's operator codes when already read (a search reads them), else queried."""
     return {
         "slug": need.slug,
         "label": need.label,
         "description": need.description,
         "life_event": need.life_event,
         "thematiques": need.thematiques,
-        "operators": [operator.code for operator in need.operators.all()],
+        "operators": operators if operators is not None else [operator.code for operator in need.operators.all()],
         "channel_kinds": need.channel_kinds,
         "documents": need.documents,
         "online_procedure_url": _or_none(need.online_procedure_url),
@@ -347,11 +348,28 @@ def stop_out(view: StopView) -> dict:
     }
 
 
-def result_out(result: ServiceResult) -> dict:
+def _kept_out(record: Service | Structure | Place, convert, urls: tuple) -> dict:
+    """`convert(record)`, computed once per record and URL configuration.
+
+    A search's records may be shared by later searches (the selectors' offer cache, valid
+    while the offer does not change): their JSON parts are too. Treat the dict as read-only.
+    """
+    key = (convert, *urls)  # urls: (urlconf, script prefix), the detail links depend on them
+    kept = record.__dict__.get("_cb_out")
+    if kept is None:
+        kept = record.__dict__["_cb_out"] = {}
+    out = kept.get(key)
+    if out is None:
+        out = kept[key] = convert(record)
+    return out
+
+
+def result_out(result: ServiceResult, urls: tuple | None = None) -> dict:
+    urls = urls or (get_urlconf(), get_script_prefix())
     return {
-        "service": service_out(result.service),
-        "structure": structure_out(result.structure),
-        "place": place_out(result.place) if result.place is not None else None,
+        "service": _kept_out(result.service, service_out, urls),
+        "structure": _kept_out(result.structure, structure_out, urls),
+        "place": _kept_out(result.place, place_out, urls) if result.place is not None else None,
         "distance_km": None if result.distance_km is None else round(result.distance_km, 2),
         "remote": result.remote,
         "next_opening": slot_out(result.next_opening),
@@ -362,16 +380,17 @@ def result_out(result: ServiceResult) -> dict:
 
 
 def search_out(found: SearchResult, commune: dict) -> dict:
+    urls = (get_urlconf(), get_script_prefix())  # once per answer, not once per link
     return {
         "commune": commune,
-        "need": need_out(found.need) if found.need is not None else None,
+        "need": need_out(found.need, found.need_operators) if found.need is not None else None,
         "text": found.text,
         "matched_needs": [
             {"slug": need.slug, "label": need.label, "score": round(score, 3)} for need, score in found.matched_needs
         ],
         "at": found.at,
-        "nearby": [result_out(result) for result in found.nearby],
-        "remote": [result_out(result) for result in found.remote],
+        "nearby": [result_out(result, urls) for result in found.nearby],
+        "remote": [result_out(result, urls) for result in found.remote],
         "excluded": {
             "unknown_hours": found.excluded_unknown_hours,
             "accessibility_unknown": found.excluded_inaccessible_unknown,

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
+from django.db import connection, router
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
+from carteblanche.directory import offer_version as offer_token
 from carteblanche.directory.models import Channel, ItinerantStop, Place, Service
 from carteblanche.directory.search_engine import OfferIndex, OfferRow, RemoteOffices
 
@@ -50,7 +51,12 @@ def _check_interval() -> float:
 
 
 def offer_version() -> tuple:
-    """Counts and latest modification of the tables the index is built from (4 small queries)."""
+    """What changes whenever the offer does: the trigger-kept token (one primary-key read), else
+    the counts and latest modification of the tables the index is built from (4 scans)."""
+    try:
+        return ("token", offer_token.current_token(router.db_for_read(Service)))
+    except offer_token.Unavailable:
+        pass
     version = []
     for model in _WATCHED:
         row = model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))

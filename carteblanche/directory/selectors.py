@@ -10,19 +10,22 @@ Unknown facts stay unknown: no hours means "horaires non communiqués", never "c
 from __future__ import annotations
 
 import bisect
+import itertools
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.db.models import Prefetch, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.base import ModelState
 from django.utils import timezone
 
-from carteblanche.directory import hours
-from carteblanche.directory.models import Channel, ItinerantStop, Need, Place, Service, Structure
+from carteblanche.directory import hours, offer_version
+from carteblanche.directory.models import Channel, ItinerantStop, Need, Operator, Place, Service, Structure
 from carteblanche.directory.search_engine import Candidate, RemoteOffices
 from carteblanche.directory.search_index import get_offer_snapshot
 from carteblanche.territories.models import Commune
@@ -70,6 +73,9 @@ class DaySlots:
     slots: list[hours.Slot]
 
 
+_KIND_LABELS: dict[str, str] = {str(kind): str(label) for kind, label in Channel.Kind.choices}
+
+
 @dataclass(slots=True)
 class ChannelView:
     channel: Channel
@@ -84,7 +90,7 @@ class ChannelView:
 
     @property
     def label(self) -> str:
-        return self.channel.get_kind_display()
+        return _KIND_LABELS.get(self.channel.kind) or self.channel.get_kind_display()
 
     @property
     def place(self) -> Place | None:
@@ -140,6 +146,7 @@ class SearchResult:
     excluded_ineligible: int = 0
     excluded_inaccessible_unknown: int = 0
     commune_without_point: bool = False
+    need_operators: list[str] | None = None  # the need's operator codes as `need.operators.all()` orders them
 
     @property
     def results(self) -> list[ServiceResult]:
@@ -199,11 +206,29 @@ def _evaluate(rule: str, start: datetime, days: int) -> tuple[list[hours.Slot] |
         return None, False
 
 
-# (rule, hour, days) -> the open slots from that hour over `days` + 1 days. Rules repeat a lot
-# (a search shows dozens of channels with a handful of distinct rules) and evaluating one
-# costs tens of microseconds: evaluate each rule once per hour, cut out each asked window.
-_SLOTS_CACHE: dict[tuple[str, datetime, int], tuple[list[hours.Slot] | None, bool]] = {}
+# (rule, hour, days) -> the open slots from that hour over `days` + 1 days (and their ends).
+# Rules repeat a lot (a search shows dozens of channels with a handful of distinct rules) and
+# evaluating one costs tens of microseconds: evaluate each rule once per hour, cut out each
+# asked window.
+_SLOTS_CACHE: dict[tuple[str, datetime, int], tuple[list[hours.Slot] | None, bool, list[datetime]]] = {}
 _SLOTS_CACHE_SIZE = 20_000
+
+
+def _hour_slots(rule: str, start: datetime, days: int) -> tuple[datetime, list[hours.Slot] | None, bool, list]:
+    """(aware start, slots of the hour's wider window, invalid, their ends) from the cache."""
+    start = start if timezone.is_aware(start) else start.replace(tzinfo=hours.PARIS)
+    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0).astimezone(hours.PARIS)
+    key = (rule, hour, days)
+    cached = _SLOTS_CACHE.get(key)
+    if cached is None:
+        if len(_SLOTS_CACHE) >= _SLOTS_CACHE_SIZE:
+            _SLOTS_CACHE.clear()
+        slots, invalid = _evaluate(rule, hour, days + 1)
+        ends = [slot.end for slot in slots] if slots else []
+        if any(later < earlier for earlier, later in itertools.pairwise(ends)):
+            ends = []  # not in order (never seen): `_next_slot` then cuts the whole window
+        cached = _SLOTS_CACHE[key] = (slots, invalid, ends)
+    return start, *cached
 
 
 def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[hours.Slot] | None, bool]:
@@ -212,15 +237,7 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
     Same answer as `hours.open_slots(rule, start, days)`: open intervals are maximal runs of one
     state, so the runs of a wider window cut to [start, start + days) are that window's runs.
     """
-    start = start if timezone.is_aware(start) else start.replace(tzinfo=hours.PARIS)
-    hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0).astimezone(hours.PARIS)
-    key = (rule, hour, days)
-    cached = _SLOTS_CACHE.get(key)
-    if cached is None:
-        if len(_SLOTS_CACHE) >= _SLOTS_CACHE_SIZE:
-            _SLOTS_CACHE.clear()
-        cached = _SLOTS_CACHE[key] = _evaluate(rule, hour, days + 1)
-    slots, invalid = cached
+    start, slots, invalid, _ends = _hour_slots(rule, start, days)
     if slots is None:
         return None, invalid
     end = start + timedelta(days=days)
@@ -231,6 +248,29 @@ def _slots(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[list[h
         if slot.end > start and slot.start < end
     ]
     return window, False
+
+
+def _next_slot(rule: str, start: datetime, days: int = HORIZON_DAYS) -> tuple[hours.Slot | None, bool, bool]:
+    """(first slot of `_slots(rule, start, days)`, hours known, invalid), without cutting the others."""
+    start, slots, invalid, ends = _hour_slots(rule, start, days)
+    if slots is None:
+        return None, False, invalid
+    if not ends and slots:
+        window, _invalid = _slots(rule, start, days)
+        return (window[0] if window else None), True, False
+    position = bisect.bisect_right(ends, start)  # the first slot still running after `start`
+    if position == len(slots):
+        return None, True, False
+    slot = slots[position]
+    end = start + timedelta(days=days)
+    if not slot.start < end:
+        return None, True, False
+    paris = hours.PARIS
+    return (
+        hours.Slot(max(slot.start, start).astimezone(paris), min(slot.end, end).astimezone(paris), slot.comment),
+        True,
+        False,
+    )
 
 
 def _week(rule: str, start: datetime, days: int = 7) -> list[DaySlots]:
@@ -250,11 +290,11 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
     if channel.kind not in TIMED_KINDS:
         return ChannelView(channel=channel, next_opening=None, hours_known=bool(channel.opening_hours))
     rule = channel.effective_opening_hours
-    slots, invalid = _slots(rule, at)
+    next_opening, known, invalid = _next_slot(rule, at)
     return ChannelView(
         channel=channel,
-        next_opening=slots[0] if slots else None,
-        hours_known=slots is not None,
+        next_opening=next_opening,
+        hours_known=known,
         hours_invalid=invalid,
         week=_week(rule, at) if with_week else [],
     )
@@ -263,13 +303,13 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
 def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, distance: float | None = None) -> StopView:
     if distance is None and commune is not None and commune.has_point:
         distance = haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
-    slots, _invalid = _slots(stop.schedule, at, days=62)  # monthly visits: look two months ahead
+    next_visit, known, _invalid = _next_slot(stop.schedule, at, days=62)  # monthly visits: two months ahead
     return StopView(
         stop=stop,
         distance_km=distance,
         in_commune=commune is not None and stop.commune_id == commune.code,
-        next_visit=slots[0] if slots else None,
-        schedule_known=slots is not None,
+        next_visit=next_visit,
+        schedule_known=known,
     )
 
 
@@ -311,10 +351,10 @@ def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int 
 
 def _open_on(rule: str, day: date) -> bool | None:
     start = datetime.combine(day, time.min, tzinfo=hours.PARIS)
-    slots, _invalid = _slots(rule, start, days=1)
-    if slots is None:
+    first, known, _invalid = _next_slot(rule, start, days=1)
+    if not known:
         return None
-    return any(slot.start.date() == day for slot in slots)
+    return first is not None and first.start.date() == day  # the first slot of the day, if any
 
 
 # --- communes as typed in the search form ----------------------------------------------------
@@ -351,6 +391,47 @@ def communes_matching_code(text: str) -> list[Commune]:
     return [c for c in find_communes(text, limit=200) if c.code == text or text in (c.postcodes or [])]
 
 
+_communes_by_key_query = None  # compiled at first use (the territories app must be ready)
+
+
+def _commune_by_label(key: str, code: str) -> Commune | None:
+    """The most populated commune of this exact name whose postcode, INSEE or department code is `code`.
+
+    What the autocomplete sends ('Cahors (46000)'): kept in the offer cache (the communes are
+    part of the offer's version), so a search from the same commune asks the database nothing.
+    """
+    global _communes_by_key_query
+    cache = _offer_cache()
+    if cache is not None and (key, code) in cache.communes:
+        return cache.communes[(key, code)]
+    if _communes_by_key_query is None:
+        _communes_by_key_query = _IdQuery(
+            Commune,
+            lambda keys: Commune.objects.select_related("department", "epci")
+            .filter(search_key__in=keys)
+            .order_by("-population"),
+            key_type=str,
+        )
+    found = next(
+        (c for c in _communes_by_key_query([key]) if code in (c.postcodes or []) or code in (c.code, c.department_id)),
+        None,
+    )
+    if cache is not None:
+        cache.keep(cache.communes, (key, code), found)
+    return found
+
+
+def need_by_slug(slug: str) -> Need | None:
+    """The catalogue need of this slug, or None (kept in the offer cache: the API asks at every search)."""
+    cache = _offer_cache()
+    if cache is not None and slug in cache.need_objects:
+        return cache.need_objects[slug]
+    found = next(iter(_need_query([slug])), None)
+    if cache is not None:
+        cache.keep(cache.need_objects, slug, found)
+    return found
+
+
 def resolve_search_commune(text: str) -> Commune | None:
     """The commune a person meant: 'Cahors', '46000', '46042' or 'Cahors (46000)'.
 
@@ -361,11 +442,12 @@ def resolve_search_commune(text: str) -> Commune | None:
     if match:
         code = match["code"].upper()
         # The exact name first (an indexed lookup, what the autocomplete sends), then the tolerant search.
-        exact = Commune.objects.select_related("department", "epci").filter(search_key=normalize_name(match["name"]))
-        for lookup in (lambda: exact.order_by("-population"), lambda: find_communes(match["name"], limit=50)):
-            for found in lookup():
-                if code in (found.postcodes or []) or code in (found.code, found.department_id):
-                    return found
+        found = _commune_by_label(normalize_name(match["name"]), code)
+        if found is not None:
+            return found
+        for found in find_communes(match["name"], limit=50):
+            if code in (found.postcodes or []) or code in (found.code, found.department_id):
+                return found
         text = match["name"]
     if _POSTCODE.match(text):
         by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
@@ -405,8 +487,14 @@ def match_text(text: str, *, limit: int = 5) -> list[tuple[Need, float]]:
 # --- candidates ----------------------------------------------------------------------------
 
 
-def _operator_services(operator_ids: set[str]) -> tuple[set[int], set[str]]:
+def _operator_services(
+    operator_ids: set[str], cache: _OfferCache | None = None
+) -> tuple[frozenset[int], frozenset[str]]:
     """(ids, thematiques) of the services run by the operators, themselves or through their structure."""
+    key = frozenset(operator_ids)
+    found = cache.operator_services.get(key) if cache is not None else None
+    if found is not None:
+        return found
     rows = Service.objects.filter(
         models.Q(operator_id__in=operator_ids) | models.Q(structure__operator_id__in=operator_ids)
     ).values_list("id", "thematiques")
@@ -414,7 +502,10 @@ def _operator_services(operator_ids: set[str]) -> tuple[set[int], set[str]]:
     for service_id, service_themes in rows:
         ids.add(service_id)
         themes.update(theme for theme in (service_themes or ()) if isinstance(theme, str))
-    return ids, themes
+    found = (frozenset(ids), frozenset(themes))
+    if cache is not None:
+        cache.keep(cache.operator_services, key, found)
+    return found
 
 
 class _IdQuery:
@@ -422,57 +513,171 @@ class _IdQuery:
 
     Django spends about a millisecond compiling such a query (select_related, deferred
     columns, ordering) and SQLite a tenth of that running it; a search runs the same few
-    shapes of query with other ids. Rows become model instances the way Django's own
-    iterator makes them (converters, `from_db`, select_related populators).
+    shapes of query with other ids. Rows become model instances as Django's iterator makes
+    them (same converters, same instances with `select_related` relations cached), but
+    without `Model.__init__`, which cost ~10 µs per instance: `_instance` fills the
+    instance's fields directly, as `from_db` would, and JSON columns are decoded once per
+    distinct text (`_json`, values shared: search instances are read-only). Columns not
+    selected stay deferred, as with Django.
     """
 
-    def __init__(self, model: type[models.Model], make: Callable[[list[int]], QuerySet]) -> None:
+    def __init__(self, model: type[models.Model], make: Callable[[list], QuerySet], *, key_type: type = int) -> None:
         self._model = model
         self._make = make
+        self._key_type = key_type  # int ids, or str keys (slugs)
         self._compiled: dict[tuple[str, int], tuple] = {}
 
-    def __call__(self, ids: Iterable[int]) -> list[models.Model]:
-        ids = list(dict.fromkeys(ids))
+    def rows(self, ids: Iterable[int]) -> tuple[str, list[list]]:
+        """(database, converted rows) of the query for these ids."""
+        ids = _padded(list(dict.fromkeys(ids)))
         if not ids:
-            return []
+            return "", []
         db = router.db_for_read(self._model)
-        key = (db, len(ids))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(db, len(ids))
-        sql, slots, fixed, compiler, converters, init_list, start, end, populators = compiled
+        compiled = self._get(db, len(ids))
+        sql, slots, fixed, conversions, _nodes = compiled
         params = list(fixed)
         for position, index in slots:
             params[position] = ids[index]
         with connections[db].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
-        from_db = self._model.from_db
+        if conversions:
+            connection = connections[db]
+            converted = []
+            for row in rows:
+                row = list(row)
+                for index, functions, expression, is_json in conversions:
+                    value = row[index]
+                    if is_json:
+                        row[index] = _json(value)
+                    else:
+                        for function in functions:
+                            value = function(value, expression, connection)
+                        row[index] = value
+                converted.append(row)
+            rows = converted
+        return db, rows
+
+    def __call__(self, ids: Iterable[int]) -> list[models.Model]:
+        ids = _padded(list(dict.fromkeys(ids)))
+        db, rows = self.rows(ids)
+        if not rows:
+            return []
+        nodes = self._get(db, len(ids))[4]
         found = []
         for row in rows:
-            obj = from_db(db, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, obj)
-            found.append(obj)
+            made: list[models.Model | None] = []
+            for model, start, end, attnames, pk_offset, parent, local_setter, remote_setter in nodes:
+                if parent is not None and (made[parent] is None or row[start + pk_offset] is None):
+                    obj = None  # a null foreign key (or a row under one): cached as None, as Django does
+                else:
+                    obj = _instance(model, db, attnames, row[start:end])
+                if parent is not None and made[parent] is not None:
+                    local_setter(made[parent], obj)
+                    if obj is not None:
+                        remote_setter(obj, made[parent])
+                made.append(obj)
+            found.append(made[0])
         return found
 
+    def _get(self, db: str, count: int) -> tuple:
+        key = (db, count)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(db, count)
+        return compiled
+
     def _compile(self, db: str, count: int) -> tuple:
-        placeholders = [-(i + 1) for i in range(count)]  # ids are positive: these mark where they go
+        if self._key_type is int:
+            placeholders: list = [-(i + 1) for i in range(count)]  # ids are positive: these mark where they go
+        else:
+            placeholders = [f"\x00placeholder-{i}" for i in range(count)]
         queryset = self._make(placeholders)
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()
         wanted = {value: index for index, value in enumerate(placeholders)}
-        slots = [(pos, wanted[value]) for pos, value in enumerate(params) if type(value) is int and value in wanted]
+        slots = [
+            (pos, wanted[value])
+            for pos, value in enumerate(params)
+            if type(value) is self._key_type and value in wanted
+        ]
         if len(slots) != count:
             raise ValueError("every id must appear once in the compiled query")
-        select, klass_info = compiler.select, compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, db)
-        converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
-        return sql, slots, list(params), compiler, converters, init_list, start, end, populators
+        select = compiler.select
+        columns = [column[0] for column in select[: compiler.col_count]]
+        conversions = []
+        for index, (functions, expression) in compiler.get_converters(columns).items():
+            field = getattr(expression, "output_field", None)
+            is_json = isinstance(field, models.JSONField) and list(functions) == [field.from_db_value]
+            is_json = is_json and field.decoder is None
+            conversions.append((index, list(functions), expression, is_json))
+        nodes: list[tuple] = []
+        if compiler.klass_info is not None:  # a model query (values() queries only use `rows`)
+            self._walk(compiler.klass_info, select, None, nodes)
+        return sql, slots, list(params), conversions, nodes
+
+    @classmethod
+    def _walk(cls, klass_info: dict, select: list, parent: int | None, nodes: list[tuple]) -> None:
+        if klass_info.get("from_parent"):
+            raise ValueError("multi-table inheritance is not supported here")
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        model = klass_info["model"]
+        attnames = [column[0].target.attname for column in select[start:end]]
+        local_setter = klass_info.get("local_setter")
+        remote_setter = klass_info.get("remote_setter")
+        pk_offset = attnames.index(model._meta.pk.attname)
+        nodes.append((model, start, end, attnames, pk_offset, parent, local_setter, remote_setter))
+        position = len(nodes) - 1
+        for related in klass_info.get("related_klass_infos", ()):
+            cls._walk(related, select, position, nodes)
+
+
+def _padded(keys: list) -> list:
+    """The keys, the last one repeated up to a power of two (`IN` ignores repeats).
+
+    A query is compiled once per list length: a handful of lengths keeps the first searches
+    of a process from compiling a new query (~1 ms) at almost every call.
+    """
+    size = len(keys)
+    if size <= 2:
+        return keys
+    bucket = 1 << (size - 1).bit_length()
+    return keys + [keys[-1]] * (bucket - size)
+
+
+def _instance(model: type[models.Model], db: str, attnames: list[str], values: Sequence) -> models.Model:
+    """A model instance as `Model.from_db` makes it (not adding, this database), without `__init__`."""
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = db
+    fields = obj.__dict__
+    fields["_state"] = state
+    fields.update(zip(attnames, values, strict=True))
+    return obj
+
+
+# Distinct JSON texts seen in rows -> their value: a few hundred distinct lists ("[]", ["fr"]…)
+# make up most JSON columns of the offer. The value is shared by every instance with that text,
+# like the instances themselves (see `_OfferCache`): read-only. Fewer objects also means
+# shorter pauses of the garbage collector, whose full passes walk every cached instance.
+_JSON_CACHE: dict[str, object] = {}
+_JSON_CACHE_SIZE = 50_000
+
+
+def _json(raw: str | None) -> object:
+    if raw is None:
+        return None
+    value = _JSON_CACHE.get(raw, _MISSING)
+    if value is _MISSING:
+        if len(_JSON_CACHE) >= _JSON_CACHE_SIZE:
+            _JSON_CACHE.clear()
+        value = _JSON_CACHE[raw] = json.loads(raw)
+    return value
+
+
+_MISSING = object()
 
 
 _light_services_query = _IdQuery(
@@ -495,6 +700,17 @@ _light_stops_query = _IdQuery(
 )
 
 
+_need_operators_query = _IdQuery(
+    Operator,  # as `need.operators.all()` orders them (the operators' own ordering)
+    lambda slugs: Operator.objects.filter(needs__slug__in=slugs).values_list("code"),
+    key_type=str,
+)
+_need_query = _IdQuery(Need, lambda slugs: Need.objects.filter(slug__in=slugs), key_type=str)
+_need_services_query = _IdQuery(
+    Service, lambda slugs: Service.objects.filter(needs__slug__in=slugs).values_list("id").order_by(), key_type=str
+)
+
+
 class _LightLook:
     """Light rows of candidates, to reject before loading what the filters would reject anyway.
 
@@ -513,6 +729,7 @@ class _LightLook:
         accessible: bool | None,
         language: str | None,
         age: int | None,
+        cache: _OfferCache | None = None,
     ) -> None:
         self.commune, self.kinds, self.open_on = commune, kinds, open_on
         self.accessible, self.language, self.age = accessible, language, age
@@ -520,6 +737,7 @@ class _LightLook:
         self._channels: dict[int, list[Channel]] = {}
         self._stops: dict[int, list[ItinerantStop]] = {}
         self._fetched: set[int] = set()
+        self._cache = cache
 
     def fetched(self, service_id: int) -> bool:
         return service_id in self._fetched
@@ -529,11 +747,40 @@ class _LightLook:
         if not missing:
             return
         self._fetched.update(missing)
-        self._services.update((service.id, service) for service in _light_services_query(missing))
+        cache = self._cache
+        if cache is not None:  # what an earlier search loaded, in full or light, decides as well
+            todo = []
+            for service_id in missing:
+                full = cache.services.get(service_id, _MISSING)
+                if full is not _MISSING:
+                    if full is not None:
+                        channels = _channels_of(full)
+                        stops = [stop for c in channels if c.kind == Channel.Kind.ITINERANT for stop in _stops_of(c)]
+                        self._add(service_id, (full, channels, stops))
+                elif service_id in cache.light:
+                    self._add(service_id, cache.light[service_id])
+                else:
+                    todo.append(service_id)
+            missing = todo
+            if not missing:
+                return
+        services = {service.id: service for service in _light_services_query(missing)}
+        channels: dict[int, list[Channel]] = {}
+        stops: dict[int, list[ItinerantStop]] = {}
         for channel in _light_channels_query(missing):
-            self._channels.setdefault(channel.service_id, []).append(channel)
+            channels.setdefault(channel.service_id, []).append(channel)
         for stop in _light_stops_query(missing):
-            self._stops.setdefault(stop.channel.service_id, []).append(stop)
+            stops.setdefault(stop.channel.service_id, []).append(stop)
+        for service_id in missing:
+            service = services.get(service_id)
+            rows = None if service is None else (service, channels.get(service_id, []), stops.get(service_id, []))
+            if cache is not None:
+                cache.keep(cache.light, service_id, rows)
+            self._add(service_id, rows)
+
+    def _add(self, service_id: int, rows: tuple[Service, list[Channel], list[ItinerantStop]] | None) -> None:
+        if rows is not None:
+            self._services[service_id], self._channels[service_id], self._stops[service_id] = rows
 
     def verdict(self, service_id: int, place_id: int | None, *, remote: bool = False) -> str | None:
         """None: may be shown, load it. Else rejected, and counted as `build` counts it:
@@ -646,6 +893,65 @@ def _services_with_channels(ids: Iterable[int]) -> dict[int, Service]:
     return services
 
 
+class _OfferCache:
+    """What searches loaded from one version of the offer, shared by the next searches.
+
+    Valid while the offer's token (`offer_version.current_token`, one primary-key read per
+    search) stays the same: any write to a table a search reads, by any process, changes it,
+    so a cached service is exactly what loading it again would give. A new token starts a
+    new, empty cache (a new object: a search still holding the old one cannot fill the new
+    one with older rows). Cached instances are shared between searches and never modified.
+    Bounded: the oldest entries go first.
+    """
+
+    def __init__(self, db: str, token: int | None, size: int) -> None:
+        self.db, self.token, self.size = db, token, size
+        self.services: dict[int, Service | None] = {}  # None: not in the database
+        self.light: dict[int, tuple[Service, list[Channel], list[ItinerantStop]] | None] = {}
+        self.needs: dict[str, tuple[list[str], frozenset[int]]] = {}
+        self.need_objects: dict[str, Need | None] = {}
+        self.communes: dict[tuple[str, str], Commune | None] = {}
+        self.operator_services: dict[frozenset[str], tuple[frozenset[int], frozenset[str]]] = {}
+
+    def keep(self, store: dict, key: object, value: object) -> None:
+        if len(store) >= self.size:
+            for old in list(itertools.islice(store, max(1, self.size // 10))):
+                del store[old]
+        store[key] = value
+
+
+_offer_caches: dict[str, _OfferCache] = {}
+
+
+def _offer_cache() -> _OfferCache | None:
+    """The cache of the offer as it is now, or None when caching is off or changes cannot be seen."""
+    size = int(getattr(settings, "CARTEBLANCHE_SEARCH_CACHE_SIZE", 20_000))
+    if size <= 0:
+        return None
+    db = router.db_for_read(Service)
+    try:
+        token = offer_version.current_token(db)
+    except offer_version.Unavailable:
+        return None
+    cache = _offer_caches.get(db)
+    if cache is None or cache.token != token or cache.size != size:
+        cache = _offer_caches[db] = _OfferCache(db, token, size)
+    return cache
+
+
+def _need_facts(need: Need, cache: _OfferCache | None) -> tuple[list[str], frozenset[int]]:
+    """The need's operator codes (as `need.operators.all()` orders them) and the ids of its linked services."""
+    facts = cache.needs.get(need.slug) if cache is not None else None
+    if facts is None:
+        facts = (
+            [code for (code,) in _need_operators_query.rows([need.slug])[1]],
+            frozenset(service_id for (service_id,) in _need_services_query.rows([need.slug])[1]),
+        )
+        if cache is not None:
+            cache.keep(cache.needs, need.slug, facts)
+    return facts
+
+
 class _Loader:
     """Services with their channels, loaded in the order a list will look at them, a batch at a time.
 
@@ -654,16 +960,30 @@ class _Loader:
     of queries stays small even when filters reject many candidates.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cache: _OfferCache | None = None) -> None:
         self.services: dict[int, Service] = {}
         self._tried: set[int] = set()
         self._batch: dict[int, int] = {}
+        self._cache = cache
 
     def load(self, ids: Iterable[int]) -> None:
         missing = [service_id for service_id in dict.fromkeys(ids) if service_id not in self._tried]
-        if missing:
-            self._tried.update(missing)
+        if not missing:
+            return
+        self._tried.update(missing)
+        cache = self._cache
+        if cache is None:
             self.services.update(_services_with_channels(missing))
+            return
+        known = cache.services
+        todo = [service_id for service_id in missing if service_id not in known]
+        loaded = _services_with_channels(todo) if todo else {}
+        for service_id in todo:
+            cache.keep(known, service_id, loaded.get(service_id))
+        for service_id in missing:
+            service = loaded.get(service_id) if service_id in loaded else known.get(service_id)
+            if service is not None:
+                self.services[service_id] = service
 
     def tried(self, service_id: int) -> bool:
         return service_id in self._tried
@@ -768,12 +1088,15 @@ def search_services(
     if thematiques is not None and not thematiques:
         return result
 
-    operator_ids = set(need_obj.operators.values_list("code", flat=True)) if need_obj is not None else set()
-    operator_services: set[int] = set()
+    cache = _offer_cache()
+    need_operators, need_services = _need_facts(need_obj, cache) if need_obj is not None else ([], frozenset())
+    result.need_operators = need_operators
+    operator_ids = set(need_operators)
+    operator_services: frozenset[int] | set[int] = set()
     if thematiques and operator_ids:
         # The need's operators may file it under other thematiques (a France Services counter helps
         # with a France Travail registration): look there too, the relevance step keeps only them.
-        operator_services, operator_themes = _operator_services(operator_ids)
+        operator_services, operator_themes = _operator_services(operator_ids, cache)
         thematiques = sorted(set(thematiques) | operator_themes)
     snapshot = get_offer_snapshot()
     index, offices = snapshot.index, snapshot.remote_offices
@@ -789,7 +1112,7 @@ def search_services(
     linked: set[int] = set()
     if need_obj is not None:
         ids = {c.service_id for c in nearest} | set(remote_ids) | set(itinerant)
-        linked = set(need_obj.services.values_list("id", flat=True)) & ids
+        linked = need_services & ids
         relevant = linked | (operator_services & ids)
         if relevant:  # broad thematiques: keep the need's own operators and linked services
             nearest = [c for c in nearest if c.service_id in relevant]
@@ -804,7 +1127,7 @@ def search_services(
     if len(nearby_order) >= limit:
         reach = next(c.distance_km for c in nearest if c.service_id == nearby_order[limit - 1])
     likely_stops = [service_id for service_id in itinerant_order[:first] if itinerant[service_id] <= reach]
-    loader = _Loader()
+    loader = _Loader(cache)
     loader.load([*nearby_order[:first], *likely_stops, *remote_order[:first]])
 
     ineligible: set[int] = set()
@@ -873,7 +1196,9 @@ def search_services(
 
     counted = {"ineligible": ineligible, "accessibility_unknown": accessibility_unknown, "hours_unknown": hours_unknown}
     look = (
-        _LightLook(commune, kinds=kinds, open_on=open_on, accessible=accessible, language=language, age=age)
+        _LightLook(
+            commune, kinds=kinds, open_on=open_on, accessible=accessible, language=language, age=age, cache=cache
+        )
         if (kinds or open_on or accessible or language)
         else None
     )

@@ -1,0 +1,190 @@
+"""The search's offer cache: shared between searches, never staler than the database.
+
+Every write to a table a search reads changes the offer token (database triggers), whoever
+writes and however: these tests write without signals (`update()`, `bulk_create`, raw SQL,
+many-to-many) and expect the next search to show the change.
+"""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from carteblanche.directory import offer_version, selectors
+from carteblanche.directory.hours import PARIS
+from carteblanche.directory.models import Channel, Place, Service, Structure
+from carteblanche.directory.search_index import offer_version as index_version
+from carteblanche.directory.selectors import search_services
+from carteblanche.territories.models import Commune
+from tests.directory_web.factories import (
+    ChannelFactory,
+    ItinerantStopFactory,
+    NeedFactory,
+    PlaceFactory,
+    ServiceFactory,
+    commune,
+)
+
+AT = datetime(2026, 3, 4, 8, 0, tzinfo=PARIS)
+
+pytestmark = pytest.mark.usefixtures("shipped_data")
+
+
+@pytest.fixture
+def need_with_counter():
+    need = NeedFactory()
+    service = ServiceFactory(need=need, name="Accueil de test")
+    place = PlaceFactory(structure=service.structure, commune_code="46042", opening_hours="Mo-Fr 09:00-12:00")
+    ChannelFactory(service=service, kind=Channel.Kind.COUNTER, place=place)
+    return need, service, place
+
+
+def _cahors():
+    return commune("46042")
+
+
+def test_triggers_are_installed_by_migrate():
+    assert offer_version.triggers_installed()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda s: Structure.objects.filter(pk=s.structure_id).update(name="Renommée"),
+        lambda s: Service.objects.filter(pk=s.pk).update(description="x"),
+        lambda s: Place.objects.filter(structure_id=s.structure_id).update(address="1 rue de test"),
+        lambda s: Channel.objects.filter(service=s).update(phone="0102030405"),
+        lambda s: Commune.objects.filter(code="46042").update(name="Cahors"),
+        lambda s: s.channels.first().area_communes.add("46042"),
+        lambda s: Channel.objects.filter(service=s).delete(),
+        lambda s: Service.objects.bulk_create(
+            [Service(source="tests", source_id="bulk-token", structure_id=s.structure_id, name="Bulk")]
+        ),
+    ],
+    ids=["structure", "service", "place", "channel", "commune", "area m2m", "channel delete", "bulk_create"],
+)
+def test_every_write_to_the_offer_changes_the_token(need_with_counter, write):
+    _need, service, _place = need_with_counter
+    before = offer_version.current_token()
+    write(service)
+    assert offer_version.current_token() != before
+
+
+def test_the_index_version_is_the_token_one_primary_key_read(django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        version = index_version()
+    assert version == ("token", offer_version.current_token())
+
+
+def test_a_second_search_reuses_the_loaded_services(need_with_counter, django_assert_max_num_queries):
+    need, service, _place = need_with_counter
+    first = search_services(commune=_cahors(), need=need, at=AT)
+    with django_assert_max_num_queries(2):  # the token, the shared index's cheap check at most
+        second = search_services(commune=_cahors(), need=need, at=AT)
+    assert second.nearby[0].service is first.nearby[0].service  # the same shared instance
+    assert second.nearby[0].service.id == service.id
+
+
+def test_changes_without_signals_are_seen_by_the_next_search(need_with_counter):
+    need, service, place = need_with_counter
+    found = search_services(commune=_cahors(), need=need, at=AT)
+    assert found.nearby[0].structure.name != "Nom changé"
+    Structure.objects.filter(pk=service.structure_id).update(name="Nom changé")
+    Place.objects.filter(pk=place.pk).update(opening_hours="Sa 09:00-12:00")
+    with connection.cursor() as cursor:  # raw SQL, as another program would write
+        cursor.execute(
+            f"UPDATE {Channel._meta.db_table} SET phone = %s WHERE service_id = %s",  # noqa: S608
+            ["0565000000", service.pk],
+        )
+    found = search_services(commune=_cahors(), need=need, at=AT)
+    result = found.nearby[0]
+    assert result.structure.name == "Nom changé"
+    assert result.place.opening_hours == "Sa 09:00-12:00"
+    assert result.next_opening.start.date() == date(2026, 3, 7)  # the Saturday
+    assert result.channels[0].channel.phone == "0565000000"
+
+
+def test_a_deleted_service_disappears_at_once(need_with_counter):
+    need, service, _place = need_with_counter
+    assert search_services(commune=_cahors(), need=need, at=AT).nearby
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Channel._meta.db_table} WHERE service_id = %s", [service.pk])  # noqa: S608
+    assert search_services(commune=_cahors(), need=need, at=AT).nearby == []
+
+
+def test_a_home_visit_area_changed_through_the_m2m_is_seen(need_with_counter):
+    need, _service, _place = need_with_counter
+    visit = ChannelFactory(service__need=need, kind=Channel.Kind.HOME_VISIT, place=None)
+    visit.area_communes.add("46070")  # Cieurac only
+    assert visit.service_id not in [r.service.id for r in search_services(commune=_cahors(), need=need, at=AT).remote]
+    visit.area_communes.add("46042")
+    assert visit.service_id in [r.service.id for r in search_services(commune=_cahors(), need=need, at=AT).remote]
+
+
+def test_a_rolled_back_write_leaves_the_cache_valid_and_right(need_with_counter):
+    from django.db import transaction
+
+    need, service, _place = need_with_counter
+    search_services(commune=_cahors(), need=need, at=AT)
+    before = offer_version.current_token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Structure.objects.filter(pk=service.structure_id).update(name="Jamais écrit")
+        assert search_services(commune=_cahors(), need=need, at=AT).nearby[0].structure.name == "Jamais écrit"
+        raise RuntimeError
+    assert offer_version.current_token() == before
+    assert search_services(commune=_cahors(), need=need, at=AT).nearby[0].structure.name != "Jamais écrit"
+
+
+def test_answers_are_the_same_with_the_cache_off(need_with_counter, settings):
+    need, _service, _place = need_with_counter
+    ItinerantStopFactory(channel__service__need=need, commune_code="46070", schedule="Tu[1] 09:00-12:00")
+    ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours="Mo-Fr 08:30-17:00")
+    asks = [{}, {"open_on": date(2026, 3, 10)}, {"accessible": True}, {"channel_kinds": ["phone"]}]
+
+    def answers():
+        out = []
+        for code in ("46042", "46070", "46064"):
+            for ask in asks:
+                found = search_services(commune=commune(code), need=need, at=AT, **ask)
+                out.append(
+                    [
+                        (r.service.id, r.place and r.place.id, r.distance_km, r.next_opening, r.hours_known)
+                        for r in found.results
+                    ]
+                    + [(found.excluded_unknown_hours, found.excluded_inaccessible_unknown, found.excluded_ineligible)]
+                )
+        return out
+
+    cached = answers()
+    again = answers()  # from the cache
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
+    assert selectors._offer_cache() is None
+    assert cached == again == answers()
+
+
+def test_next_slot_is_the_first_slot_of_the_window():
+    rules = ["Mo-Fr 09:00-12:00,14:00-17:00", "Tu[2] 09:00-12:00", "24/7", "Sa 10:00-12:00; PH off", "", "bad rule"]
+    for rule in rules:
+        for hours_later in range(0, 24 * 9, 7):
+            start = AT + timedelta(hours=hours_later, minutes=13)
+            for days in (1, 14, 62):
+                slots, invalid = selectors._slots(rule, start, days)
+                first, known, next_invalid = selectors._next_slot(rule, start, days)
+                assert (first, known, next_invalid) == ((slots[0] if slots else None), slots is not None, invalid)
+
+
+def test_the_api_json_is_the_same_from_the_cache_and_without_it(need_with_counter, settings):
+    from carteblanche.directory.api import search_json
+    from carteblanche.territories.api import commune_out
+
+    need, _service, _place = need_with_counter
+    ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours="Mo-Fr 08:30-17:00")
+
+    def body():
+        found = search_services(commune=_cahors(), need=need, at=AT)
+        return search_json(found, commune_out(_cahors()))
+
+    first, cached = body(), body()
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
+    assert first == cached == body()
+    assert b'"structure"' in first.encode()
