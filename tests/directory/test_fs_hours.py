@@ -8,7 +8,9 @@ import pytest
 
 from carteblanche.directory import fs_hours, hours
 
-FS_FILE = Path("/work/shared/data/france_services_2021.geojson")
+FS_FILE = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "france_services_2021.geojson"
+)  # ../shared beside the checkout
 WEEK = ["h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi"]
 
 

@@ -12,7 +12,9 @@ from carteblanche.directory.importers.base import ImportFileError
 from carteblanche.directory.models import Channel, Place, Service, Structure
 from tests.directory.conftest import CSV_HEADER, CSV_ROW, offer_counts
 
-FS_FILE = Path("/work/shared/data/france_services_2021.geojson")
+FS_FILE = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "france_services_2021.geojson"
+)  # ../shared beside the checkout
 
 
 def _fs_features(*matricules: str) -> dict:

@@ -16,7 +16,9 @@ from carteblanche.directory.importers.base import write_offer
 from carteblanche.directory.models import Service, Structure
 from carteblanche.territories.selectors import default_territory
 
-FS_FILE = Path("/work/shared/data/france_services_2021.geojson")
+FS_FILE = (
+    Path(__file__).resolve().parents[5] / "shared" / "data" / "france_services_2021.geojson"
+)  # ../shared beside the checkout
 OUTPUT = Path(__file__).resolve().parents[2] / "data" / "cahors_offer.json"
 BUS_MATRICULE = "262"  # the Grand Cahors bus: curated with its 26 stops instead
 
