@@ -31,12 +31,23 @@ CHROMIUM_ARGS = [
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Run browser tests last, after every database test (random order is kept within each group).
+    """Run browser tests last, after every database test, and transactional tests just before them
+    (random order is kept within each group).
 
     While Playwright's sync API is active, an event loop runs in the main thread and Django
     hands out a separate, context-local database connection: database tests must not run then.
     """
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    items.sort(key=lambda item: (item.get_closest_marker("e2e") is not None, _flushes_database(item)))
+
+
+def _flushes_database(item) -> bool:
+    """Transactional tests empty every table when they end: run them after the others.
+
+    The tests after them would otherwise reload the shipped territory and offer (~10 s each
+    time); in random order that happened after every such test.
+    """
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
 
 
 def _bootstrap() -> None:
