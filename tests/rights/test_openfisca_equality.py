@@ -101,6 +101,11 @@ def openfisca_situation(households=None):
 
 @pytest.fixture(scope="module")
 def direct_results(tax_benefit_system):
+    return compute_directly(tax_benefit_system)
+
+
+def compute_directly(tax_benefit_system) -> dict[str, dict[str, float]]:
+    """Every test household through OpenFisca's own entry point (build_from_entities), per variable."""
     from openfisca_core.simulation_builder import SimulationBuilder
 
     situation, family_members = openfisca_situation()

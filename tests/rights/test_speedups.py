@@ -4,32 +4,15 @@ import pytest
 
 from carteblanche.rights import openfisca_speedups
 from tests.rights.households import HOUSEHOLDS
-from tests.rights.test_openfisca_equality import VARIABLES, openfisca_situation
+from tests.rights.test_openfisca_equality import compute_directly
 
 
 @pytest.fixture(scope="module")
 def stock_results(tax_benefit_system):
     """Every test household computed directly with openfisca-core's own period arithmetic."""
-    from openfisca_core.simulation_builder import SimulationBuilder
-
     openfisca_speedups.uninstall()
     try:
-        situation, members = openfisca_situation()
-        simulation = SimulationBuilder().build_from_entities(tax_benefit_system, situation)
-        families = list(simulation.populations["famille"].ids)
-        menages = list(simulation.populations["menage"].ids)
-        persons = list(simulation.populations["individu"].ids)
-        out = {name: {} for name in HOUSEHOLDS}
-        for code, (variable, entity, period) in VARIABLES.items():
-            values = simulation.calculate(variable, period)
-            for name in HOUSEHOLDS:
-                if entity == "famille":
-                    out[name][code] = float(values[families.index(name)])
-                elif entity == "menage":
-                    out[name][code] = float(values[menages.index(name)])
-                else:
-                    out[name][code] = float(sum(values[persons.index(p)] for p in members[name]))
-        return out
+        return compute_directly(tax_benefit_system)
     finally:
         openfisca_speedups.install()
 
