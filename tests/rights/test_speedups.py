@@ -24,6 +24,7 @@ def test_the_system_is_built_with_the_speedups(tax_benefit_system):
 def test_uninstall_restores_openfisca_core():
     from openfisca_core.periods import DateUnit, Instant, Period, instant_
 
+    openfisca_speedups.install()  # idempotent: whether or not this process built the system yet
     installed_offset = instant_.Instant.offset
     openfisca_speedups.uninstall()
     try:
