@@ -13,7 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from carteblanche.directory.importers.france_services import SOURCE as FRANCE_SERVICES_SOURCE
+
 SOURCE = "carteblanche-cahors"
+FRANCE_SERVICES_BUS_ID = "262"  # MATRICULE of the Grand Cahors bus in France Services 2021: curated here instead
 VERIFIED_ON = "2026-11-25"  # when territory-facts.md was compiled from its sources
 NEEDS = {need["slug"]: need for need in json.loads((Path(__file__).parent / "data/needs.json").read_text("utf-8"))}
 FS_NEEDS = sorted(slug for slug, need in NEEDS.items() if "france-services" in need["operators"])
@@ -109,7 +112,16 @@ def structure(
     phone: str = "",
     website: str = "",
     networks: list[str] = (),
+    replaces: list[tuple[str, str]] = (),
 ) -> dict[str, Any]:
+    extension = {
+        "operator": operator,
+        "description": description,
+        "verified_on": VERIFIED_ON,
+        "places": list(places),
+    }
+    if replaces:
+        extension["replaces"] = [{"source": source, "id": source_id} for source, source_id in replaces]
     return {
         "source": SOURCE,
         "id": source_id,
@@ -120,12 +132,7 @@ def structure(
         "telephone": phone or None,
         "site_web": website or None,
         "reseaux_porteurs": sorted(networks) or None,
-        "extension_carteblanche": {
-            "operator": operator,
-            "description": description,
-            "verified_on": VERIFIED_ON,
-            "places": list(places),
-        },
+        "extension_carteblanche": extension,
     }
 
 
@@ -207,6 +214,8 @@ def curated(territory_communes: list[tuple[str, str]]) -> tuple[list[dict], list
             operator="grand-cahors",
             networks=["france-service"],
             source_url=MEDIALOT_BUS,
+            # The national France Services file carries this bus as one record at its base address.
+            replaces=[(FRANCE_SERVICES_SOURCE, FRANCE_SERVICES_BUS_ID)],
             description=(
                 "Héritier du « car des services publics » de l'expérimentation Carte Blanche (2018), le bus "
                 "France Services du Grand Cahors, mené avec l'UDAF du Lot, tient une permanence mensuelle dans "

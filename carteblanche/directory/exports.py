@@ -133,6 +133,9 @@ def structure_datainclusion(structure: Structure) -> dict[str, Any]:
             "places": [place_dict(p) for p in structure.places.all()],
         },
     }
+    if structure.replaces:
+        pairs = structure.replaces
+        record[EXTENSION]["replaces"] = [{"source": source, "id": source_id} for source, source_id in pairs]
     return record
 
 
@@ -205,6 +208,7 @@ def _structure_columns(structure: Structure) -> dict[str, str]:
         "structure_courriel": structure.email,
         "structure_site_web": structure.website,
         "structure_reseaux": _join(sorted(structure.networks)),
+        "structure_remplace": _join([f"{source}:{source_id}" for source, source_id in structure.replaces]),
         "structure_lien_source": structure.source_url,
         "structure_date_maj": _iso(structure.verified_on) or "",
     }

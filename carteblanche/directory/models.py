@@ -5,6 +5,7 @@ orientation needs and the schema lacks: channels, OSM opening hours, itinerant s
 accessibility, languages, documents to bring, and for every record its source and date.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from carteblanche.core.models import SourcedModel, TimeStampedModel
@@ -36,6 +37,23 @@ class Operator(models.Model):
         return self.short_name
 
 
+def replaced_keys_error(value: object) -> str | None:
+    """Why `value` is not a list of [source, identifiant] pairs of non-empty strings, or None when it is."""
+    if not isinstance(value, list):
+        return "liste de paires [source, identifiant] attendue"
+    for number, pair in enumerate(value, start=1):
+        if not (
+            isinstance(pair, list | tuple) and len(pair) == 2 and all(isinstance(p, str) and p.strip() for p in pair)
+        ):
+            return f"élément n°{number} : paire [source, identifiant] de deux textes non vides attendue"
+    return None
+
+
+def validate_replaced_keys(value: object) -> None:
+    if error := replaced_keys_error(value):
+        raise ValidationError(error)
+
+
 class Structure(SourcedModel):
     """An organisation that offers services (data·inclusion `Structure`)."""
 
@@ -47,6 +65,16 @@ class Structure(SourcedModel):
     email = models.EmailField(blank=True)
     website = models.URLField(max_length=500, blank=True)
     networks = models.JSONField("réseaux porteurs", default=list, blank=True)
+    replaces = models.JSONField(
+        "remplace",
+        default=list,
+        blank=True,
+        validators=[validate_replaced_keys],
+        help_text=(
+            "Fiches d'autres sources que celle-ci remplace, en paires [source, identifiant] : un import de ces "
+            "sources ne les recrée pas (ex. une fiche relue à la main à la place de celle d'un fichier national)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -54,6 +82,11 @@ class Structure(SourcedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if [self.source, self.source_id] in [list(pair) for pair in self.replaces or [] if isinstance(pair, list)]:
+            raise ValidationError({"replaces": "une fiche ne peut pas se remplacer elle-même"})
 
 
 class Place(SourcedModel):

@@ -81,6 +81,8 @@ class Diff:
     absent: dict[str, int] = field(default_factory=lambda: {"structures": 0, "lieux": 0, "services": 0})
     removed: dict[str, int] = field(default_factory=lambda: {"structures": 0, "lieux": 0, "services": 0})
     kept: list[str] = field(default_factory=list)  # absent records kept when pruning, with the reason
+    # In the file but not written: another record replaces them ("=" lines of `changes`).
+    replaced: dict[str, int] = field(default_factory=lambda: {"structures": 0, "lieux": 0, "services": 0})
     written: bool = False
 
     def count(self, kind: str, outcome: str, label: str, fields: Iterable[str] = ()) -> None:
@@ -97,6 +99,11 @@ class Diff:
             for kind in ("structures", "lieux", "services")
         ]
         lines = [*parts, f"rejetés : {len(self.rejected)}"]
+        if any(self.replaced.values()):
+            lines.append(
+                "non importés, remplacés par une autre fiche : "
+                + ", ".join(f"{self.replaced[kind]} {kind}" for kind in ("structures", "lieux", "services"))
+            )
         if any(self.absent.values()):
             lines.append(
                 "absents du fichier : "
@@ -283,6 +290,7 @@ STRUCTURE_FIELDS = (
     "email",
     "website",
     "networks",
+    "replaces",
     "source_url",
     "verified_on",
 )
@@ -404,6 +412,7 @@ def write_offer(
         raise ValueError("prune needs a batch without rejections")
     diff = Diff(rejected=list(batch.rejections))
     with transaction.atomic():
+        batch = _without_replaced(batch, diff)
         structures: dict[tuple[str, str], Structure] = {}
         places: dict[tuple[str, str], Place] = {}
         items = [("structures", r) for r in batch.structures] + [("lieux", r) for r in batch.places]
@@ -411,8 +420,10 @@ def write_offer(
         for kind, record in progress(items):
             source, source_id = record["key"]
             if kind == "structures":
-                values = {name: record.get(name) for name in STRUCTURE_FIELDS}
-                instance, outcome, fields = _upsert(Structure, source, source_id, values, STRUCTURE_FIELDS)
+                # A file that cannot say what a structure replaces (None) leaves it as it is.
+                names = tuple(n for n in STRUCTURE_FIELDS if not (n == "replaces" and record.get(n) is None))
+                values = {name: record.get(name) for name in names}
+                instance, outcome, fields = _upsert(Structure, source, source_id, values, names)
                 structures[record["key"]] = instance
             elif kind == "lieux":
                 values = {name: record.get(name) for name in PLACE_FIELDS}
@@ -427,6 +438,68 @@ def write_offer(
         if not apply:
             transaction.set_rollback(True)
     return diff
+
+
+def _replacements(batch: OfferBatch) -> dict[tuple[str, str], str]:
+    """(source, id) of every structure that another record replaces -> that record's "source:id".
+
+    From the database and from the batch itself (the batch wins: it is what will be written).
+    """
+    replaced: dict[tuple[str, str], str] = {}
+    rows = Structure.objects.exclude(replaces=[]).values_list("source", "source_id", "replaces")
+    records = [(source, source_id, replaces) for source, source_id, replaces in rows]
+    records += [(*record["key"], record.get("replaces") or []) for record in batch.structures]
+    for source, source_id, replaces in records:
+        for pair in replaces:
+            if tuple(pair) != (source, source_id):
+                replaced[(pair[0], pair[1])] = f"{source}:{source_id}"
+    return replaced
+
+
+def _without_replaced(batch: OfferBatch, diff: Diff) -> OfferBatch:
+    """The batch without the structures another record replaces, nor their places and services.
+
+    A national file carries a record that a curated one stands in for (the Grand Cahors bus of
+    France Services 2021, curated with its 26 stops): importing the file again must not show it
+    twice. What is left out is listed in the diff; a copy already in the database is then
+    absent from the file, so `--prune` removes it.
+    """
+    replaced = _replacements(batch)
+    if not replaced:
+        return batch
+    skipped = {record["key"] for record in batch.structures if record["key"] in replaced}
+    skipped_places = {
+        r["key"]: (r["key"][0], r["structure"]) for r in batch.places if (r["key"][0], r["structure"]) in skipped
+    }
+    owners: dict[tuple[str, str], tuple[str, str]] = {}  # a left-out record -> the replaced structure it belongs to
+
+    def left_out(record: dict[str, Any]) -> bool:
+        source = record["key"][0]
+        if (source, record["structure"]) in skipped:
+            owners[record["key"]] = (source, record["structure"])
+            return True
+        for channel in record.get("channels", []):
+            if (source, channel.get("place")) in skipped_places:  # a counter at a place of a replaced structure
+                owners[record["key"]] = skipped_places[(source, channel.get("place"))]
+                return True
+        return False
+
+    kept = OfferBatch(rejections=batch.rejections)
+    for kind, records, target, out in (
+        ("structures", batch.structures, kept.structures, lambda r: r["key"] in skipped),
+        ("lieux", batch.places, kept.places, lambda r: r["key"] in skipped_places),
+        ("services", batch.services, kept.services, left_out),
+    ):
+        for record in records:
+            if not out(record):
+                target.append(record)
+                continue
+            diff.replaced[kind] += 1
+            owner = {"structures": record["key"], "lieux": skipped_places.get(record["key"])}.get(kind)
+            owner = owner or owners[record["key"]]
+            source, source_id = record["key"]
+            diff.changes.append(f"= {kind[:-1]} {source}:{source_id} non importé : remplacé par {replaced[owner]}")
+    return kept
 
 
 def _absent(model, batch_records: list[dict[str, Any]], sources: set[str]):
@@ -679,6 +752,7 @@ STRUCTURE_DEFAULTS: dict[str, Any] = {
     "email": "",
     "website": "",
     "networks": [],
+    "replaces": None,  # not said by the file: what the database has stays
     "source_url": "",
     "verified_on": None,
 }

@@ -37,6 +37,7 @@ COLUMNS = [
     "structure_courriel",
     "structure_site_web",
     "structure_reseaux",
+    "structure_remplace",
     "structure_lien_source",
     "structure_date_maj",
     "lieu_id",
@@ -191,9 +192,29 @@ def _structure(checker: RecordChecker, row: dict, key: tuple[str, str], location
         "email": row.get("structure_courriel", ""),
         "website": row.get("structure_site_web", ""),
         "networks": split_list(row.get("structure_reseaux", "")),
+        "replaces": _replaced_keys(checker, row, key, location, bad),
         "source_url": row.get("structure_lien_source", ""),
         "verified_on": verified_on,
     }
+
+
+def _replaced_keys(checker: RecordChecker, row: dict, key: tuple[str, str], location: str, bad) -> list | None:
+    """`source:id|source:id` -> [[source, id], …]; None when the file has no such column (keep what is there)."""
+    if "structure_remplace" not in row:
+        return None
+    pairs = []
+    for item in split_list(row["structure_remplace"]):
+        source, _, source_id = item.partition(":")
+        if not (source.strip() and source_id.strip()):
+            checker.batch.reject(location, "structure_remplace", f"« {item} » : source:identifiant attendu")
+            bad[0].add(key)
+            return []
+        if (source.strip(), source_id.strip()) == key:
+            checker.batch.reject(location, "structure_remplace", "une fiche ne peut pas se remplacer elle-même")
+            bad[0].add(key)
+            return []
+        pairs.append([source.strip(), source_id.strip()])
+    return pairs
 
 
 def _raw_place(row: dict, source: str) -> dict[str, Any]:

@@ -60,6 +60,25 @@ def _schema_errors(model: type[pydantic.BaseModel], record: dict, batch: OfferBa
     return True
 
 
+def _replaced_keys(raw: Any, key: tuple[str, str], batch: OfferBatch, location: str) -> list[list[str]] | None:
+    """`[{"source": …, "id": …}]` -> [[source, id]]; None (and a rejection) when malformed."""
+    field_name = f"{EXTENSION}.replaces"
+    if not isinstance(raw, list):
+        batch.reject(location, field_name, "liste de {source, id} attendue")
+        return None
+    pairs = []
+    for number, item in enumerate(raw, start=1):
+        pair = [item.get("source"), item.get("id")] if isinstance(item, dict) else None
+        if pair is None or not all(isinstance(part, str) and part.strip() for part in pair):
+            batch.reject(location, field_name, f"élément n°{number} : objet {{source, id}} de deux textes attendu")
+            return None
+        if tuple(pair) == key:
+            batch.reject(location, field_name, f"élément n°{number} : une fiche ne peut pas se remplacer elle-même")
+            return None
+        pairs.append(pair)
+    return pairs
+
+
 def read(path: Path, *, source: str | None = None, skip_invalid: bool = False) -> OfferBatch:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -107,6 +126,9 @@ def parse(data: dict[str, Any], *, source: str | None = None, skip_invalid: bool
         checked = checker.operator(operator, location)
         ok = ok and checked is not False
         structure["operator_id"] = checked or None
+        replaces = _replaced_keys(ext.get("replaces", []), key, batch, location)
+        ok = ok and replaces is not None
+        structure["replaces"] = replaces or []
         raw_places = ext.get("places") if EXTENSION in record else _places_from_address(record, key[1])
         for place_number, raw in enumerate(raw_places or [], start=1):
             place_location = f"{location}, lieu n°{place_number}"

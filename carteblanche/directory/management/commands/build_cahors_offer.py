@@ -20,7 +20,6 @@ FS_FILE = (
     Path(__file__).resolve().parents[5] / "shared" / "data" / "france_services_2021.geojson"
 )  # ../shared beside the checkout
 OUTPUT = Path(__file__).resolve().parents[2] / "data" / "cahors_offer.json"
-BUS_MATRICULE = "262"  # the Grand Cahors bus: curated with its 26 stops instead
 
 
 class Command(BaseCommand):
@@ -31,10 +30,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         features = json.loads(Path(options["france_services"]).read_text(encoding="utf-8"))["features"]
+        bus = cahors_offer.FRANCE_SERVICES_BUS_ID  # curated with its 26 stops instead
         lot = [
             f
             for f in features
-            if str(f["properties"].get("DEPARTEMENT")) == "46" and str(f["properties"]["MATRICULE"]) != BUS_MATRICULE
+            if str(f["properties"].get("DEPARTEMENT")) == "46" and str(f["properties"]["MATRICULE"]) != bus
         ]
         with transaction.atomic():
             batch = france_services.parse(lot)

@@ -48,8 +48,8 @@ class Command(BaseCommand):
             raise CommandError(f"Fichier rejeté, rien n'a été écrit — {exc}") from exc
         for rejection in diff.rejected:
             self.stderr.write(f"REJETÉ {rejection}")
-        if verbosity >= 2:
-            for change in diff.changes:
+        for change in diff.changes:
+            if verbosity >= 2 or change.startswith("= "):  # what is left out is always said
                 self.stdout.write(change)
         self.stdout.write(diff.summary())
         if diff.written:
