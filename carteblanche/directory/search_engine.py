@@ -5,7 +5,8 @@ engine share one exact, fast answer to "which services of these thematiques are 
 this point?".
 
 Design (measured in bench/bench_search.py): every located (service, place) pair becomes a 3-D
-unit vector; one scipy ``cKDTree`` per thematique holds the pairs of that thematique. The
+unit vector; one k-d tree per thematique (``kdtree.KDTree``, its query compiled with numba)
+holds the pairs of that thematique. The
 chord distance between unit vectors is monotonic with the great-circle distance, so the
 tree's Euclidean k-nearest are exactly the great-circle k-nearest; the chord is converted to
 km at the end. Several thematiques are queried tree by tree and merged. Results are exact
@@ -17,7 +18,6 @@ of the thematiques: the benchmark baseline, and the "index switched off" mode.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -25,9 +25,11 @@ from typing import NamedTuple
 import numpy as np
 from scipy.spatial import cKDTree
 
+from carteblanche.directory.kdtree import KDTree
+
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 _NONE = -1  # stands for a missing place or stop id in the int64 arrays
-_TIE_ROOM = 4  # pairs asked beyond k, so that ties at the k-th distance rarely need a second query
+_TIE_ROOM = 4  # pairs asked beyond k with one_per_service, so that a service's other places rarely need a second query
 _KDTREE_NODE_BYTES = 72  # approximate size of one cKDTree node (ids, split, children pointers)
 
 
@@ -163,9 +165,7 @@ class OfferIndex:
         self._theme_keys = {theme: self._pair_keys[pairs] for theme, pairs in theme_pairs.items()}
         self._theme_services = {theme: pair_service[pairs] for theme, pairs in theme_pairs.items()}
         xyz = _unit_vectors(lat_deg, lon_deg)
-        self._trees = {
-            theme: cKDTree(xyz[pairs], leafsize=16, balanced_tree=False) for theme, pairs in theme_pairs.items()
-        }
+        self._trees = {theme: KDTree(xyz[pairs]) for theme, pairs in theme_pairs.items()}
         # Itinerant stops alone, per thematique: "which stops pass near this commune" without
         # walking past every place of a dense city.
         self._stop_trees = {}
@@ -290,8 +290,10 @@ class OfferIndex:
 
         With ``one_per_service`` each service appears once, at its nearest place.
 
-        The answer is read from a window of each tree's nearest pairs, kept in plain Python
-        lists: for ~10 results, numpy's per-call overhead costs more than the tree walk.
+        Each tree answers its exact top `want` in (distance, position) order (`kdtree.KDTree`),
+        kept in plain Python lists: for ~10 results numpy's per-call overhead would cost more
+        than the walk. Without ``one_per_service`` the top k of those windows is the answer;
+        with it, a window filled by several places of few services is asked again, larger.
         """
         _check_point(lat, lon)
         if k <= 0:
@@ -301,31 +303,42 @@ class OfferIndex:
             return []
         point = _unit_vector(lat, lon)
         bound = math.inf if max_km is None else km_to_chord(max_km) * (1 + 1e-12) + 1e-15
-        want = k + _TIE_ROOM
-        while True:
-            if len(themes) == 1:
-                window, cutoff = self._window_one_tree(themes[0], point, want, bound)
-            else:
-                window, cutoff = self._window_trees(themes, point, want, bound)
-            if one_per_service:
+        if not one_per_service and len(themes) == 1:  # the common case, in as few steps as possible
+            squared, positions = self._trees[themes[0]].query_squared(point, k, bound)
+            return self._made(np.sqrt(squared).tolist(), self._theme_keys[themes[0]][positions].tolist(), max_km)
+        if not one_per_service:
+            # Any pair of the global top k is in the top k of its own tree, ties included.
+            chosen = self._window_trees(themes, point, k, bound)[0][:k]
+        else:
+            want = k + _TIE_ROOM
+            while True:
+                if len(themes) == 1:
+                    window, cutoff = self._window_one_tree(themes[0], point, want, bound)
+                else:
+                    window, cutoff = self._window_trees(themes, point, want, bound)
                 services = self._theme_services[themes[0]] if len(themes) == 1 else self._pair_service
                 chosen = _first_per_service(window, services, k)
-            else:
-                chosen = window[:k]
-            if cutoff == math.inf or (len(chosen) == k and chosen[-1][0] < cutoff):
-                break  # every pair closer than the k-th answer has been seen
-            want *= 4  # ties, or several places of one service, filled the window: look further
+                if cutoff == math.inf or (len(chosen) == k and chosen[-1][0] < cutoff):
+                    break  # every pair closer than the k-th answer has been seen
+                want *= 4  # several places of one service filled the window: look further
         if len(themes) == 1:
             keys = self._theme_keys[themes[0]][[local for _, local in chosen]].tolist() if chosen else []
         else:
             keys = self._pair_keys[[pair for _, pair in chosen]].tolist() if chosen else []
+        return self._made([chord for chord, _ in chosen], keys, max_km)
+
+    @staticmethod
+    def _made(chords: list[float], keys: list[list[int]], max_km: float | None) -> list[Candidate]:
+        """Candidates from chords and (service, place, stop) ids; -1 ids become None."""
         result = []
-        asin, two_r = math.asin, 2.0 * EARTH_RADIUS_KM
-        for (chord, _), (service, place, stop) in zip(chosen, keys, strict=True):
+        asin, two_r, new = math.asin, 2.0 * EARTH_RADIUS_KM, tuple.__new__  # no Python-level __new__
+        for chord, (service, place, stop) in zip(chords, keys, strict=True):
             dist = two_r * asin(min(chord * 0.5, 1.0))
             if max_km is not None and dist > max_km:
                 continue  # float rounding at the bound
-            result.append(Candidate(service, None if place == _NONE else place, dist, None if stop == _NONE else stop))
+            result.append(
+                new(Candidate, (service, None if place == _NONE else place, dist, None if stop == _NONE else stop))
+            )
         return result
 
     def _window_one_tree(
@@ -333,20 +346,14 @@ class OfferIndex:
     ) -> tuple[list[tuple[float, int]], float]:
         """The `want` nearest pairs of one thematique as sorted (chord, position in the tree).
 
-        A tree's positions follow the (service, place, stop) order, so sorting on them breaks
-        ties as the index promises. ``cutoff``: every pair not returned is at least this far
+        A tree's positions follow the (service, place, stop) order, so this order breaks ties
+        as the index promises. ``cutoff``: every pair not returned is at least this far
         (chord); inf when every pair within the bound was returned.
         """
         tree = self._trees[theme]
-        n = tree.n
-        asked = max(min(want, n), 2)  # k=1 would return scalars
-        chords, idx = tree.query(point, k=asked, distance_upper_bound=bound)
-        cl = chords.tolist()
-        found = bisect_left(cl, math.inf)  # missing neighbours are padded with inf (and index n)
-        cutoff = cl[found - 1] if found == want and want < n else math.inf
-        window = list(zip(cl[:found], idx[:found].tolist(), strict=True))
-        window.sort()
-        return window, cutoff
+        chords, positions = tree.query(point, want, bound)
+        cutoff = chords[-1] if len(chords) == want and want < tree.n else math.inf
+        return list(zip(chords, positions, strict=True)), cutoff
 
     def _window_trees(
         self, themes: list[str], point: tuple[float, float, float], want: int, bound: float
@@ -356,14 +363,12 @@ class OfferIndex:
         cutoff = math.inf
         for theme in themes:
             tree = self._trees[theme]
-            n = tree.n
-            chords, idx = tree.query(point, k=max(min(want, n), 2), distance_upper_bound=bound)
-            cl = chords.tolist()
-            found = bisect_left(cl, math.inf)
-            if found == want and want < n:
-                cutoff = min(cutoff, cl[found - 1])
+            chords, positions = tree.query(point, want, bound)
+            if len(chords) == want and want < tree.n:
+                cutoff = min(cutoff, chords[-1])
             # a pair may carry several thematiques: it is met once per tree, at the same distance
-            merged.update(zip(self._theme_pairs[theme][idx[:found]].tolist(), cl[:found], strict=True))
+            pairs = self._theme_pairs[theme][positions].tolist() if positions else []
+            merged.update(zip(pairs, chords, strict=True))
         window = [(chord, pair) for pair, chord in merged.items()]
         window.sort()
         return window, cutoff
@@ -474,8 +479,8 @@ class OfferIndex:
         total += sum(a.nbytes for a in self._theme_keys.values())
         total += sum(a.nbytes for a in self._theme_services.values())
         total += sum(a.nbytes for a in self._remote.values())
-        trees = [*self._trees.values(), *(tree for tree, _ in self._stop_trees.values())]
-        for tree in trees:
+        total += sum(tree.nbytes for tree in self._trees.values())
+        for tree, _ in self._stop_trees.values():
             total += tree.data.nbytes + tree.indices.nbytes + tree.size * _KDTREE_NODE_BYTES
         total += sum(pairs.nbytes for _, pairs in self._stop_trees.values())
         return total
