@@ -58,6 +58,7 @@ class KDTree:
         self._points = np.ascontiguousarray(points[order])
         self._nodes = np.asarray(nodes, dtype=np.int64).reshape(-1, 4)
         self._split = np.asarray(split, dtype=np.float64)
+        _load_compiled()
 
     def query(self, point: tuple[float, float, float], k: int, bound: float = math.inf) -> tuple[list, list]:
         """The k nearest points within `bound` (Euclidean): (distances, indices) as lists, nearest first.
@@ -90,6 +91,22 @@ class KDTree:
     def nbytes(self) -> int:
         arrays = (self._order, self._points, self._nodes, self._split)
         return sum(a.nbytes for a in arrays)
+
+
+_compiled = False
+
+
+def _load_compiled() -> None:
+    """Compile (or load from numba's cache) the query once per process, when a tree is built.
+
+    ~1 s from the cache, ~3 s without: paid while the offer index is built, not by the first
+    search that queries it.
+    """
+    global _compiled
+    if not _compiled:
+        point = np.zeros((1, 3))
+        _knn(point, np.zeros(1, dtype=np.int64), np.array([[0, 1, -1, -1]]), np.zeros(1), 0.0, 0.0, 0.0, 1, math.inf)
+        _compiled = True
 
 
 @njit(cache=True, nogil=True)

@@ -525,18 +525,22 @@ class RemoteOffices:
     def has_office(self, service_id: int) -> bool:
         return service_id in self._with_office
 
-    def offices_within(self, lat: float, lon: float, max_km: float) -> list[tuple[int, float, float]]:
-        """(service id, latitude, longitude) of every office within `max_km` (a hair more: the caller measures)."""
+    def nearest_office_km(self, lat: float, lon: float, max_km: float) -> dict[int, float]:
+        """Service id -> great-circle km to its nearest office, for the services with an office within `max_km`.
+
+        A hair more than `max_km` may be kept (the chord bound): callers compare the distance.
+        Vectorised: a dense city has hundreds of offices within 30 km.
+        """
         _check_point(lat, lon)
         if self._tree is None:
-            return []
+            return {}
         bound = km_to_chord(max_km) * (1 + 1e-9) + 1e-12
         found = np.asarray(self._tree.query_ball_point(_unit_vector(lat, lon), bound), dtype=np.int64)
-        return list(
-            zip(
-                self._office_service[found].tolist(),
-                self._office_lat[found].tolist(),
-                self._office_lon[found].tolist(),
-                strict=True,
-            )
-        )
+        if not len(found):
+            return {}
+        km = haversine_km(lat, lon, np.radians(self._office_lat[found]), np.radians(self._office_lon[found]))
+        services = self._office_service[found]
+        order = np.lexsort((km, services))  # per service, nearest office first
+        services, km = services[order], km[order]
+        first = np.flatnonzero(np.concatenate(([True], services[1:] != services[:-1])))
+        return dict(zip(services[first].tolist(), km[first].tolist(), strict=True))

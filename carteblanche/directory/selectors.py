@@ -844,7 +844,7 @@ _services_query = _IdQuery(
     Service,
     lambda ids: Service.objects.filter(id__in=ids)
     .select_related("structure", "operator")
-    .defer(*_UNSHOWN, *(f"structure__{name}" for name in _UNSHOWN)),
+    .defer(*_UNSHOWN, *(f"structure__{name}" for name in (*_UNSHOWN, "replaces"))),
 )
 _channels_query = _IdQuery(
     Channel,
@@ -1298,10 +1298,7 @@ def _rank_remote(
     then local offices' lines by distance; the line of an office more than 30 km away is left out."""
     nearest_office: dict[int, float] = {}
     if lat is not None and lon is not None:
-        for service_id, office_lat, office_lon in offices.offices_within(lat, lon, LOCAL_LINE_KM):
-            km = haversine_km(lat, lon, office_lat, office_lon)
-            if km < nearest_office.get(service_id, math.inf):
-                nearest_office[service_id] = km
+        nearest_office = offices.nearest_office_km(lat, lon, LOCAL_LINE_KM)
     ordered = []
     for service_id in remote_ids:
         office = None

@@ -216,6 +216,24 @@ def test_remote_offices_within_a_radius():
         office_lon=np.array([CAHORS[1], LYON[1]]),
     )
     assert offices.has_office(1) and not offices.has_office(2)
-    assert [service for service, _lat, _lon in offices.offices_within(*CAHORS, 30)] == [1]
-    assert offices.offices_within(*PARIS, 30) == []
+    assert offices.nearest_office_km(*CAHORS, 30) == {1: 0.0}
+    assert offices.nearest_office_km(*PARIS, 30) == {}
     assert (offices.name(2), offices.operator(1), offices.name(99)) == ("Ligne nationale", "caf", "")
+
+
+def test_each_service_gets_the_distance_of_its_nearest_office_within_the_radius():
+    from carteblanche.directory.search_engine import RemoteOffices
+    from carteblanche.directory.selectors import haversine_km as scalar_km
+
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(44.0, 45.0, 300), rng.uniform(1.0, 2.0, 300)
+    service = rng.integers(1, 40, 300)
+    offices = RemoteOffices(names={}, operators={}, office_service=service, office_lat=lat, office_lon=lon)
+    expected: dict[int, float] = {}
+    for s_id, a, b in zip(service.tolist(), lat.tolist(), lon.tolist(), strict=True):
+        km = scalar_km(*CAHORS, a, b)
+        if km <= 30:
+            expected[s_id] = min(km, expected.get(s_id, math.inf))
+    found = offices.nearest_office_km(*CAHORS, 30)
+    assert found.keys() == expected.keys() and expected  # some offices lie within 30 km: the test can fail
+    assert all(found[s_id] == pytest.approx(km, abs=1e-9) for s_id, km in expected.items())
