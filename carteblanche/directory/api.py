@@ -74,38 +74,39 @@ def search(
     problem = open_on_problem(ouvert_le)
     if problem:
         return Status(422, _error("ouvert_le", problem))
-    candidates = selectors.communes_matching_code(commune)
-    if len(candidates) > 1:
-        labels = ", ".join(f"« {commune_out(c)['label']} »" for c in candidates[:3])
-        more = "…" if len(candidates) > 3 else ""
-        body = _error(
-            "commune",
-            f"« {commune.strip()} » désigne {len(candidates)} communes : précisez laquelle ({labels}{more}).",
+    with selectors.one_offer_read():  # commune, need and search read the offer's token once
+        candidates = selectors.communes_matching_code(commune)
+        if len(candidates) > 1:
+            labels = ", ".join(f"« {commune_out(c)['label']} »" for c in candidates[:3])
+            more = "…" if len(candidates) > 3 else ""
+            body = _error(
+                "commune",
+                f"« {commune.strip()} » désigne {len(candidates)} communes : précisez laquelle ({labels}{more}).",
+            )
+            body["candidates"] = [commune_out(c) for c in candidates]
+            return Status(409, body)
+        found_commune = candidates[0] if candidates else selectors.resolve_search_commune(commune)
+        if found_commune is None:
+            body = _error("commune", f"commune inconnue « {commune} ».")
+            body["suggestions"] = [commune_out(c) for c in suggest_communes(commune)]
+            return Status(404, body)
+        need_obj = None
+        if besoin:
+            need_obj = selectors.need_by_slug(besoin)
+            if need_obj is None:
+                return Status(422, _error("besoin", f"besoin inconnu « {besoin} ». La liste est à /api/offre/besoins."))
+        found = selectors.search_services(
+            commune=found_commune,
+            need=need_obj,
+            text=texte,
+            channel_kinds=[kind.value for kind in canal],
+            open_on=ouvert_le,
+            accessible=accessible,
+            language=langue.value if langue else None,
+            age=age,
+            limit=limite,
         )
-        body["candidates"] = [commune_out(c) for c in candidates]
-        return Status(409, body)
-    found_commune = candidates[0] if candidates else selectors.resolve_search_commune(commune)
-    if found_commune is None:
-        body = _error("commune", f"commune inconnue « {commune} ».")
-        body["suggestions"] = [commune_out(c) for c in suggest_communes(commune)]
-        return Status(404, body)
-    need_obj = None
-    if besoin:
-        need_obj = selectors.need_by_slug(besoin)
-        if need_obj is None:
-            return Status(422, _error("besoin", f"besoin inconnu « {besoin} ». La liste est à /api/offre/besoins."))
-    found = selectors.search_services(
-        commune=found_commune,
-        need=need_obj,
-        text=texte,
-        channel_kinds=[kind.value for kind in canal],
-        open_on=ouvert_le,
-        accessible=accessible,
-        language=langue.value if langue else None,
-        age=age,
-        limit=limite,
-    )
-    return HttpResponse(search_json(found, commune_out(found_commune)), content_type=_JSON)
+        return HttpResponse(search_json(found, commune_out(found_commune)), content_type=_JSON)
 
 
 _JSON = "application/json; charset=utf-8"  # as Ninja's JSON renderer says

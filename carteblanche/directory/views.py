@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return _search_page(request, SearchForm(initial=initial))
 
 
+@selectors.one_offer_read()  # commune, need and search read the offer's token once
 def results(request: HttpRequest) -> HttpResponse:
     """Results for a commune and a need; bad input re-shows the form with what to fix."""
     form = SearchForm(request.GET)

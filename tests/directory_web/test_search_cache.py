@@ -188,3 +188,24 @@ def test_the_api_json_is_the_same_from_the_cache_and_without_it(need_with_counte
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
     assert first == cached == body()
     assert b'"structure"' in first.encode()
+
+
+def test_a_search_request_reads_the_offer_token_once(client, shipped_data, monkeypatch, settings):
+    """Commune, need and search share one read of the token (each read is one query)."""
+    from django.urls import reverse
+
+    settings.CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS = 3600  # the index's own check, every few seconds
+    client.get("/api/offre/services", {"commune": "Cahors (46000)"})  # builds the index
+    calls = []
+    real = offer_version.current_token
+    monkeypatch.setattr(offer_version, "current_token", lambda *a, **k: calls.append(1) or real(*a, **k))
+    need = "carte-identite"
+    query = {"commune": "Cahors (46000)", "besoin": need}
+    assert client.get("/api/offre/services", query).status_code == 200
+    api_reads, calls[:] = len(calls), []
+    assert client.get(reverse("directory:results"), query).status_code == 200
+    assert (api_reads, len(calls)) == (1, 1)
+    calls.clear()
+    assert selectors.need_by_slug(need) is not None  # outside a request: read at each lookup
+    assert selectors.need_by_slug(need) is not None
+    assert len(calls) == 2
