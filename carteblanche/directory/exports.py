@@ -134,8 +134,8 @@ def structure_datainclusion(structure: Structure) -> dict[str, Any]:
         },
     }
     if structure.replaces:
-        pairs = structure.replaces
-        record[EXTENSION]["replaces"] = [{"source": source, "id": source_id} for source, source_id in pairs]
+        replaces = [{"source": source, "id": source_id} for source, source_id in structure.replaces]
+        record[EXTENSION]["replaces"] = replaces
     return record
 
 

@@ -91,6 +91,14 @@ def chord_to_km(chord: np.ndarray) -> np.ndarray:
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2.0, 0.0, 1.0))
 
 
+def _km_of_chords(chords: list[float], *, squared: bool = False) -> list[float]:
+    """`chord_to_km` for the few chords of one query, in plain Python (numpy's per-call cost dominates)."""
+    asin, sqrt, two_r = math.asin, math.sqrt, 2.0 * EARTH_RADIUS_KM
+    if squared:
+        return [two_r * asin(min(sqrt(c) * 0.5, 1.0)) for c in chords]
+    return [two_r * asin(min(c * 0.5, 1.0)) for c in chords]
+
+
 def haversine_km(lat_deg: float, lon_deg: float, lats_rad: np.ndarray, lons_rad: np.ndarray) -> np.ndarray:
     """Great-circle distances (km) from one point to many points given in radians."""
     lat = math.radians(lat_deg)
@@ -137,7 +145,6 @@ class OfferIndex:
         "_stop_trees",
         "_theme_keys",
         "_theme_pairs",
-        "_theme_services",
         "_trees",
     )
 
@@ -163,7 +170,6 @@ class OfferIndex:
         # gather turns a query's positions into ids.
         self._pair_keys = np.column_stack((pair_service, pair_place, pair_stop)).astype(np.int64, copy=False)
         self._theme_keys = {theme: self._pair_keys[pairs] for theme, pairs in theme_pairs.items()}
-        self._theme_services = {theme: pair_service[pairs] for theme, pairs in theme_pairs.items()}
         xyz = _unit_vectors(lat_deg, lon_deg)
         self._trees = {theme: KDTree(xyz[pairs]) for theme, pairs in theme_pairs.items()}
         # Itinerant stops alone, per thematique: "which stops pass near this commune" without
@@ -305,35 +311,30 @@ class OfferIndex:
         bound = math.inf if max_km is None else km_to_chord(max_km) * (1 + 1e-12) + 1e-15
         if not one_per_service and len(themes) == 1:  # the common case, in as few steps as possible
             squared, positions = self._trees[themes[0]].query_squared(point, k, bound)
-            return self._made(np.sqrt(squared).tolist(), self._theme_keys[themes[0]][positions].tolist(), max_km)
+            keys = self._theme_keys[themes[0]][positions].tolist()
+            return self._made(_km_of_chords(squared.tolist(), squared=True), keys, max_km)
         if not one_per_service:
             # Any pair of the global top k is in the top k of its own tree, ties included.
             chosen = self._window_trees(themes, point, k, bound)[0][:k]
         else:
             want = k + _TIE_ROOM
             while True:
-                if len(themes) == 1:
-                    window, cutoff = self._window_one_tree(themes[0], point, want, bound)
-                else:
-                    window, cutoff = self._window_trees(themes, point, want, bound)
-                services = self._theme_services[themes[0]] if len(themes) == 1 else self._pair_service
-                chosen = _first_per_service(window, services, k)
+                window, cutoff = self._window_trees(themes, point, want, bound)
+                chosen = _first_per_service(window, self._pair_service, k)
                 if cutoff == math.inf or (len(chosen) == k and chosen[-1][0] < cutoff):
                     break  # every pair closer than the k-th answer has been seen
                 want *= 4  # several places of one service filled the window: look further
-        if len(themes) == 1:
-            keys = self._theme_keys[themes[0]][[local for _, local in chosen]].tolist() if chosen else []
-        else:
-            keys = self._pair_keys[[pair for _, pair in chosen]].tolist() if chosen else []
-        return self._made([chord for chord, _ in chosen], keys, max_km)
+        if not chosen:
+            return []
+        km = _km_of_chords([chord for chord, _ in chosen])
+        return self._made(km, self._pair_keys[[pair for _, pair in chosen]].tolist(), max_km)
 
     @staticmethod
-    def _made(chords: list[float], keys: list[list[int]], max_km: float | None) -> list[Candidate]:
-        """Candidates from chords and (service, place, stop) ids; -1 ids become None."""
+    def _made(km: list[float], keys: list[list[int]], max_km: float | None) -> list[Candidate]:
+        """Candidates from distances and (service, place, stop) ids; -1 ids become None."""
         result = []
-        asin, two_r, new = math.asin, 2.0 * EARTH_RADIUS_KM, tuple.__new__  # no Python-level __new__
-        for chord, (service, place, stop) in zip(chords, keys, strict=True):
-            dist = two_r * asin(min(chord * 0.5, 1.0))
+        new = tuple.__new__  # Candidate(...) would run a Python-level __new__ per candidate
+        for dist, (service, place, stop) in zip(km, keys, strict=True):
             if max_km is not None and dist > max_km:
                 continue  # float rounding at the bound
             result.append(
@@ -341,24 +342,15 @@ class OfferIndex:
             )
         return result
 
-    def _window_one_tree(
-        self, theme: str, point: tuple[float, float, float], want: int, bound: float
-    ) -> tuple[list[tuple[float, int]], float]:
-        """The `want` nearest pairs of one thematique as sorted (chord, position in the tree).
-
-        A tree's positions follow the (service, place, stop) order, so this order breaks ties
-        as the index promises. ``cutoff``: every pair not returned is at least this far
-        (chord); inf when every pair within the bound was returned.
-        """
-        tree = self._trees[theme]
-        chords, positions = tree.query(point, want, bound)
-        cutoff = chords[-1] if len(chords) == want and want < tree.n else math.inf
-        return list(zip(chords, positions, strict=True)), cutoff
-
     def _window_trees(
         self, themes: list[str], point: tuple[float, float, float], want: int, bound: float
     ) -> tuple[list[tuple[float, int]], float]:
-        """The `want` nearest pairs of each thematique, merged as sorted (chord, pair position)."""
+        """The `want` nearest pairs of each thematique, merged as sorted (chord, pair position).
+
+        A tree's positions follow the (service, place, stop) order of its pairs, so each tree's
+        answer already breaks ties as the index promises. ``cutoff``: every pair not returned
+        is at least this far (chord); inf when every pair within the bound was returned.
+        """
         merged: dict[int, float] = {}
         cutoff = math.inf
         for theme in themes:
@@ -386,18 +378,7 @@ class OfferIndex:
         return self._make(pairs, km, max_km)
 
     def _make(self, pairs: np.ndarray, km: np.ndarray, max_km: float | None) -> list[Candidate]:
-        result = []
-        for service, place, stop, dist in zip(
-            self._pair_service[pairs].tolist(),
-            self._pair_place[pairs].tolist(),
-            self._pair_stop[pairs].tolist(),
-            km.tolist(),
-            strict=True,
-        ):
-            if max_km is not None and dist > max_km:
-                continue  # float rounding at the bound
-            result.append(Candidate(service, None if place == _NONE else place, dist, None if stop == _NONE else stop))
-        return result
+        return self._made(km.tolist(), self._pair_keys[pairs].tolist(), max_km)
 
     def nearest_bruteforce(
         self,
@@ -477,7 +458,6 @@ class OfferIndex:
         total += self._pair_keys.nbytes
         total += sum(a.nbytes for a in self._theme_pairs.values())
         total += sum(a.nbytes for a in self._theme_keys.values())
-        total += sum(a.nbytes for a in self._theme_services.values())
         total += sum(a.nbytes for a in self._remote.values())
         total += sum(tree.nbytes for tree in self._trees.values())
         for tree, _ in self._stop_trees.values():

@@ -468,35 +468,34 @@ def _without_replaced(batch: OfferBatch, diff: Diff) -> OfferBatch:
     if not replaced:
         return batch
     skipped = {record["key"] for record in batch.structures if record["key"] in replaced}
-    skipped_places = {
-        r["key"]: (r["key"][0], r["structure"]) for r in batch.places if (r["key"][0], r["structure"]) in skipped
-    }
-    owners: dict[tuple[str, str], tuple[str, str]] = {}  # a left-out record -> the replaced structure it belongs to
+    place_owner = {r["key"]: (r["key"][0], r["structure"]) for r in batch.places}
 
-    def left_out(record: dict[str, Any]) -> bool:
+    def structure_of(kind: str, record: dict[str, Any]) -> tuple[str, str] | None:
+        """The replaced structure this record belongs to, or None to keep it."""
         source = record["key"][0]
-        if (source, record["structure"]) in skipped:
-            owners[record["key"]] = (source, record["structure"])
-            return True
-        for channel in record.get("channels", []):
-            if (source, channel.get("place")) in skipped_places:  # a counter at a place of a replaced structure
-                owners[record["key"]] = skipped_places[(source, channel.get("place"))]
-                return True
-        return False
+        if kind == "structures":
+            owner = record["key"]
+        elif kind == "lieux":
+            owner = place_owner[record["key"]]
+        else:
+            owner = (source, record["structure"])
+            if owner not in skipped:  # still left out when one of its counters is at a replaced structure's place
+                at_places = [place_owner.get((source, channel.get("place"))) for channel in record.get("channels", [])]
+                owner = next((place for place in at_places if place in skipped), owner)
+        return owner if owner in skipped else None
 
     kept = OfferBatch(rejections=batch.rejections)
-    for kind, records, target, out in (
-        ("structures", batch.structures, kept.structures, lambda r: r["key"] in skipped),
-        ("lieux", batch.places, kept.places, lambda r: r["key"] in skipped_places),
-        ("services", batch.services, kept.services, left_out),
+    for kind, records, target in (
+        ("structures", batch.structures, kept.structures),
+        ("lieux", batch.places, kept.places),
+        ("services", batch.services, kept.services),
     ):
         for record in records:
-            if not out(record):
+            owner = structure_of(kind, record)
+            if owner is None:
                 target.append(record)
                 continue
             diff.replaced[kind] += 1
-            owner = {"structures": record["key"], "lieux": skipped_places.get(record["key"])}.get(kind)
-            owner = owner or owners[record["key"]]
             source, source_id = record["key"]
             diff.changes.append(f"= {kind[:-1]} {source}:{source_id} non importé : remplacé par {replaced[owner]}")
     return kept
