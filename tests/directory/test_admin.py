@@ -58,3 +58,41 @@ def test_admin_changelist_filters(shipped_data, rf, admin_user, model, query, ex
     response.render()
     assert response.status_code == 200
     assert expected in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("replaces", "error"),
+    [
+        ('[["anct-france-services-2021"]]', "paire [source, identifiant]"),
+        ('[["carteblanche-cahors", "bus-france-services-grand-cahors"]]', "ne peut pas se remplacer elle-même"),
+        ('{"source": "x"}', "liste de paires"),
+    ],
+)
+def test_a_steward_sees_why_a_replacement_is_refused(shipped_data, rf, admin_user, replaces, error):
+    from django.forms.models import model_to_dict
+
+    from carteblanche.directory.admin import StructureAdmin
+    from carteblanche.directory.models import Structure
+
+    request = rf.get("/")
+    request.user = admin_user
+    bus = Structure.objects.get(source="carteblanche-cahors", source_id="bus-france-services-grand-cahors")
+    form_class = StructureAdmin(Structure, site).get_form(request, bus)
+    data = {key: value for key, value in model_to_dict(bus).items() if value is not None}
+    data["networks"] = '["france-service"]'
+    good = form_class(data={**data, "replaces": '[["anct-france-services-2021", "262"]]'}, instance=bus)
+    assert good.is_valid(), good.errors
+    form = form_class(data={**data, "replaces": replaces}, instance=bus)
+    assert not form.is_valid()
+    assert error in str(form.errors["replaces"])
+    bus.refresh_from_db()
+    assert bus.replaces == [["anct-france-services-2021", "262"]]  # nothing saved
+
+
+def test_the_structure_page_of_the_admin_shows_what_it_replaces(shipped_data, admin_client):
+    from carteblanche.directory.models import Structure
+
+    bus = Structure.objects.get(source="carteblanche-cahors", source_id="bus-france-services-grand-cahors")
+    page = admin_client.get(f"/admin/directory/structure/{bus.pk}/change/")
+    assert page.status_code == 200
+    assert "anct-france-services-2021" in page.content.decode()
