@@ -17,6 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Longest wait for a rights result page in the browser (and the e2e server's simulation limit):
+# generous because CI machines are shared; a quiet machine answers in a few seconds.
+E2E_RIGHTS_TIMEOUT_S = 240
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless=new",
@@ -118,10 +121,15 @@ def e2e_server(tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
     subprocess.run([sys.executable, "manage.py", "bootstrap", "--demo", "-v0"], cwd=ROOT, env=env, check=True)
     port = _free_port()
+    # The server builds OpenFisca-France at start-up, as production servers do, while the other
+    # e2e tests run: a rights page then waits for one simulation, not for the system's build
+    # too. On a loaded CI machine (4x slower than a quiet one) build + first simulation passed
+    # the 60 s limits; the server's own limit is raised to the tests' E2E_RIGHTS_TIMEOUT_S.
+    server_env = {**env, "RIGHTS_WARMUP": "1", "RIGHTS_TIMEOUT_S": str(E2E_RIGHTS_TIMEOUT_S)}
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
         cwd=ROOT,
-        env=env,
+        env=server_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

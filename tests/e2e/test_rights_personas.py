@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import assert_accessible
+from tests.conftest import E2E_RIGHTS_TIMEOUT_S, assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ def _foyer(page, base, *, commune, birth, couple="Non, je vis seul(e)", children
 
 def _results(page):
     page.get_by_role("link", name="Voir mes droits").click()
-    page.get_by_role("heading", name="Comment les demander").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Comment les demander").wait_for(timeout=E2E_RIGHTS_TIMEOUT_S * 1000)
     return page.inner_text("main")
 
 
