@@ -18,3 +18,5 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Rebuild the national offer index in a thread while the old one keeps answering.
 CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH = env_bool("CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH", True)
+# Keep the offer's services loaded, filled in the background after each change (docs/bench.md).
+CARTEBLANCHE_SEARCH_CACHE_PREFILL = env_bool("CARTEBLANCHE_SEARCH_CACHE_PREFILL", True)

@@ -209,3 +209,77 @@ def test_a_search_request_reads_the_offer_token_once(client, shipped_data, monke
     assert selectors.need_by_slug(need) is not None  # outside a request: read at each lookup
     assert selectors.need_by_slug(need) is not None
     assert len(calls) == 2
+
+
+# --- prefill: the whole offer loaded once per version (servers) ---
+
+
+@pytest.fixture
+def unfrozen():
+    """A prefill freezes the heap for the garbage collector: give the test process its collector back."""
+    import gc
+
+    yield
+    gc.unfreeze()
+    selectors._frozen_by_prefill = False
+
+
+def _answers(need, asks=({}, {"accessible": True}, {"open_on": date(2026, 3, 10)})):
+    out = []
+    for code in ("46042", "46070", "46064"):
+        for ask in asks:
+            found = search_services(commune=commune(code), need=need, at=AT, **ask)
+            out.append([(r.service.id, r.place and r.place.id, r.distance_km, r.next_opening) for r in found.results])
+    return out
+
+
+def test_prefill_loads_every_service_and_searches_then_read_none(
+    need_with_counter, settings, unfrozen, django_assert_max_num_queries
+):
+    need, _service, _place = need_with_counter
+    ChannelFactory(service__need=need, kind=Channel.Kind.PHONE, opening_hours="Mo-Fr 08:30-17:00")
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
+    uncached = _answers(need)
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 100_000
+    search_services(commune=_cahors(), need=need, at=AT)  # builds the index, loads a few services
+    cache = selectors._offer_cache()
+    already = len(cache.services)
+
+    loaded = selectors.prefill_offer_cache()
+
+    assert already + loaded == Service.objects.count() > 100  # the shipped offer and this test's services
+    assert set(cache.services) == set(Service.objects.values_list("pk", flat=True))
+    with django_assert_max_num_queries(2):  # the token and the index's cheap check: no service read
+        search_services(commune=commune("46070"), need=need, at=AT, accessible=True)
+    assert _answers(need) == uncached
+
+
+def test_prefill_stops_at_the_cache_bound(need_with_counter, settings, unfrozen):
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 10
+    assert selectors.prefill_offer_cache() == 10
+    assert len(selectors._offer_cache().services) == 10
+    assert selectors.prefill_offer_cache() == 0  # already full
+
+
+def test_a_write_after_prefill_is_seen_by_the_next_search(need_with_counter, settings, unfrozen):
+    need, service, _place = need_with_counter
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 100_000
+    selectors.prefill_offer_cache()
+    prefilled = selectors._offer_cache()
+    Structure.objects.filter(pk=service.structure_id).update(name="Renommée après le préchargement")
+    assert selectors._offer_cache() is not prefilled  # a new version: a new, empty cache
+    found = search_services(commune=_cahors(), need=need, at=AT)
+    assert found.nearby[0].structure.name == "Renommée après le préchargement"
+
+
+def test_with_prefill_on_a_new_version_is_prefilled_in_the_background(need_with_counter, settings, monkeypatch):
+    settings.CARTEBLANCHE_SEARCH_CACHE_PREFILL = True
+    prefilled = []
+    monkeypatch.setattr(selectors, "prefill_offer_cache", prefilled.append)
+    monkeypatch.setattr(selectors, "_offer_caches", {})
+    cache = selectors._offer_cache()
+    selectors.wait_for_prefill()
+    assert prefilled == [cache]
+    assert selectors._offer_cache() is cache
+    selectors.wait_for_prefill()
+    assert prefilled == [cache]  # once per version, not once per search
