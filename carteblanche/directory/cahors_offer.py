@@ -92,7 +92,7 @@ def place(
         "longitude": longitude,
         "position_approximate": approximate,
         "opening_hours": hours,
-        "hours_note": hours_note or ("Horaires non communiqués par nos sources." if not hours else ""),
+        "hours_note": hours_note or ("Aucune de nos sources ne les publie." if not hours else ""),
         "wheelchair_accessible": None,
         "accessibility_note": "",
         "is_itinerant_stop": False,

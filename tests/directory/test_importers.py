@@ -77,7 +77,7 @@ def test_france_services_import_converts_hours_and_flags_unknown(shipped_data, w
     st_gery = Place.objects.get(source="fs-test", source_id="606")
     assert "Sa[1] 09:00-12:00" in st_gery.opening_hours
     catus = Place.objects.get(source="fs-test", source_id="582")
-    assert catus.hours_unknown and "non communiqués" in catus.hours_note
+    assert catus.hours_unknown and catus.hours_note == "La source (France Services, 2021) ne les publie pas."
     assert catus.address == "Place de la Halle" and catus.commune_id == "46064"
     service = Service.objects.get(source="fs-test", source_id="582-accompagnement")
     assert service.needs.filter(slug="pension-reversion").exists()

@@ -89,7 +89,14 @@ def feature_records(props: dict, geometry: dict | None, ref: Reference, source: 
     email = str(props.get("CONTACT.MAIL") or "").strip()
     conversion = fs_hours.convert_days(props)
     notes = [conversion.note] if conversion.note else []
-    if conversion.status != fs_hours.CONVERTED:
+    if conversion.status == fs_hours.UNKNOWN:
+        # The page already says "horaires non communiqués": the note says why, without repeating it.
+        notes.append(
+            "La source (France Services, 2021) ne les publie pas."
+            if conversion.reason == "horaires non communiqués"
+            else f"Illisibles dans la source : {conversion.reason}."
+        )
+    elif conversion.status != fs_hours.CONVERTED:
         notes.append(f"Horaires en partie inconnus : {conversion.reason}")
     if comment := str(props.get("Commentaire.horaires") or "").strip():
         notes.append(comment)
