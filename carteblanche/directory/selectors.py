@@ -1388,6 +1388,42 @@ def search_services(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Highlights:
+    """What a hurried reader needs first; the page lists every result below.
+
+    Martine's survivor's pension near Cieurac listed 14 counters (up to 70 km away) before the
+    pension fund's own phone line: the summary puts that line, the nearest place and the place
+    open soonest at the top, each linking to its full card.
+    """
+
+    without_trip: ServiceResult | None  # the need's own operator first
+    phone: ChannelView | None  # its first phone line
+    online: ChannelView | None  # its first online procedure
+    nearest: ServiceResult | None
+    soonest: ServiceResult | None  # among the nearest few, open first; None when it is the nearest
+
+
+SOONEST_AMONG = 5
+
+
+def search_highlights(found: SearchResult) -> Highlights:
+    """The one-glance summary of a search (pure: picks among the results already computed)."""
+    remote = found.remote
+    without_trip = next((r for r in remote if r.operator_matches_need), remote[0] if remote else None)
+    channels = without_trip.channels if without_trip is not None else []
+    nearest = found.nearby[0] if found.nearby else None
+    opening = [r for r in found.nearby[:SOONEST_AMONG] if r.next_opening is not None]
+    soonest = min(opening, key=lambda r: (r.next_opening.start, r.distance_km or 0.0)) if opening else None
+    return Highlights(
+        without_trip=without_trip,
+        phone=next((view for view in channels if view.kind == Channel.Kind.PHONE and view.channel.phone), None),
+        online=next((view for view in channels if view.kind == Channel.Kind.ONLINE and view.channel.url), None),
+        nearest=nearest,
+        soonest=None if soonest is nearest else soonest,
+    )
+
+
 def _rank_remote(
     remote_ids: Iterable[int],
     offices: RemoteOffices,

@@ -78,6 +78,10 @@ def results(request: HttpRequest) -> HttpResponse:
             "other_needs": other_needs,
             "without_filters": "?" + urlencode({key: data[key] for key in ("commune", "besoin", "texte")}),
             "detail_query": urlencode({"commune": commune.code}),
+            "highlights": selectors.search_highlights(found),
+            "orientation_query": urlencode(
+                {"commune": commune.name} | ({"besoin": found.need.slug} if found.need else {})
+            ),
         },
     )
 

@@ -63,7 +63,10 @@ def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:
                 return redirect("orientation:plan", pk=saved.pk)
         status = 400
     else:
-        form = OrientationForm(initial=_initial(request) if not agent else DEFAULT_INITIAL)
+        initial = _initial(request) if not agent else dict(DEFAULT_INITIAL)
+        # From a directory search ("Préparer ma démarche pas à pas"): its commune and need.
+        initial |= {key: request.GET[key][:200] for key in ("commune", "besoin") if request.GET.get(key)}
+        form = OrientationForm(initial=initial)
         status = 200
     return render(request, template, {"form": form, "title": title, "agent": agent}, status=status)
 

@@ -188,3 +188,27 @@ def test_a_postcode_of_one_commune_goes_straight_to_results(client, offer):
     assert response.status_code == 200
     assert "Plusieurs communes" not in text(response)
     assert "près de Cahors" in text(response)
+
+
+def test_results_open_with_a_summary_linking_to_the_cards_and_to_orientation(client, offer):
+    response = client.get(reverse("directory:results"), {"commune": "Pradines", "besoin": offer["need"].slug})
+    html = text(response)
+    summary = html.split("En bref", 1)[1].split("Près de chez vous (", 1)[0]
+    phone_service = offer["phone"].service_id
+    assert f'href="#distance-{phone_service}"' in summary and 'href="tel:3960">3960</a>' in summary
+    assert f'id="distance-{phone_service}"' in html  # the link lands on the phone line's card
+    assert "Le plus près : " in summary and f'href="#proche-{offer["service"].id}"' in summary
+    assert f'/orientation/?commune=Pradines&besoin={offer["need"].slug}"' in summary
+
+
+def test_result_cards_have_unique_ids_when_a_service_is_listed_twice(client, offer):
+    from carteblanche.directory.models import Channel
+    from tests.directory_web.factories import ChannelFactory
+
+    # The counter's service also has a phone line: listed near you and without a trip.
+    ChannelFactory(service=offer["service"], kind=Channel.Kind.PHONE, phone="0565000000")
+    html = text(client.get(reverse("directory:results"), {"commune": "Pradines", "besoin": offer["need"].slug}))
+    service_id = offer["service"].id
+    assert f'id="proche-{service_id}"' in html and f'id="distance-{service_id}"' in html
+    ids = [part.split('"', 1)[0] for part in html.split(' id="')[1:]]
+    assert len(ids) == len(set(ids))

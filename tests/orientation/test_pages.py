@@ -33,6 +33,14 @@ def test_form_page_renders(client, cahors_offer):
 
 
 @pytest.mark.django_db
+def test_form_takes_commune_and_need_from_a_directory_search(client, cahors_offer):
+    response = client.get("/orientation/", {"commune": "Cieurac", "besoin": "pension-reversion"})
+    html = response.content.decode()
+    assert 'value="Cieurac"' in html
+    assert 'value="pension-reversion" selected' in html
+
+
+@pytest.mark.django_db
 def test_plan_page_and_answers_are_kept_in_the_shared_situation(client, martine_plan):
     page = client.get(f"/orientation/plan/{martine_plan.pk}/").content.decode()
     assert "Mon plan" in page
