@@ -10,7 +10,10 @@ The directory's own search (selectors.search_services and GET /api/offre/service
 when it exists; otherwise bench/fullsearch.py, a thin search over the offer index.
 Called by bench_search.py; runnable alone:
 
-    .venv/bin/python bench/fullsearch_django.py [--queries 1000]
+    .venv/bin/python bench/fullsearch_django.py [--queries 1000] [--postgres [ADMIN_URL]]
+
+With --postgres the offer goes into a throwaway database of that PostgreSQL server (default
+BENCH_PG_URL or the local one), dropped at the end.
 """
 
 from __future__ import annotations
@@ -208,9 +211,10 @@ def _load_database(offer, report: dict, started: float) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    with connection.cursor() as cursor:  # a throwaway file: no need to survive a power cut
-        cursor.execute("PRAGMA journal_mode = MEMORY")
-        cursor.execute("PRAGMA synchronous = OFF")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # a throwaway file: no need to survive a power cut
+            cursor.execute("PRAGMA journal_mode = MEMORY")
+            cursor.execute("PRAGMA synchronous = OFF")
     call_command("migrate", verbosity=0, stdout=io.StringIO())
     log(f"migrated in {time.perf_counter() - started:.1f} s")
     call_command("load_territories", verbosity=0, stdout=io.StringIO())
@@ -220,6 +224,9 @@ def _load_database(offer, report: dict, started: float) -> None:
     report["loaded"] = load_offer(offer)
     report["bulk_create_s"] = round(time.perf_counter() - started, 1)
     log(f"offer loaded in {report['bulk_create_s']} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics, as autovacuum would gather them
 
 
 def directory_search():
@@ -238,6 +245,22 @@ def directory_search():
         return search_json(found, commune_out(commune))  # what GET /api/offre/services sends
 
     return run
+
+
+def _throwaway_postgres(admin_url: str) -> tuple[str, callable]:
+    """A new database on the server of `admin_url` and the function that drops it."""
+    import psycopg
+
+    name = f"cb_bench_fullsearch_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    log(f"created PostgreSQL database {name}")
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{admin_url.rpartition('/')[0]}/{name}", drop
 
 
 def rss_mb() -> float:
@@ -385,21 +408,32 @@ def main() -> None:
     )
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--reuse-db", metavar="PATH", help="load into this SQLite file once, reuse it after")
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        nargs="?",
+        const=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="load into a throwaway PostgreSQL database of this server instead of SQLite",
+    )
     args = parser.parse_args()
 
     # In memory-backed /dev/shm when there is one: a throwaway database needs no disk.
     shm = Path("/dev/shm")
     tmp = tempfile.mkdtemp(prefix="cb-bench-search-", dir=shm if shm.is_dir() else None)
     db_path = Path(args.reuse_db) if args.reuse_db else Path(tmp) / "bench.sqlite3"
-    reuse = db_path.exists()
+    reuse = db_path.exists() and not args.postgres
+    database_url = f"sqlite:///{db_path}"
+    drop_database = None
+    if args.postgres:
+        database_url, drop_database = _throwaway_postgres(args.postgres)
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "PYTHONPATH": str(ROOT),
     }
     os.environ.update(env)
-    report: dict = {"database": "SQLite (throwaway file)"}
+    report: dict = {"database": "PostgreSQL (throwaway database)" if args.postgres else "SQLite (throwaway file)"}
     try:
         import django
 
@@ -497,12 +531,19 @@ def main() -> None:
                 }
                 result["e_http_best_of_3"] = percentiles(best)
                 log(f"{name} HTTP: {result['e_http']} best of 3: {result['e_http_best_of_3']}")
-            report["http_server"] = "gunicorn, 1 sync worker, a new TCP connection per request, SQLite in /dev/shm"
+            report["http_server"] = "gunicorn, 1 sync worker, a new TCP connection per request, " + (
+                "PostgreSQL on 127.0.0.1" if args.postgres else "SQLite in /dev/shm"
+            )
         finally:
             if server is not None:
                 server.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if drop_database is not None:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database()
     json.dump(report, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
 

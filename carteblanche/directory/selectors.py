@@ -18,7 +18,7 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -911,7 +911,7 @@ class _OfferCache:
     Bounded: the oldest entries go first.
     """
 
-    def __init__(self, db: str, token: int | None, size: int) -> None:
+    def __init__(self, db: str, token: Hashable, size: int) -> None:
         self.db, self.token, self.size = db, token, size
         self.services: dict[int, Service | None] = {}  # None: not in the database
         self.light: dict[int, tuple[Service, list[Channel], list[ItinerantStop]] | None] = {}

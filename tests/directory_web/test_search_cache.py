@@ -283,3 +283,58 @@ def test_with_prefill_on_a_new_version_is_prefilled_in_the_background(need_with_
     assert selectors._offer_cache() is cache
     selectors.wait_for_prefill()
     assert prefilled == [cache]  # once per version, not once per search
+
+
+# --- PostgreSQL: one rewrite of the token row per transaction ---
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement triggers")
+def test_postgresql_rewrites_the_token_row_once_per_transaction_yet_each_write_changes_the_token(
+    need_with_counter,
+):
+    """Rewriting the row per statement made long imports quadratic; the token must still move."""
+    from django.db import transaction
+
+    _need, service, _place = need_with_counter
+
+    def row_token():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT token FROM directory_offerversion WHERE id = 1")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        Service.objects.filter(pk=service.pk).update(description="première")
+        row, tokens = row_token(), {offer_version.current_token()}
+        for n in range(30):
+            Service.objects.filter(pk=service.pk).update(description=f"écriture {n}")
+            tokens.add(offer_version.current_token())
+        assert row_token() == row  # the shared row: written once in this transaction
+        assert len(tokens) == 31  # the transaction's own reads see every write
+        before = offer_version.current_token()
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
+            Service.objects.filter(pk=service.pk).update(description="annulée")
+            assert offer_version.current_token() != before
+            raise RuntimeError
+        assert offer_version.current_token() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement triggers")
+def test_postgresql_a_first_write_inside_a_rolled_back_savepoint_leaves_no_trace(need_with_counter):
+    from django.db import transaction
+
+    _need, service, _place = need_with_counter
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM directory_offerversion WHERE id = 1")
+        (row,) = cursor.fetchone()
+    # The test's own transaction has written already (the fixture): start from a fresh one.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT set_config('{offer_version.WRITES_SETTING}', '', true)")
+    before = offer_version.current_token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Service.objects.filter(pk=service.pk).update(description="annulée")
+        raise RuntimeError
+    assert offer_version.current_token() == before
+    Service.objects.filter(pk=service.pk).update(description="gardée")  # counted as a first write again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM directory_offerversion WHERE id = 1")
+        assert cursor.fetchone()[0] != row
