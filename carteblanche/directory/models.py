@@ -103,8 +103,10 @@ class Place(SourcedModel):
     position_approximate = models.BooleanField(
         default=False, help_text="True when placed at the commune's reference point because the address is unknown."
     )
+    # 2,000: rules converted from free text carry comments ("sur rendez-vous"); one France
+    # Services counter's is 616 characters.
     opening_hours = models.CharField(
-        "horaires (syntaxe OpenStreetMap)", max_length=500, blank=True, help_text="Empty means the hours are unknown."
+        "horaires (syntaxe OpenStreetMap)", max_length=2000, blank=True, help_text="Empty means the hours are unknown."
     )
     hours_note = models.CharField("précisions sur les horaires", max_length=500, blank=True)
     wheelchair_accessible = models.BooleanField("accessible en fauteuil roulant", null=True, blank=True)
@@ -215,7 +217,7 @@ class Channel(TimeStampedModel):
     url = models.URLField(max_length=500, blank=True)
     opening_hours = models.CharField(
         "horaires (syntaxe OpenStreetMap)",
-        max_length=500,
+        max_length=2000,
         blank=True,
         help_text="Empty: the place's hours for a counter, otherwise unknown.",
     )
@@ -272,7 +274,7 @@ class ItinerantStop(TimeStampedModel):
     position_approximate = models.BooleanField(default=True)
     schedule = models.CharField(
         "calendrier (syntaxe OpenStreetMap)",
-        max_length=500,
+        max_length=2000,
         blank=True,
         help_text="E.g. 'Tu[2] 09:00-12:00'. Empty when the dates are unknown.",
     )

@@ -84,6 +84,15 @@ def test_france_services_import_converts_hours_and_flags_unknown(shipped_data, w
     assert {c.kind for c in service.channels.all()} == {"counter", "phone"}
 
 
+def test_france_services_long_converted_hours_are_stored_whole(shipped_data, write_json):
+    """MATRICULE 255's rule, converted from free text with its comments, is 616 characters long:
+    PostgreSQL refused it (varchar 500) and with it the whole national import."""
+    import_offer(file_format="france-services", path=write_json(_fs_features("255")), apply=True, source="fs-test")
+    place = Place.objects.get(source="fs-test", source_id="255")
+    assert len(place.opening_hours) > 500 and not place.hours_unknown
+    assert Channel.objects.get(service__source="fs-test", kind="counter").place_id == place.pk
+
+
 def test_france_services_arrondissement_is_mapped_to_its_commune(shipped_data, write_json):
     data = json.loads(FS_FILE.read_text(encoding="utf-8"))
     data["features"] = [f for f in data["features"] if f["properties"]["insee_com"] == "75112"][:1]
@@ -132,6 +141,18 @@ def test_unknown_commune_is_rejected_with_its_csv_line(shipped_data, write_text)
         + CSV_ROW.replace("s1,", "s2,").replace("l1,", "l2,").replace("v1,", "v2,").replace("46042", "99999")
     )
     _assert_rejected_and_unchanged("csv", write_text(text), field="code_insee", location="ligne 3")
+
+
+def test_text_longer_than_its_column_is_rejected_with_field_and_line(shipped_data, write_text):
+    """SQLite would store it; PostgreSQL would refuse the whole import with a DataError."""
+    long_name = CSV_ROW.replace("Structure CSV", "S" * 201)
+    _assert_rejected_and_unchanged("csv", write_text(CSV_HEADER + long_name), field="name", location="ligne 2")
+    diff = import_offer(file_format="csv", path=write_text(CSV_HEADER + long_name), apply=False)
+    assert str(diff.rejected[0]) == "ligne 2 — champ « name » : 201 caractères, 200 au plus"
+    long_phone = CSV_ROW.replace("05 00 00 00 01", "0" * 41)
+    _assert_rejected_and_unchanged(
+        "csv", write_text(CSV_HEADER + long_phone), field="phone", location="ligne 2, canal « phone »"
+    )
 
 
 def test_broken_json_names_the_line(shipped_data, write_text):

@@ -221,6 +221,18 @@ class RecordChecker:
             return False
         return True
 
+    def lengths(self, model: type, record: dict[str, Any], names: Iterable[str], location: str) -> bool:
+        """Text no longer than its column: SQLite stores any length, PostgreSQL refuses the whole
+        import at the first one (a DataError, after a dry run that said all was well)."""
+        ok = True
+        for name in names:
+            value = record.get(name)
+            limit = getattr(model._meta.get_field(name), "max_length", None)
+            if limit and isinstance(value, str) and len(value) > limit:
+                self.batch.reject(location, name, f"{len(value)} caractères, {limit} au plus")
+                ok = False
+        return ok
+
     def channel(self, channel: dict[str, Any], location: str, place_ids: set[str]) -> bool:
         """A channel dict (model field names, `place` = place source id, `stops` = list)."""
         kind = channel.get("kind", "")
@@ -243,6 +255,7 @@ class RecordChecker:
             ok = False
         if self.opening_hours(channel.get("opening_hours"), where, "horaires") is None:
             ok = False
+        ok = self.lengths(Channel, channel, CHANNEL_FIELDS, where) and ok
         for code in channel.get("area_communes", []):
             ok = self.commune(code, where, "zone") is not None and ok
         for number, stop in enumerate(channel.get("stops", []), start=1):
@@ -259,6 +272,7 @@ class RecordChecker:
             stop["position_approximate"] = stop.get("position_approximate", True) or point[2]
             if self.opening_hours(stop.get("schedule"), stop_where, "calendrier") is None:
                 ok = False
+            ok = self.lengths(ItinerantStop, stop, STOP_FIELDS, stop_where) and ok
         return ok
 
 
@@ -657,7 +671,7 @@ def place_record(checker: RecordChecker, raw: dict[str, Any], location: str) -> 
         return None
     if point is None or rule is None:
         return None
-    return {
+    record = {
         "key": (raw["source"], raw["source_id"]),
         "structure": raw["structure"],
         "name": (raw.get("name") or "").strip()[:200],
@@ -676,11 +690,18 @@ def place_record(checker: RecordChecker, raw: dict[str, Any], location: str) -> 
         "source_url": raw.get("source_url") or "",
         "verified_on": parse_date(raw.get("verified_on")),
     }
+    return record if checker.lengths(Place, record, PLACE_FIELDS, location) else None
+
+
+def structure_checks(checker: RecordChecker, record: dict[str, Any], location: str) -> bool:
+    """What every importer checks on a structure record (model field names) once it is built."""
+    return checker.lengths(Structure, record, STRUCTURE_FIELDS, location)
 
 
 def service_checks(checker: RecordChecker, record: dict[str, Any], location: str, place_ids: set[str]) -> bool:
     """Vocabularies, operator, needs, ages and channels of a service record (model field names)."""
     ok = checker.thematiques(record["thematiques"], location)
+    ok = checker.lengths(Service, record, SERVICE_FIELDS, location) and ok
     ok = checker.vocabulary(record["publics"], vocabulary.PUBLICS, location, "publics") and ok
     ok = checker.vocabulary(record["frais"], vocabulary.FRAIS, location, "frais") and ok
     ok = checker.vocabulary(record["modes_accueil"], vocabulary.MODES_ACCUEIL, location, "modes_accueil") and ok

@@ -24,6 +24,7 @@ from carteblanche.directory.importers.base import (
     parse_date,
     place_record,
     service_checks,
+    structure_checks,
 )
 
 COLUMNS = [
@@ -132,7 +133,10 @@ def parse(text: str, *, source: str | None = None, skip_invalid: bool = False) -
                 bad[0].add(key)
         if key not in seen_structures:
             seen_structures.add(key)
-            batch.structures.append(_structure(checker, row, key, location, bad))
+            structure = _structure(checker, row, key, location, bad)
+            if not structure_checks(checker, structure, location):
+                bad[0].add(key)
+            batch.structures.append(structure)
         if row.get("lieu_id") and (src, row["lieu_id"]) not in seen_places:
             seen_places.add((src, row["lieu_id"]))
             place = place_record(checker, _raw_place(row, src), location)

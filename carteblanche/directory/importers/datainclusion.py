@@ -26,6 +26,7 @@ from carteblanche.directory.importers.base import (
     parse_date,
     place_record,
     service_checks,
+    structure_checks,
 )
 from carteblanche.directory.vocabulary import unknown_thematiques
 
@@ -140,6 +141,7 @@ def parse(data: dict[str, Any], *, source: str | None = None, skip_invalid: bool
             batch.places.append(place)
             place_ids.setdefault(src, set()).add(place["key"][1])
             structure_places.setdefault(key, place["key"][1])
+        ok = structure_checks(checker, structure, location) and ok
         if not ok:
             bad[0].add(key)
         batch.structures.append(structure)

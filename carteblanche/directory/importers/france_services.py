@@ -27,6 +27,7 @@ from carteblanche.directory.importers.base import (
     finish,
     place_record,
     service_checks,
+    structure_checks,
 )
 from carteblanche.territories.normalize import normalize_name
 
@@ -181,7 +182,7 @@ def parse(features: list, *, source: str = SOURCE, skip_invalid: bool = False) -
         structure, raw_place, service = feature_records(props, feature.get("geometry"), ref, source)
         batch.structures.append(structure)
         place = place_record(checker, raw_place, location)
-        ok = place is not None
+        ok = structure_checks(checker, structure, location) and place is not None
         if place:
             batch.places.append(place)
         ok = service_checks(checker, service, location, {raw_place["source_id"]}) and ok
