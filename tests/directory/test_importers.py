@@ -84,6 +84,13 @@ def test_france_services_import_converts_hours_and_flags_unknown(shipped_data, w
     assert {c.kind for c in service.channels.all()} == {"counter", "phone"}
 
 
+def test_the_national_file_leaves_the_shipped_lot_counters_unchanged(shipped_data, write_json):
+    """The shipped Lot counters come from the same file: importing it again changes none of them."""
+    diff = import_offer(file_format="france-services", path=write_json(_fs_features("606", "582")), apply=False)
+    assert diff.unchanged == {"structures": 2, "lieux": 2, "services": 2}, diff.changes
+    assert diff.updated == {"structures": 0, "lieux": 0, "services": 0}
+
+
 def test_france_services_long_converted_hours_are_stored_whole(shipped_data, write_json):
     """MATRICULE 255's rule, converted from free text with its comments, is 616 characters long:
     PostgreSQL refused it (varchar 500) and with it the whole national import."""

@@ -158,7 +158,7 @@ def feature_records(props: dict, geometry: dict | None, ref: Reference, source: 
         "languages": ["fr"],
         "modes_accueil": ["en-presentiel"],
         "modes_mobilisation": sorted(["se-presenter", *(["telephoner"] if phone else [])]),
-        "mobilisable_par": ["usagers", "professionnels"],
+        "mobilisable_par": ["professionnels", "usagers"],  # sorted, as exports and the shipped data
         "verified_on": VERIFIED_ON,
         "needs": sorted(ref.france_services_needs),
         "channels": channels,
