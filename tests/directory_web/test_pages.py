@@ -212,3 +212,18 @@ def test_result_cards_have_unique_ids_when_a_service_is_listed_twice(client, off
     assert f'id="proche-{service_id}"' in html and f'id="distance-{service_id}"' in html
     ids = [part.split('"', 1)[0] for part in html.split(' id="')[1:]]
     assert len(ids) == len(set(ids))
+
+
+def test_a_record_checked_over_a_year_ago_says_to_check_before_going(client, offer):
+    from carteblanche.directory.models import Service
+
+    Service.objects.filter(pk=offer["service"].pk).update(verified_on="2021-01-01")
+    Service.objects.filter(pk=offer["phone"].service_id).update(verified_on=timezone.localdate())
+    html = text(client.get(reverse("directory:results"), {"commune": "Pradines", "besoin": offer["need"].slug}))
+    card = html.split(f'id="proche-{offer["service"].id}"', 1)[1].split("</article>", 1)[0]
+    assert "vérifié le 1 janvier 2021" in card
+    assert "Information de plus d'un an : à vérifier avant de vous déplacer" in card
+    other = html.split(f'id="distance-{offer["phone"].service_id}"', 1)[1].split("</article>", 1)[0]
+    assert "Information de plus d'un an" not in other  # verified today
+    detail = text(client.get(reverse("directory:service", args=[offer["service"].pk])))
+    assert "à vérifier avant de vous déplacer" in detail

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django import template
 from django.utils.formats import date_format
 
+from carteblanche.core import freshness
 from carteblanche.directory.forms import LANGUAGES
 from carteblanche.directory.hours import PARIS, Slot
 
@@ -40,6 +41,20 @@ def slot_text(slot: Slot | None, at: datetime) -> str:
     if slot.start <= at < slot.end:
         return f"ouvert maintenant, jusqu'à {hm(slot.end)}"
     return f"{day_label(slot.start.date(), at)} de {hm(slot.start)} à {hm(slot.end)}"
+
+
+@register.filter
+def opening_text(slot: Slot | None, at: datetime) -> str:
+    """'ouvert maintenant, jusqu'à 12 h' or 'ouvert mardi 10 mars de 9 h à 12 h' (in a sentence)."""
+    if slot is None:
+        return ""
+    text = slot_text(slot, at)
+    return text if slot.start <= at < slot.end else f"ouvert {text}"
+
+
+@register.filter
+def stale(verified_on: date | None) -> bool:
+    return freshness.is_stale(verified_on)
 
 
 @register.filter
