@@ -20,3 +20,31 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
+
+
+def over_hourly_limit(request: HttpRequest, scope: str, limit: int) -> bool:
+    """Whether this client already sent `limit` requests of `scope` in the last hour.
+
+    Counted in Django's cache (Redis when ``REDIS_URL`` is set: shared by every worker), keyed
+    on `client_ip`. Public forms use it against floods; nothing personal is kept.
+    """
+    from django.core.cache import cache
+
+    return (cache.get(_limit_key(request, scope)) or 0) >= limit
+
+
+def count_for_hourly_limit(request: HttpRequest, scope: str) -> None:
+    """Count one request of `scope` for this client (the hour starts at its first request)."""
+    from django.core.cache import cache
+
+    key = _limit_key(request, scope)
+    if cache.add(key, 1, timeout=3600):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, timeout=3600)
+
+
+def _limit_key(request: HttpRequest, scope: str) -> str:
+    return f"{scope}:{client_ip(request)}"

@@ -1,12 +1,15 @@
-"""Writes of the directory: importing an offer file (all-or-nothing, dry run by default)."""
+"""Writes of the directory: importing an offer file (all-or-nothing, dry run by default), readers' reports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from django.utils import timezone
+
 from carteblanche.directory.importers import READERS
 from carteblanche.directory.importers.base import Diff, write_offer
+from carteblanche.directory.models import Correction, Place, Service, Structure
 
 
 def import_offer(
@@ -33,3 +36,30 @@ def import_offer(
     prune_refused = prune and bool(batch.rejections)
     may_write = apply and not prune_refused and (skip_invalid or not batch.rejections)
     return write_offer(batch, apply=may_write, prune=prune and not prune_refused, progress=progress)
+
+
+def report_correction(
+    record: Service | Place | Structure, *, topic: str, message: str, reporter: str = "", contact: str = ""
+) -> Correction:
+    """Record a reader's report that `record` is wrong, for the data stewards."""
+    kind = {Service: "service", Place: "place", Structure: "structure"}[type(record)]
+    correction = Correction(
+        **{kind: record}, topic=topic, message=message.strip(), reporter=reporter, contact=contact.strip()
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+def handle_correction(correction: Correction, *, status: str, by, resolution: str = "") -> Correction:
+    """Close a report (fixed or dismissed). Its contact was kept for questions only: it is erased."""
+    if status == Correction.Status.NEW:
+        raise ValueError("a handled report is either fixed or dismissed")
+    correction.status = status
+    correction.handled_at = timezone.now()
+    correction.handled_by = by
+    correction.contact = ""
+    if resolution:
+        correction.resolution = resolution
+    correction.save(update_fields=["status", "handled_at", "handled_by", "contact", "resolution"])
+    return correction

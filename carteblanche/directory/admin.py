@@ -4,9 +4,21 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from carteblanche.directory import hours
-from carteblanche.directory.models import Channel, ItinerantStop, Need, Operator, Place, Service, Structure
+from carteblanche.directory.actions import handle_correction
+from carteblanche.directory.models import (
+    Channel,
+    Correction,
+    ItinerantStop,
+    Need,
+    Operator,
+    Place,
+    Service,
+    Structure,
+)
 from carteblanche.directory.vocabulary import THEMATIQUES, unknown_thematiques
 
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -198,3 +210,47 @@ class NeedAdmin(admin.ModelAdmin):
     list_filter = ["life_event", "operators"]
     search_fields = ["label", "slug", "phrases"]
     filter_horizontal = ["operators"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """Readers' reports: open the record from here, fix it, then mark the report handled."""
+
+    list_display = ["created_at", "topic", "record_link", "reporter", "status"]
+    list_filter = ["status", "topic", "reporter"]
+    search_fields = ["message", "service__name", "place__name", "structure__name"]
+    readonly_fields = [
+        "record_link",
+        "topic",
+        "message",
+        "reporter",
+        "contact",
+        "created_at",
+        "status",
+        "handled_at",
+        "handled_by",
+    ]
+    fields = [*readonly_fields, "resolution"]
+    actions = ["mark_fixed", "mark_dismissed"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports come from the public pages
+
+    @admin.display(description="fiche concernée")
+    def record_link(self, correction: Correction) -> str:
+        record = correction.record
+        url = reverse(f"admin:directory_{record._meta.model_name}_change", args=[record.pk])
+        return format_html('<a href="{}">{}</a>', url, record)
+
+    def _handle(self, request, queryset, status: str) -> None:
+        for correction in queryset.filter(status=Correction.Status.NEW):
+            handle_correction(correction, status=status, by=request.user)
+        self.message_user(request, "Signalements traités ; les contacts laissés ont été effacés.")
+
+    @admin.action(description="Marquer comme corrigé (efface le contact)")
+    def mark_fixed(self, request, queryset) -> None:
+        self._handle(request, queryset, Correction.Status.FIXED)
+
+    @admin.action(description="Marquer comme non retenu (efface le contact)")
+    def mark_dismissed(self, request, queryset) -> None:
+        self._handle(request, queryset, Correction.Status.DISMISSED)

@@ -1,4 +1,4 @@
-"""Input validation for the public search page (the API validates the same filters with pydantic)."""
+"""Input validation for the public directory pages: search (the API checks the same filters), reports."""
 
 from datetime import date, timedelta
 
@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from carteblanche.directory.models import Channel
+from carteblanche.core.forms import DsfrForm
+from carteblanche.directory.models import Channel, Correction
 from carteblanche.directory.selectors import needs_by_life_event
 
 # Languages most asked for on the territory; the field accepts only these.
@@ -116,3 +117,28 @@ class SearchForm(DsfrBaseForm):
     def has_filters(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return bool(data.get("canal") or data.get("ouvert_le") or data.get("accessible") or data.get("langue"))
+
+
+class CorrectionForm(DsfrForm):
+    """'Signaler une information inexacte' on a service, place or structure page."""
+
+    topic = forms.ChoiceField(
+        label="Qu'est-ce qui est inexact ?", choices=Correction.Topic.choices, widget=forms.RadioSelect
+    )
+    message = forms.CharField(
+        label="Qu'avez-vous constaté ?",
+        help_text="Par exemple « fermé le mercredi depuis septembre » ou « a déménagé 3 rue de la Poste ».",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reporter = forms.ChoiceField(
+        label="Vous êtes (facultatif)",
+        choices=[("", "Je préfère ne pas le dire"), *Correction.Reporter.choices],
+        required=False,
+    )
+    contact = forms.CharField(
+        label="Un courriel ou un téléphone pour vous poser une question (facultatif)",
+        help_text="Seule l'équipe qui tient l'annuaire le verra ; il est effacé une fois le signalement traité.",
+        max_length=200,
+        required=False,
+    )

@@ -5,6 +5,7 @@ orientation needs and the schema lacks: channels, OSM opening hours, itinerant s
 accessibility, languages, documents to bring, and for every record its source and date.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -304,3 +305,66 @@ class OfferVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.token}"
+
+
+class Correction(models.Model):
+    """A reader's report that a record is wrong (other hours, closed counter…), for the data stewards.
+
+    The people who go there know first. Personal data: an optional contact, for the stewards'
+    questions only, erased when the report is handled (`actions.handle_correction`).
+    """
+
+    class Topic(models.TextChoices):
+        HOURS = "horaires", "Les horaires"
+        ADDRESS = "adresse", "L'adresse ou la position"
+        CONTACT = "contact", "Le téléphone, le courriel ou le site"
+        CLOSED = "ferme", "Ce lieu ou ce service n'existe plus"
+        OTHER = "autre", "Autre chose"
+
+    class Reporter(models.TextChoices):
+        RESIDENT = "habitant", "Un habitant"
+        PROFESSIONAL = "professionnel", "Un professionnel (agent, travailleur social, bénévole…)"
+        PRODUCER = "producteur", "La structure elle-même"
+
+    class Status(models.TextChoices):
+        NEW = "nouveau", "À traiter"
+        FIXED = "corrige", "Corrigé"
+        DISMISSED = "non-retenu", "Non retenu"
+
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")
+    structure = models.ForeignKey(
+        Structure, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections"
+    )
+    topic = models.CharField("ce qui est inexact", max_length=20, choices=Topic.choices)
+    message = models.TextField("ce qu'il faudrait lire", max_length=2000)
+    reporter = models.CharField("signalé par", max_length=20, choices=Reporter.choices, blank=True)
+    contact = models.CharField("contact (effacé une fois traité)", max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField("réponse de l'équipe", blank=True)
+
+    class Meta:
+        verbose_name = "signalement"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(service__isnull=False, place__isnull=True, structure__isnull=True)
+                    | models.Q(service__isnull=True, place__isnull=False, structure__isnull=True)
+                    | models.Q(service__isnull=True, place__isnull=True, structure__isnull=False)
+                ),
+                name="correction_about_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} — {self.record}"
+
+    @property
+    def record(self) -> Service | Place | Structure:
+        return self.service or self.place or self.structure

@@ -10,4 +10,5 @@ urlpatterns = [
     path("services/<int:pk>/", views.service_detail, name="service"),
     path("lieux/<int:pk>/", views.place_detail, name="place"),
     path("structures/<int:pk>/", views.structure_detail, name="structure"),
+    path("signaler/<str:subject>/<int:pk>/", views.correction, name="correction"),
 ]

@@ -1,14 +1,18 @@
 """Public pages of the directory: search a service near a commune, service/place/structure details.
 
-Thin: parse input with SearchForm, call one selector, render. GET only, no JavaScript needed.
+Thin: parse input with a form, call one selector or action, render. No JavaScript needed.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
 
-from carteblanche.directory import selectors
-from carteblanche.directory.forms import SearchForm
+from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
+from carteblanche.directory import actions, selectors
+from carteblanche.directory.forms import CorrectionForm, SearchForm
 from carteblanche.directory.models import Need, Place, Service, Structure
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import suggest_communes
@@ -134,3 +138,33 @@ def needs(request: HttpRequest) -> HttpResponse:
         "directory/needs.html",
         {"title": "Les démarches", "groups": selectors.needs_by_life_event(), "count": Need.objects.count()},
     )
+
+
+# What a report can be about: the URL's word, the model, the detail page's URL name.
+CORRECTION_SUBJECTS = {
+    "service": (Service, "directory:service"),
+    "lieu": (Place, "directory:place"),
+    "structure": (Structure, "directory:structure"),
+}
+CORRECTION_SCOPE = "directory:correction"
+
+
+@require_http_methods(["GET", "POST"])
+def correction(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
+    """'Signaler une information inexacte': a reader's report goes to the data stewards (admin)."""
+    if subject not in CORRECTION_SUBJECTS:
+        raise Http404("Rien à signaler ici.")
+    model, detail_url = CORRECTION_SUBJECTS[subject]
+    record = get_object_or_404(model, pk=pk)
+    context = {"title": "Signaler une information inexacte", "record": record, "back": reverse(detail_url, args=[pk])}
+    if request.method == "GET":
+        return render(request, "directory/correction.html", {**context, "form": CorrectionForm()})
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "directory/correction.html", {**context, "form": form}, status=400)
+    if over_hourly_limit(request, CORRECTION_SCOPE, settings.DIRECTORY_CORRECTIONS_PER_HOUR):
+        context["notice"] = "Trop de signalements envoyés depuis cette connexion. Réessayez dans une heure."
+        return render(request, "directory/correction.html", {**context, "form": form}, status=429)
+    actions.report_correction(record, **form.cleaned_data)
+    count_for_hourly_limit(request, CORRECTION_SCOPE)
+    return render(request, "directory/correction.html", {**context, "done": True})

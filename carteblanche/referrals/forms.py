@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from carteblanche.accounts.forms import DsfrForm
+from carteblanche.core.forms import DsfrForm
 from carteblanche.referrals.models import CaseFile, Channel, Consent, ContactPreference, Document, Outcome
 from carteblanche.referrals.models import SatisfactionResponse as Satisfaction
 

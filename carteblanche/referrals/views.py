@@ -4,6 +4,7 @@ import json
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carteblanche.accounts import permissions as roles
 from carteblanche.core.audit import record_audit
-from carteblanche.core.http import client_ip
+from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.core.models import AuditEntry
 from carteblanche.core.situations import current_situation
 from carteblanche.referrals import actions, forms, permissions, selectors
@@ -566,28 +567,7 @@ def _simulation_ref(request: HttpRequest, raw: str | None) -> str:
     return str(simulation.pk)
 
 
-def _client_key(request: HttpRequest) -> str:
-    return f"referrals:public-request:{client_ip(request)}"
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    from django.conf import settings
-    from django.core.cache import cache
-
-    limit = settings.REFERRALS_PUBLIC_REQUESTS_PER_HOUR
-    return (cache.get(_client_key(request)) or 0) >= limit
-
-
-def _count_request(request: HttpRequest) -> None:
-    from django.core.cache import cache
-
-    key = _client_key(request)
-    if cache.add(key, 1, timeout=3600):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired in between
-        cache.add(key, 1, timeout=3600)
+PUBLIC_REQUEST_SCOPE = "referrals:public-request"
 
 
 def _public_render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -639,7 +619,7 @@ def public_request(request: HttpRequest) -> HttpResponse:
     if request.POST.get("structure") != str(nearest["structure"].pk):
         context["notice"] = "La commune a changé : vérifiez l'espace France Services qui recevra votre demande."
         return _public_render(request, "referrals/public_request.html", context)
-    if _rate_limited(request):
+    if over_hourly_limit(request, PUBLIC_REQUEST_SCOPE, settings.REFERRALS_PUBLIC_REQUESTS_PER_HOUR):
         context["notice"] = "Trop de demandes envoyées depuis cette connexion. Réessayez dans une heure."
         return _public_render(request, "referrals/public_request.html", context, status=429)
     need_parts = [f"Demander : {label}" if label else "", (cleaned.get("need") or "").strip()]
@@ -665,9 +645,7 @@ def public_request(request: HttpRequest) -> HttpResponse:
         if not context["consent_error"]:
             context["step"] = "form"
         return _public_render(request, "referrals/public_request.html", context)
-    _count_request(request)
-    from django.conf import settings
-
+    count_for_hourly_limit(request, PUBLIC_REQUEST_SCOPE)
     context.update(
         step="done",
         case=case,

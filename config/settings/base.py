@@ -154,6 +154,8 @@ CARTEBLANCHE_SEARCH_CACHE_SIZE = env_int("CARTEBLANCHE_SEARCH_CACHE_SIZE", 20_00
 # Load the offer into that cache in a background thread whenever the offer changes (servers): the
 # first searches after a start or an edit then read no service from the database.
 CARTEBLANCHE_SEARCH_CACHE_PREFILL = env_bool("CARTEBLANCHE_SEARCH_CACHE_PREFILL", False)
+# "Signaler une information inexacte": reports accepted per client address and hour.
+DIRECTORY_CORRECTIONS_PER_HOUR = env_int("DIRECTORY_CORRECTIONS_PER_HOUR", 10)
 # === end directory settings ===
 
 

@@ -50,6 +50,29 @@ def test_martine_finds_where_to_claim_a_survivors_pension_from_cieurac(e2e_serve
     assert_accessible(page)
 
 
+def test_martine_sees_the_pension_line_first_and_reports_outdated_hours(e2e_server, phone_page):
+    """The summary puts the pension fund's own line first; a reader can say a record is wrong."""
+    page = phone_page
+    search(page, e2e_server, commune="Cieurac", need="pension-reversion")
+    summary = page.locator(".cb-highlights").inner_text()
+    assert "Sans vous déplacer : Assurance retraite" in summary and "3960" in summary
+    assert "Le plus près : " in summary
+    page.locator(".cb-highlights a", has_text="Assurance retraite").click()
+    assert page.url.split("#", 1)[1].startswith("distance-")
+    page.locator("article h3 a", has_text="France Services").first.click()
+    page.wait_for_url(re.compile(r"/services/\d+/"))
+    page.get_by_role("link", name="Signaler une information inexacte").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer le signalement").click()  # nothing chosen: say what is missing
+    assert page.get_by_text("Ce champ est obligatoire").first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("Les horaires").check(force=True)
+    page.get_by_label("Qu'avez-vous constaté ?").fill("Fermé le mercredi depuis septembre.")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    assert page.get_by_text("Merci, votre signalement est transmis").is_visible()
+    assert_accessible(page)
+
+
 def test_kevin_finds_job_seeker_registration_and_the_mission_locale_from_catus_on_his_phone(e2e_server, phone_page):
     page = phone_page
     search(page, e2e_server, commune="Catus", need="inscription-demandeur-emploi", age=23)
