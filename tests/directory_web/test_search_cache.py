@@ -255,6 +255,26 @@ def test_prefill_loads_every_service_and_searches_then_read_none(
     assert _answers(need) == uncached
 
 
+def test_prefill_keeps_one_instance_per_place_structure_and_commune(need_with_counter, settings, unfrozen):
+    need, service, place = need_with_counter
+    other = ServiceFactory(need=need, structure=service.structure, name="Autre accueil")
+    ChannelFactory(service=other, kind=Channel.Kind.COUNTER, place=place)
+    settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 100_000
+    selectors.prefill_offer_cache()
+    cache = selectors._offer_cache()
+    first, second = cache.services[service.pk], cache.services[other.pk]
+    assert selectors._channels_of(first)[0].place is selectors._channels_of(second)[0].place
+    assert first.structure is second.structure
+    cahors = {
+        id(channel.place.commune)
+        for loaded in cache.services.values()
+        if loaded is not None
+        for channel in selectors._channels_of(loaded)
+        if channel.place_id and channel.place.commune_id == "46042"
+    }
+    assert len(cahors) == 1  # every place in Cahors points to one Commune instance
+
+
 def test_prefill_stops_at_the_cache_bound(need_with_counter, settings, unfrozen):
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 10
     assert selectors.prefill_offer_cache() == 10
