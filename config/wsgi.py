@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 application = get_wsgi_application()
+
+from carteblanche.core.serving import mark_serving  # noqa: E402  (after the apps are loaded)
+
+mark_serving()  # gunicorn and runserver load this module; management commands do not

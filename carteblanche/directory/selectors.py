@@ -29,6 +29,7 @@ from django.db.models import Prefetch, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from carteblanche.core import serving
 from carteblanche.directory import hours, offer_version
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Operator, Place, Service, Structure
 from carteblanche.directory.search_engine import Candidate, RemoteOffices
@@ -966,7 +967,7 @@ def _current_offer_cache() -> _OfferCache | None:
     cache = _offer_caches.get(db)
     if cache is None or cache.token != token or cache.size != size:
         cache = _offer_caches[db] = _OfferCache(db, token, size)
-        if getattr(settings, "CARTEBLANCHE_SEARCH_CACHE_PREFILL", False):
+        if settings.CARTEBLANCHE_SEARCH_CACHE_PREFILL and serving.is_serving():
             _start_prefill(cache)
     return cache
 

@@ -151,8 +151,9 @@ CARTEBLANCHE_DEFAULT_TERRITORY = env_str("CARTEBLANCHE_DEFAULT_TERRITORY", "bass
 # Services a search keeps loaded per version of the offer (selectors._OfferCache); 0 turns it off.
 # ~1.8 kB each as loaded instances; set it above the offer's service count to hold all of it.
 CARTEBLANCHE_SEARCH_CACHE_SIZE = env_int("CARTEBLANCHE_SEARCH_CACHE_SIZE", 20_000)
-# Load the offer into that cache in a background thread whenever the offer changes (servers): the
-# first searches after a start or an edit then read no service from the database.
+# Load the offer into that cache in a background thread whenever the offer changes, in server
+# processes only (config/wsgi.py marks them; management commands never prefill): the first
+# searches after a start or an edit then read no service from the database.
 CARTEBLANCHE_SEARCH_CACHE_PREFILL = env_bool("CARTEBLANCHE_SEARCH_CACHE_PREFILL", False)
 # "Signaler une information inexacte": reports accepted per client address and hour.
 DIRECTORY_CORRECTIONS_PER_HOUR = env_int("DIRECTORY_CORRECTIONS_PER_HOUR", 10)

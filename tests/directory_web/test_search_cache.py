@@ -294,9 +294,14 @@ def test_a_write_after_prefill_is_seen_by_the_next_search(need_with_counter, set
 
 
 def test_with_prefill_on_a_new_version_is_prefilled_in_the_background(need_with_counter, settings, monkeypatch):
+    from carteblanche.core import serving
+
     settings.CARTEBLANCHE_SEARCH_CACHE_PREFILL = True
     prefilled = []
     monkeypatch.setattr(selectors, "prefill_offer_cache", prefilled.append)
+    monkeypatch.setattr(selectors, "_offer_caches", {})
+    assert selectors._offer_cache() is not None and prefilled == []  # a command, not a server: no prefill
+    monkeypatch.setattr(serving, "_serving", True)  # as config/wsgi.py marks gunicorn and runserver
     monkeypatch.setattr(selectors, "_offer_caches", {})
     cache = selectors._offer_cache()
     selectors.wait_for_prefill()
