@@ -300,6 +300,7 @@ def test_with_prefill_on_a_new_version_is_prefilled_in_the_background(need_with_
     prefilled = []
     monkeypatch.setattr(selectors, "prefill_offer_cache", prefilled.append)
     monkeypatch.setattr(selectors, "_offer_caches", {})
+    monkeypatch.setattr(serving, "_serving", False)  # another test may have loaded config.wsgi
     assert selectors._offer_cache() is not None and prefilled == []  # a command, not a server: no prefill
     monkeypatch.setattr(serving, "_serving", True)  # as config/wsgi.py marks gunicorn and runserver
     monkeypatch.setattr(selectors, "_offer_caches", {})
