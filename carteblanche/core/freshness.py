@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 # A record checked longer ago than this is shown with "à vérifier avant de vous déplacer":
 # hours and addresses change (the France Services file of the shipped offer dates from 2021).
 STALE_AFTER_DAYS = 365
+
+
+def stale_before(today: date | None = None) -> date:
+    """Records verified before this day are stale (for database filters)."""
+    return (today or timezone.localdate()) - timedelta(days=STALE_AFTER_DAYS)
 
 
 def is_stale(verified_on: date | None, today: date | None = None) -> bool:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from carteblanche.core import freshness
 from carteblanche.directory import hours
 from carteblanche.directory.actions import handle_correction
 from carteblanche.directory.models import (
@@ -83,6 +84,24 @@ class HoursUnknownFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FreshnessFilter(admin.SimpleListFilter):
+    """What to check again first: records last verified over a year ago, or never (pages warn readers)."""
+
+    title = "vérification"
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [("a-revoir", "plus d'un an ou jamais"), ("recente", "moins d'un an")]
+
+    def queryset(self, request, queryset):
+        limit = freshness.stale_before()
+        if self.value() == "a-revoir":
+            return queryset.filter(Q(verified_on__lt=limit) | Q(verified_on__isnull=True))
+        if self.value() == "recente":
+            return queryset.filter(verified_on__gte=limit)
+        return queryset
+
+
 class ThematiqueFilter(admin.SimpleListFilter):
     title = "thématique"
     parameter_name = "thematique"
@@ -137,7 +156,7 @@ class OperatorAdmin(admin.ModelAdmin):
 class StructureAdmin(admin.ModelAdmin):
     formfield_overrides = URL_HTTPS
     list_display = ["name", "operator", "source", "verified_on"]
-    list_filter = ["operator", "source"]
+    list_filter = [FreshnessFilter, "operator", "source"]
     search_fields = ["name", "source_id", "description"]
     inlines = [PlaceInline]
 
@@ -147,7 +166,14 @@ class PlaceAdmin(admin.ModelAdmin):
     formfield_overrides = URL_HTTPS
     form = PlaceForm
     list_display = ["name", "commune", "address", "hours_unknown", "position_approximate", "source", "verified_on"]
-    list_filter = [HoursUnknownFilter, "position_approximate", "structure__operator", "source", "commune__department"]
+    list_filter = [
+        HoursUnknownFilter,
+        FreshnessFilter,
+        "position_approximate",
+        "structure__operator",
+        "source",
+        "commune__department",
+    ]
     search_fields = ["name", "address", "commune__name", "source_id"]
     autocomplete_fields = ["structure"]
     raw_id_fields = ["commune"]
@@ -184,7 +210,7 @@ class ServiceAdmin(admin.ModelAdmin):
     formfield_overrides = URL_HTTPS
     form = ServiceForm
     list_display = ["name", "structure", "operator", "source", "verified_on"]
-    list_filter = ["operator", ThematiqueFilter, CommuneFilter, "source"]
+    list_filter = ["operator", ThematiqueFilter, CommuneFilter, FreshnessFilter, "source"]
     search_fields = ["name", "description", "structure__name", "source_id"]
     autocomplete_fields = ["structure", "needs"]
     inlines = [ChannelInline]

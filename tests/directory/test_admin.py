@@ -96,3 +96,19 @@ def test_the_structure_page_of_the_admin_shows_what_it_replaces(shipped_data, ad
     page = admin_client.get(f"/admin/directory/structure/{bus.pk}/change/")
     assert page.status_code == 200
     assert "anct-france-services-2021" in page.content.decode()
+
+
+def test_stewards_filter_the_records_to_check_again(shipped_data, rf, admin_user):
+    """The France Services counters of the shipped offer were verified in 2021: first to check again."""
+
+    def names(query):
+        request = rf.get("/", query)
+        request.user = admin_user
+        response = site._registry[Place].changelist_view(request)
+        return [place.name for place in response.context_data["cl"].queryset]  # every page of the list
+
+    old = names({"verification": "a-revoir"})
+    recent = names({"verification": "recente"})
+    assert "France Services St-Géry Vers" in old and "France Services St-Géry Vers" not in recent
+    assert "CCAS de Cahors" in recent and "CCAS de Cahors" not in old
+    assert len(old) + len(recent) == Place.objects.count()
