@@ -84,7 +84,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "detail_query": urlencode({"commune": commune.code}),
             "highlights": selectors.search_highlights(found),
             "orientation_query": urlencode(
-                {"commune": commune.name} | ({"besoin": found.need.slug} if found.need else {})
+                {"commune": selectors.commune_label(commune)} | ({"besoin": found.need.slug} if found.need else {})
             ),
         },
     )

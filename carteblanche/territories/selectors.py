@@ -11,6 +11,9 @@ from carteblanche.territories.normalize import normalize_name
 
 _POSTCODE = re.compile(r"^\d{5}$")
 _INSEE = re.compile(r"^(\d{2}|2A|2B)\d{3}$", re.IGNORECASE)
+# "Cieurac (46230)" as the autocomplete writes it, or "Cieurac (46)" as suggestions do: the part in
+# brackets tells homonyms apart (twelve communes are called Sainte-Colombe).
+_LABEL = re.compile(r"^(?P<name>.*\S)\s*\((?P<where>\d{5}|\d{2,3}|2A|2B)\)$", re.IGNORECASE)
 
 
 def find_communes(query: str, *, limit: int = 10, territory: Territory | None = None) -> list[Commune]:
@@ -36,6 +39,15 @@ def find_communes(query: str, *, limit: int = 10, territory: Territory | None = 
         found = list(base.filter(code=text.upper()))
         if found:
             return found
+    if label := _LABEL.match(text):
+        where = label["where"].upper()
+        named = base.filter(search_key=normalize_name(label["name"]))
+        if len(where) == 5:
+            found = [c for c in named if where in c.postcodes]
+        else:
+            found = list(named.filter(department_id=where))
+        if found:
+            return found[:limit]
     key = normalize_name(text)
     if not key:
         return []

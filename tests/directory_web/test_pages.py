@@ -198,7 +198,8 @@ def test_results_open_with_a_summary_linking_to_the_cards_and_to_orientation(cli
     assert f'href="#distance-{phone_service}"' in summary and 'href="tel:3960">3960</a>' in summary
     assert f'id="distance-{phone_service}"' in html  # the link lands on the phone line's card
     assert "Le plus près : " in summary and f'href="#proche-{offer["service"].id}"' in summary
-    assert f'/orientation/?commune=Pradines&besoin={offer["need"].slug}"' in summary
+    # The autocomplete's label, which tells homonyms apart (orientation resolves it)
+    assert f'/orientation/?commune=Pradines+%2846090%29&besoin={offer["need"].slug}"' in summary
 
 
 def test_result_cards_have_unique_ids_when_a_service_is_listed_twice(client, offer):

@@ -63,3 +63,18 @@ def test_default_territory_is_the_four_epcis(shipped_data):
     territory = Territory.objects.get(slug="bassin-de-vie-cahors")
     assert territory.communes.count() == 85
     assert territory.communes.filter(code__in=["46042", "46070", "46064", "46224"]).count() == 4
+
+
+def test_a_label_with_postcode_or_department_picks_the_right_homonym(shipped_data):
+    """Twelve communes are called Sainte-Colombe: the autocomplete's label says which one."""
+    from carteblanche.directory.selectors import commune_label
+    from carteblanche.territories.models import Commune
+
+    homonyms = list(Commune.objects.filter(name="Sainte-Colombe").order_by("code"))
+    assert len(homonyms) > 5
+    for commune in homonyms:
+        found = find_communes(commune_label(commune), limit=1)
+        assert [c.code for c in found] == [commune.code], commune_label(commune)
+    cieurac = find_communes("Cieurac (46)")
+    assert [c.code for c in cieurac] == ["46070"]
+    assert find_communes("Cieurac (75)") == []  # no Cieurac in Paris: not another commune
