@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from carteblanche.observatory import views
 
 app_name = "observatory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("acces/", views.access, name="access"),
+    path("acces.csv", views.access_csv, name="access_csv"),
+    path("acces.svg", views.access_svg, name="access_svg"),
+    path("promesses/<slug:slug>/", views.promise_detail, name="promise"),
+    path("suivi/", views.follow_through, name="follow_through"),
+    path("non-recours/", views.non_take_up, name="non_take_up"),
+]

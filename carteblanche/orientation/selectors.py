@@ -551,3 +551,9 @@ def compute_plan(
 
 def needs_catalogue() -> list[Need]:
     return list(Need.objects.order_by("label"))
+
+
+def all_service_offers() -> list[ServiceOffer]:
+    """Every service as the engine sees it (the observatory measures reach with the plans' own offers)."""
+    versions = dict(Service.objects.values_list("pk", "updated_at"))
+    return list(offer_cache.offers(versions, _build_offers, index=None).values())
