@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -25,8 +26,12 @@ STYLE = Style(
 )
 
 
+_SCRIPT = re.compile(r"<script.*?</script>", re.DOTALL)
+
+
 def _render(chart: pygal.graph.graph.Graph) -> str:
-    return chart.render(is_unicode=True, disable_xml_declaration=True)
+    """The chart's SVG without pygal's tooltip script (pages run no inline script; the data is in tables)."""
+    return _SCRIPT.sub("", chart.render(is_unicode=True, disable_xml_declaration=True))
 
 
 def _config(**kwargs) -> pygal.Config:

@@ -13,7 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from carteblanche.accounts import permissions as roles
-from carteblanche.observatory import charts, maps, reach, selectors
+from carteblanche.observatory import charts, maps, opendata, reach, selectors
+from carteblanche.observatory.api import Problem, resolve
 from carteblanche.observatory.suppression import MIN_CELL, share_or_none
 from carteblanche.territories.models import Territory
 from carteblanche.territories.selectors import default_territory
@@ -140,6 +141,30 @@ def access_svg(request: HttpRequest) -> HttpResponse:
     if not svg:
         raise Http404("Aucun contour de commune pour ce territoire.")
     return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def open_data_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """One indicator's stored values as CSV (the same rows as the JSON open-data endpoint)."""
+    found = resolve(slug, request.GET.get("territoire", ""), request.GET.get("mois", ""))
+    if isinstance(found, Problem):
+        return HttpResponse(found.message, status=found.status, content_type="text/plain; charset=utf-8")
+    territory, period = found
+    rows = opendata.rows(slug, territory.slug, period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{territory.slug}-{period:%Y-%m}.csv"'
+    columns: list[str] = []
+    for row in rows:
+        columns += [name for name in row if name not in columns]
+    writer = csv.DictWriter(response, fieldnames=columns, restval="")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                name: "secret" if value is None and name in opendata.SUPPRESSIBLE else value
+                for name, value in row.items()
+            }
+        )
+    return response
 
 
 def promise_detail(request: HttpRequest, slug: str) -> HttpResponse:
