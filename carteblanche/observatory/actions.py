@@ -171,9 +171,9 @@ def reach_values(
     epci_names = dict(Commune.objects.filter(code__in=[a.code for a in areas]).values_list("epci_id", "epci__name"))
     rows: list[IndicatorValue] = []
     reachables = [reach.reachable(reach.competent_offers(offers, family.needs)) for family in families]
-    for profile in reach.Profile:
-        progress(f"Accès {reach.PROFILE_LABELS[profile]}")
-        matrix = reach.access_matrix(areas, reachables, profile, context, window)
+    progress("Accès aux services")
+    matrices = reach.access_matrices(areas, reachables, list(reach.Profile), context, window)
+    for profile, matrix in matrices.items():
         for family, accesses in zip(families, matrix, strict=True):
             rows += _rows_for_reach(territory, period, areas, family, profile, accesses, epci_names)
     return rows
@@ -416,9 +416,7 @@ def compute_indicators(
     offers = all_service_offers() if offers is None else offers
     context = get_mobility() if context is None else context
     families = need_families()
-    run = ComputationRun.objects.create(
-        territory_slug=territory.slug, period=period, total_steps=len(reach.Profile) + 4
-    )
+    run = ComputationRun.objects.create(territory_slug=territory.slug, period=period, total_steps=5)
 
     def step(label: str) -> None:
         run.step = label

@@ -11,7 +11,7 @@ profiles with internet).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -154,31 +154,51 @@ def access_matrix(
     profile: Profile,
     context: MobilityContext,
     window: TimeWindow,
+    *,
+    nearby: Callable[[int, int], Sequence[tuple[Point, str]]] | None = None,
 ) -> list[list[Access]]:
-    """[family][area] accesses for one profile. One trip planner per commune, each destination's
-    trips computed once and shared by every family; destinations farther than MAX_CROW_KM cannot be
-    within the longest threshold and are not routed."""
-    internet = PROFILE_INTERNET[profile]
-    means = PROFILE_MEANS[profile]
-    result: list[list[Access]] = [[] for _ in families]
-    for area in areas:
-        planner = context.planner(origin=area.point, origin_commune=area.code, means=means)
-        minutes: dict[tuple[Point, str], float | None] = {}
-        for index, family in enumerate(families):
-            times = []
-            for destination in family.destinations:
-                if destination not in minutes:
-                    minutes[destination] = _quickest(planner, area.point, destination, window)
-                if minutes[destination] is not None:
-                    times.append(minutes[destination])
-            result[index].append(
-                Access(
-                    minutes=min(times) if times else None,
-                    itinerant_here=area.code in family.stop_communes,
-                    home_visit=family.home_anywhere or area.code in family.home_communes,
-                    remote=family.phone or (internet and family.internet),
-                )
-            )
+    """[family][area] accesses for one profile (see `access_matrices`)."""
+    return access_matrices(areas, families, [profile], context, window, nearby=nearby)[profile]
+
+
+def access_matrices(
+    areas: Sequence[Area],
+    families: Sequence[Reachable],
+    profiles: Sequence[Profile],
+    context: MobilityContext,
+    window: TimeWindow,
+    *,
+    nearby: Callable[[int, int], Sequence[tuple[Point, str]]] | None = None,
+) -> dict[Profile, list[list[Access]]]:
+    """Per profile, [family][area] accesses.
+
+    Trips depend on the means of travel only, so profiles with the same means (without a car, with
+    or without internet) share them. One trip planner per commune and means; each destination's
+    trips are computed once and shared by every family; destinations farther than MAX_CROW_KM cannot
+    be within the longest threshold and are not routed. `nearby(area index, family index)`, when
+    given, narrows a family's destinations to those worth routing from that commune (at national
+    scale: the few nearest, from a spatial index)."""
+    result: dict[Profile, list[list[Access]]] = {profile: [[] for _ in families] for profile in profiles}
+    by_means: dict[TravelMeans, list[Profile]] = {}
+    for profile in profiles:
+        by_means.setdefault(PROFILE_MEANS[profile], []).append(profile)
+    for means, sharing in by_means.items():
+        for position, area in enumerate(areas):
+            planner = context.planner(origin=area.point, origin_commune=area.code, means=means)
+            minutes: dict[tuple[Point, str], float | None] = {}
+            for index, family in enumerate(families):
+                times = []
+                for destination in family.destinations if nearby is None else nearby(position, index):
+                    if destination not in minutes:
+                        minutes[destination] = _quickest(planner, area.point, destination, window)
+                    if minutes[destination] is not None:
+                        times.append(minutes[destination])
+                quickest = min(times) if times else None
+                here = area.code in family.stop_communes
+                home = family.home_anywhere or area.code in family.home_communes
+                for profile in sharing:
+                    remote = family.phone or (PROFILE_INTERNET[profile] and family.internet)
+                    result[profile][index].append(Access(quickest, here, home, remote))
     return result
 
 
