@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from carteblanche.core import freshness
+from carteblanche.directory import hours
 from carteblanche.directory.models import Need, Place
 from carteblanche.mobility.travel import MobilityContext, Point, TimeWindow
-from carteblanche.observatory import reach
+from carteblanche.observatory import catchment, reach
 from carteblanche.observatory.models import AreaKind, ComputationRun, IndicatorValue
 from carteblanche.observatory.selectors import dims_key
 from carteblanche.orientation.engine import NeedRequest, ServiceOffer
@@ -176,6 +177,89 @@ def reach_values(
     for profile, matrix in matrices.items():
         for family, accesses in zip(families, matrix, strict=True):
             rows += _rows_for_reach(territory, period, areas, family, profile, accesses, epci_names)
+    return rows
+
+
+CATCHMENT_MINUTES = 20
+CATCHMENT_PROFILES = (reach.Profile.CAR, reach.Profile.NO_CAR)
+
+
+def weekly_hours(rule: str, period: date) -> float | None:
+    """Opening hours in the first full week (Monday to Sunday) of the period; None when unknown."""
+    monday = period + timedelta(days=(7 - period.weekday()) % 7)
+    slots = hours.open_slots(rule, datetime.combine(monday, time(0), tzinfo=PARIS), days=7)
+    if slots is None:
+        return None
+    return sum((slot.end - slot.start).total_seconds() for slot in slots) / 3600
+
+
+def capacity_values(
+    territory: Territory, period: date, *, offers: list[ServiceOffer], context: MobilityContext
+) -> list[IndicatorValue]:
+    """2SFCA per commune for the generalist counters (France Services, digital-inclusion advisers)
+    with known hours, their weekly hours as capacity, trips of the reach indicator, 20 minutes."""
+    counters: dict[str, tuple[Point, str, float]] = {}
+    for offer in offers:
+        if not offer.is_accompaniment:
+            continue
+        for channel in offer.channels:
+            if channel.kind != "counter" or channel.location is None:
+                continue
+            weekly = weekly_hours(channel.hours or channel.location.hours, period)
+            if weekly:  # unknown or closed all week: no capacity to share
+                location = channel.location
+                known = counters.get(location.key)
+                counters[location.key] = (location.point, location.commune_code, max(weekly, known[2] if known else 0))
+    areas = territory_areas(territory)
+    window = reference_window(period)
+    populations = [area.population for area in areas]
+    capacities = [weekly for _point, _commune, weekly in counters.values()]
+    total_population = sum(populations)
+    rows = []
+    for profile in CATCHMENT_PROFILES:
+        minutes = []
+        for area in areas:
+            planner = context.planner(origin=area.point, origin_commune=area.code, means=reach.PROFILE_MEANS[profile])
+            minutes.append(
+                [
+                    reach.quickest_minutes(planner, area.point, (point, commune), window)
+                    for point, commune, _ in counters.values()
+                ]
+            )
+        scores = catchment.two_step_fca(populations, capacities, minutes, CATCHMENT_MINUTES)
+        dims = {"profil": profile.value, "seuil": CATCHMENT_MINUTES}
+        for area, score in zip(areas, scores, strict=True):
+            rows.append(
+                _value(
+                    "capacite",
+                    territory,
+                    period,
+                    AreaKind.COMMUNE,
+                    area.code,
+                    area.name,
+                    dims,
+                    score,
+                    extra={"population": area.population},
+                )
+            )
+        mean = (
+            sum(s * p for s, p in zip(scores, populations, strict=True)) / total_population
+            if total_population
+            else None
+        )
+        rows.append(
+            _value(
+                "capacite",
+                territory,
+                period,
+                AreaKind.TERRITORY,
+                territory.slug,
+                territory.name,
+                dims,
+                mean,
+                extra={"counters": len(counters), "weekly_hours": round(sum(capacities), 1)},
+            )
+        )
     return rows
 
 
@@ -416,7 +500,7 @@ def compute_indicators(
     offers = all_service_offers() if offers is None else offers
     context = get_mobility() if context is None else context
     families = need_families()
-    run = ComputationRun.objects.create(territory_slug=territory.slug, period=period, total_steps=5)
+    run = ComputationRun.objects.create(territory_slug=territory.slug, period=period, total_steps=6)
 
     def step(label: str) -> None:
         run.step = label
@@ -427,6 +511,8 @@ def compute_indicators(
 
     try:
         rows = reach_values(territory, period, offers=offers, context=context, families=families, progress=step)
+        step("Accessibilité pondérée par les horaires (2SFCA)")
+        rows += capacity_values(territory, period, offers=offers, context=context)
         step("Suivi des orientations")
         rows += follow_through_values(territory, period)
         step("Satisfaction")

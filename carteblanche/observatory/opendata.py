@@ -37,6 +37,7 @@ def rows(indicator: str, territory_slug: str, period: date) -> list[dict[str, An
         "suivi-orientations": _referrals,
         "satisfaction": _satisfaction,
         "non-recours": _non_take_up,
+        "capacite": _capacity,
     }[indicator]
     return shape(values)
 
@@ -69,6 +70,10 @@ def _freshness(values: list[IndicatorValue]) -> list[dict[str, Any]]:
         _base(v) | {"part_recente": _round(v.value, 4), "services_recents": v.numerator, "services": v.denominator}
         for v in values
     ]
+
+
+def _capacity(values: list[IndicatorValue]) -> list[dict[str, Any]]:
+    return [_base(v) | {"heures_pour_1000_habitants": _round(v.value, 2)} | v.extra for v in values]
 
 
 def _by_breakdown(values: list[IndicatorValue], base_count: str) -> dict[str, dict[int, float | None]]:

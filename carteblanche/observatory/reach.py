@@ -190,7 +190,7 @@ def access_matrices(
                 times = []
                 for destination in family.destinations if nearby is None else nearby(position, index):
                     if destination not in minutes:
-                        minutes[destination] = _quickest(planner, area.point, destination, window)
+                        minutes[destination] = quickest_minutes(planner, area.point, destination, window)
                     if minutes[destination] is not None:
                         times.append(minutes[destination])
                 quickest = min(times) if times else None
@@ -202,7 +202,9 @@ def access_matrices(
     return result
 
 
-def _quickest(planner: TripPlanner, origin: Point, destination: tuple[Point, str], window: TimeWindow) -> float | None:
+def quickest_minutes(
+    planner: TripPlanner, origin: Point, destination: tuple[Point, str], window: TimeWindow
+) -> float | None:
     """Door-to-door minutes of the quickest trip there and back in the window; None = none (or too far)."""
     point, commune = destination
     if great_circle_km(origin, point) > MAX_CROW_KM:

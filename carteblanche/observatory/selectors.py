@@ -296,3 +296,39 @@ def national_non_take_up() -> dict[str, dict]:
     """DREES national rates by benefit code (context for the local estimates)."""
     data = json.loads((DATA_DIR / "national_non_take_up.json").read_text(encoding="utf-8"))
     return {entry["benefit"]: entry for entry in data["rates"]}
+
+
+CAPACITY_CLASSES = [
+    maps.MapClass("10+", "10 h ou plus", "#000091"),
+    maps.MapClass("5-10", "de 5 à 10 h", "#6a6af4"),
+    maps.MapClass("2-5", "de 2 à 5 h", "#cacafb"),
+    maps.MapClass("0-2", "moins de 2 h", "#ececfe", pattern="hatch"),
+    maps.MapClass("0", "aucun guichet à 20 minutes", "#ffffff", pattern="cross"),
+]
+
+
+def capacity_class(score: float | None) -> str:
+    if not score:
+        return "0"
+    if score < 2:
+        return "0-2"
+    if score < 5:
+        return "2-5"
+    return "5-10" if score < 10 else "10+"
+
+
+def capacity_view(territory_slug: str, *, profile: str, period: date) -> dict[str, Any]:
+    values = IndicatorValue.objects.filter(
+        indicator="capacite", territory_slug=territory_slug, period=period, dims__profil=profile
+    )
+    communes = sorted((v for v in values if v.area_kind == AreaKind.COMMUNE), key=lambda v: v.area_name)
+    total = next((v for v in values if v.area_kind == AreaKind.TERRITORY), None)
+    labels = {c.key: c.label for c in CAPACITY_CLASSES}
+    svg = maps.render(
+        {v.area_code: capacity_class(v.value) for v in communes},
+        CAPACITY_CLASSES,
+        title="Heures d'ouverture de guichets généralistes pour 1 000 habitants, à 20 minutes",
+        labels={v.area_code: f"{v.value:.1f} h pour 1 000 habitants" for v in communes},
+    )
+    rows = [{"value": v, "label": labels[capacity_class(v.value)]} for v in communes]
+    return {"rows": rows, "total": total, "map_svg": svg}

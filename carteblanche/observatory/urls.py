@@ -6,6 +6,7 @@ app_name = "observatory"
 urlpatterns = [
     path("", views.home, name="home"),
     path("acces/", views.access, name="access"),
+    path("capacite/", views.capacity, name="capacity"),
     path("acces.csv", views.access_csv, name="access_csv"),
     path("acces.svg", views.access_svg, name="access_svg"),
     path("promesses/<slug:slug>/", views.promise_detail, name="promise"),

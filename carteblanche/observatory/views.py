@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from carteblanche.accounts import permissions as roles
 from carteblanche.observatory import charts, maps, opendata, reach, selectors
+from carteblanche.observatory.actions import CATCHMENT_PROFILES
 from carteblanche.observatory.api import Problem, resolve
 from carteblanche.observatory.suppression import MIN_CELL, share_or_none
 from carteblanche.territories.models import Territory
@@ -106,6 +107,24 @@ def access(request: HttpRequest) -> HttpResponse:
         query=request.GET.urlencode(),
     )
     return render(request, "observatory/access.html", context)
+
+
+def capacity(request: HttpRequest) -> HttpResponse:
+    """2SFCA: opening hours of generalist counters per 1,000 inhabitants within 20 minutes."""
+    territory = _territory(request)
+    context = _context(request, territory, title="Heures d'accueil à portée")
+    profile = request.GET.get("profil") or reach.Profile.NO_CAR.value
+    if profile not in {p.value for p in CATCHMENT_PROFILES}:
+        raise Http404("Profil de déplacement inconnu.")
+    context.update(
+        profile=profile,
+        profiles=[(p.value, reach.PROFILE_LABELS[p]) for p in CATCHMENT_PROFILES],
+        classes=[(c, maps.legend_svg(c)) for c in selectors.CAPACITY_CLASSES],
+        capacity_definition=selectors.definitions()["capacite"],
+    )
+    if context["period"]:
+        context.update(selectors.capacity_view(territory.slug, profile=profile, period=context["period"]))
+    return render(request, "observatory/capacity.html", context)
 
 
 def access_csv(request: HttpRequest) -> HttpResponse:

@@ -102,3 +102,21 @@ def test_follow_through_counts_referrals_sent_in_the_month(shipped_data):
         period=period.replace(day=1),
     )
     assert by_partner.area_name == world.carsat.name
+
+
+def test_capacity_scores_are_stored_per_commune_with_the_population_weighted_mean(computed):
+    territory, _ = computed
+    for profile in ("voiture", "sans-voiture"):
+        communes = IndicatorValue.objects.filter(indicator="capacite", area_kind="commune", dims__profil=profile)
+        total = IndicatorValue.objects.get(indicator="capacite", area_kind="territory", dims__profil=profile)
+        population = sum(v.extra["population"] for v in communes)
+        assert communes.count() == territory.communes.count()
+        assert total.value == pytest.approx(sum(v.value * v.extra["population"] for v in communes) / population)
+        assert total.extra["counters"] > 0
+
+
+def test_weekly_hours_of_a_rule():
+    from carteblanche.observatory.actions import weekly_hours
+
+    assert weekly_hours("Mo-Fr 09:00-12:00", date(2026, 11, 1)) == pytest.approx(15)
+    assert weekly_hours("", date(2026, 11, 1)) is None

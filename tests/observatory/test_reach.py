@@ -3,6 +3,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from carteblanche.mobility.travel import MobilityContext, Point, TimeWindow, road_minutes
 from carteblanche.observatory import reach
 from carteblanche.observatory.reach import Access, Area, Profile, Way
@@ -101,3 +103,17 @@ def test_population_share_weights_communes_by_population():
     assert total_20.ratio == 1.0
     assert reach.population_share(areas, accesses, 30, in_person=True).ratio == 1.0
     assert reach.population_share([areas[2]], [accesses[2]], 10, in_person=True).ratio is None
+
+
+def test_two_step_floating_catchment_on_a_hand_computed_case():
+    from carteblanche.observatory.catchment import two_step_fca
+
+    # Two communes (1,000 and 3,000 people), two counters (10 h and 30 h a week).
+    # Counter 0 is within 20 min of both communes; counter 1 only of the second.
+    minutes = [[5.0, 40.0], [15.0, 10.0]]
+    scores = two_step_fca([1000, 3000], [10, 30], minutes, 20)
+    # R0 = 10 / 4000 = 0.0025 h per person; R1 = 30 / 3000 = 0.01.
+    assert scores[0] == pytest.approx(2.5)  # per 1,000 inhabitants
+    assert scores[1] == pytest.approx(12.5)
+    # Nobody within reach of a counter: it adds nothing; no way at all gives 0.
+    assert two_step_fca([100], [10], [[None]], 20) == [0.0]
