@@ -14,6 +14,7 @@ from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.directory import actions, selectors
 from carteblanche.directory.forms import CorrectionForm, SearchForm
 from carteblanche.directory.models import Need, Place, Service, Structure
+from carteblanche.observatory import counters
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import suggest_communes
 
@@ -66,6 +67,9 @@ def results(request: HttpRequest) -> HttpResponse:
         language=data["langue"] or None,
         age=data["age"],
     )
+    if found.need is not None:
+        empty = "aucune" if not (found.nearby or found.remote) else ""
+        counters.record_answers(surface="recherche", commune_code=commune.code, outcomes={found.need.slug: empty})
     other_needs = [
         (need, f"?{_query_with(request, besoin=need.slug, texte='')}")
         for need, _score in found.matched_needs

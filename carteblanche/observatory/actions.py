@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -418,6 +418,38 @@ def freshness_values(territory: Territory, period: date, families: list[Family],
     return rows
 
 
+def unmet_values(territory: Territory, period: date) -> list[IndicatorValue]:
+    """Plans and searches of the month per commune, need and surface, and how many found nothing
+    usable (no option, or only options with unknown hours)."""
+    from carteblanche.observatory.models import AnswerCount
+
+    names = dict(territory.communes.values_list("code", "name"))
+    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(dict)
+    month = AnswerCount.objects.filter(day__gte=period, day__lt=_next_month(period), commune_code__in=list(names))
+    for row in month.values("commune_code", "need_slug", "surface", "outcome").annotate(n=Sum("count")):
+        counts[(row["commune_code"], row["need_slug"], row["surface"])][row["outcome"]] = row["n"]
+    rows = []
+    for (code, need, surface), outcomes in sorted(counts.items()):
+        total = outcomes.get("total", 0)
+        unmet = outcomes.get("aucune", 0) + outcomes.get("a-confirmer", 0)
+        rows.append(
+            _value(
+                "besoins-non-couverts",
+                territory,
+                period,
+                AreaKind.COMMUNE,
+                code,
+                names[code],
+                {"besoin": need, "surface": surface},
+                unmet / total if total else None,
+                numerator=unmet,
+                denominator=total,
+                extra={"aucune": outcomes.get("aucune", 0), "a_confirmer": outcomes.get("a-confirmer", 0)},
+            )
+        )
+    return rows
+
+
 def non_take_up_values(territory: Territory, period: date) -> list[IndicatorValue]:
     """The latest batch estimates of likely-eligible households (rights app), per commune and benefit."""
     from carteblanche.observatory.models import KnownClaimants
@@ -519,8 +551,9 @@ def compute_indicators(
         rows += satisfaction_values(territory, period)
         step("Fraîcheur des informations")
         rows += freshness_values(territory, period, families, offers)
-        step("Non-recours")
+        step("Non-recours et besoins non couverts")
         rows += non_take_up_values(territory, period)
+        rows += unmet_values(territory, period)
         with transaction.atomic():
             IndicatorValue.objects.filter(territory_slug=territory.slug, period=period).delete()
             IndicatorValue.objects.bulk_create(rows, batch_size=500)

@@ -91,3 +91,27 @@ class KnownClaimants(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit} {self.commune_id} {self.period:%Y-%m}: {self.households}"
+
+
+class AnswerCount(models.Model):
+    """How many plans or searches a day, per commune and need, and how many found nothing usable.
+
+    Counts only: no person, no answer, no time of day is kept. Outcomes: "total", "aucune"
+    (no option at all), "a-confirmer" (only options whose hours are unknown)."""
+
+    day = models.DateField()
+    surface = models.CharField(max_length=20)  # "plan" or "recherche"
+    commune_code = models.CharField(max_length=5)
+    need_slug = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=20)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "surface", "commune_code", "need_slug", "outcome"], name="one_answer_count_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.surface} {self.commune_code} {self.need_slug} {self.outcome}: {self.count}"

@@ -38,6 +38,7 @@ def rows(indicator: str, territory_slug: str, period: date) -> list[dict[str, An
         "satisfaction": _satisfaction,
         "non-recours": _non_take_up,
         "capacite": _capacity,
+        "besoins-non-couverts": _unmet,
     }[indicator]
     return shape(values)
 
@@ -74,6 +75,18 @@ def _freshness(values: list[IndicatorValue]) -> list[dict[str, Any]]:
 
 def _capacity(values: list[IndicatorValue]) -> list[dict[str, Any]]:
     return [_base(v) | {"heures_pour_1000_habitants": _round(v.value, 2)} | v.extra for v in values]
+
+
+def _unmet(values: list[IndicatorValue]) -> list[dict[str, Any]]:
+    """Counts of requests, not of people; still, small counts are hidden like every count of answers."""
+    out = []
+    for value in values:
+        counts = suppress_row(
+            {"aucune": value.extra.get("aucune", 0), "a_confirmer": value.extra.get("a_confirmer", 0)}
+        )
+        total = HIDDEN if is_small(value.denominator) else value.denominator
+        out.append(_base(value) | {"demandes": total} | counts)
+    return out
 
 
 def _by_breakdown(values: list[IndicatorValue], base_count: str) -> dict[str, dict[int, float | None]]:
@@ -150,5 +163,14 @@ def _round(number: float | None, digits: int = 0) -> float | None:
 
 # Columns whose empty value means "hidden" (not "not computable"): CSV writes "secret" there.
 SUPPRESSIBLE = frozenset(
-    {*REFERRAL_COUNTS, "reponses", "part_satisfaits", "part_reponse_obtenue", "beneficiaires_connus"}
+    {
+        *REFERRAL_COUNTS,
+        "reponses",
+        "part_satisfaits",
+        "part_reponse_obtenue",
+        "beneficiaires_connus",
+        "demandes",
+        "aucune",
+        "a_confirmer",
+    }
 )

@@ -332,3 +332,43 @@ def capacity_view(territory_slug: str, *, profile: str, period: date) -> dict[st
     )
     rows = [{"value": v, "label": labels[capacity_class(v.value)]} for v in communes]
     return {"rows": rows, "total": total, "map_svg": svg}
+
+
+def unmet_this_week(territory_slug: str, *, today: date) -> list[dict[str, Any]]:
+    """The last 7 days' plans and searches that found nothing usable, by commune and need (counts only)."""
+    from datetime import timedelta
+
+    from django.db.models import Sum
+
+    from carteblanche.directory.models import Need
+    from carteblanche.observatory.models import AnswerCount
+    from carteblanche.territories.models import Territory
+
+    territory = Territory.objects.filter(slug=territory_slug).first()
+    if territory is None:
+        return []
+    names = dict(territory.communes.values_list("code", "name"))
+    rows = (
+        AnswerCount.objects.filter(
+            day__gt=today - timedelta(days=7),
+            day__lte=today,
+            commune_code__in=list(names),
+            outcome__in=["aucune", "a-confirmer"],
+        )
+        .values("commune_code", "need_slug", "outcome")
+        .annotate(n=Sum("count"))
+    )
+    labels = dict(Need.objects.values_list("slug", "label"))
+    table: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        entry = table.setdefault(
+            (row["commune_code"], row["need_slug"]),
+            {
+                "commune": names[row["commune_code"]],
+                "need": labels.get(row["need_slug"], row["need_slug"]),
+                "aucune": 0,
+                "a_confirmer": 0,
+            },
+        )
+        entry["aucune" if row["outcome"] == "aucune" else "a_confirmer"] += row["n"]
+    return sorted(table.values(), key=lambda e: (-(e["aucune"] + e["a_confirmer"]), e["commune"], e["need"]))

@@ -46,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = _context(request, territory, title="Observatoire")
     period = context["period"]
     context["promises"] = selectors.promises(territory.slug, today=timezone.localdate())
+    context["unmet"] = selectors.unmet_this_week(territory.slug, today=timezone.localdate())
     if period:
         summary = selectors.reach_summary(territory.slug, period, threshold=20)
         context["summary"] = summary

@@ -120,3 +120,47 @@ def test_weekly_hours_of_a_rule():
 
     assert weekly_hours("Mo-Fr 09:00-12:00", date(2026, 11, 1)) == pytest.approx(15)
     assert weekly_hours("", date(2026, 11, 1)) is None
+
+
+def test_unmet_needs_are_counted_without_personal_data_and_summed_per_month(shipped_data, client):
+    from carteblanche.observatory.models import AnswerCount
+
+    client.get("/recherche/?commune=Cieurac&besoin=pension-reversion")
+    response = client.post(
+        "/orientation/",
+        {
+            "commune": "Cieurac",
+            "besoins": ["pension-reversion"],
+            "voiture": "non",
+            "internet": "non",
+            "telephone": "oui",
+        },
+    )
+    assert response.status_code in (200, 302, 400)
+    searches = AnswerCount.objects.filter(surface="recherche", commune_code="46070", need_slug="pension-reversion")
+    assert searches.get(outcome="total").count == 1
+    assert set(AnswerCount._meta.get_fields()) and not any(
+        f.name in ("ip", "session", "situation", "person") for f in AnswerCount._meta.get_fields()
+    )
+    AnswerCount.objects.create(
+        day=timezone.localdate(),
+        surface="plan",
+        commune_code="46070",
+        need_slug="carte-identite",
+        outcome="total",
+        count=4,
+    )
+    AnswerCount.objects.create(
+        day=timezone.localdate(),
+        surface="plan",
+        commune_code="46070",
+        need_slug="carte-identite",
+        outcome="aucune",
+        count=3,
+    )
+    period = timezone.localdate().replace(day=1)
+    compute_indicators(territory=default_territory(), period=period, context=MobilityContext())
+    value = IndicatorValue.objects.get(
+        indicator="besoins-non-couverts", area_code="46070", dims__besoin="carte-identite", dims__surface="plan"
+    )
+    assert (value.numerator, value.denominator, value.value) == (3, 4, 0.75)
