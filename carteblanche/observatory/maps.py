@@ -101,9 +101,10 @@ def render(
 
 
 def legend_svg(map_class: MapClass) -> str:
-    """A small swatch for the legend (same fill and pattern as the map)."""
+    """A small swatch for the legend (same fill and pattern as the map, whose SVG on the same page
+    defines the patterns once: ids stay unique)."""
     overlay = f'<rect width="24" height="16" fill="url(#{map_class.pattern})"/>' if map_class.pattern else ""
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" aria-hidden="true"><defs>{PATTERNS}</defs>'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="16" aria-hidden="true">'
         f'<rect width="24" height="16" fill="{map_class.fill}" stroke="#3a3a3a" stroke-width="1"/>{overlay}</svg>'
     )

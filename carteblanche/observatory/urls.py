@@ -12,5 +12,6 @@ urlpatterns = [
     path("promesses/<slug:slug>/", views.promise_detail, name="promise"),
     path("suivi/", views.follow_through, name="follow_through"),
     path("non-recours/", views.non_take_up, name="non_take_up"),
+    path("rapport.pdf", views.report_pdf, name="report_pdf"),
     path("donnees/<slug:slug>.csv", views.open_data_csv, name="open_data_csv"),
 ]

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from carteblanche.accounts import permissions as roles
@@ -161,6 +162,37 @@ def access_svg(request: HttpRequest) -> HttpResponse:
     if not svg:
         raise Http404("Aucun contour de commune pour ce territoire.")
     return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """A printable report of the territory (WeasyPrint, simple stylesheet; no personal data)."""
+    from weasyprint import HTML
+
+    territory = _territory(request)
+    context = _context(request, territory, promises=selectors.promises(territory.slug, today=timezone.localdate()))
+    period = context["period"]
+    if period is None:
+        raise Http404("Aucun indicateur calculé pour ce territoire.")
+    context["summary"] = selectors.reach_summary(territory.slug, period, threshold=20)
+    context["freshness"] = selectors.freshness_table(territory.slug, period)
+    family = request.GET.get("famille") or "retraite"
+    if family in dict(selectors.families(territory.slug, period)):
+        view = selectors.reach_view(
+            territory.slug, family=family, profile=reach.Profile.NO_CAR_NO_INTERNET.value, threshold=20, period=period
+        )
+        context.update(
+            view=view,
+            caption=f"{family} — habitants sans voiture et sans internet, 20 minutes au plus",
+            map_svg=view.map_svg("Carte de l'accès sans voiture ni internet en 20 minutes"),
+            classes=[(c, maps.legend_svg(c)) for c in selectors.WAY_CLASSES],
+        )
+    capacity = selectors.capacity_view(territory.slug, profile=reach.Profile.NO_CAR.value, period=period)
+    context["capacity_total"] = capacity["total"]
+    html = render_to_string("observatory/report.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="observatoire-{territory.slug}-{period:%Y-%m}.pdf"'
+    return response
 
 
 def open_data_csv(request: HttpRequest, slug: str) -> HttpResponse:

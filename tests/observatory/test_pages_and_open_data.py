@@ -152,3 +152,10 @@ def test_satisfaction_share_needs_five_answers():
     rows = opendata._satisfaction(values)
     assert rows[0]["reponses"] is None and rows[0]["part_satisfaits"] is None
     assert rows[1]["reponses"] == 6 and rows[1]["part_satisfaits"] == 0.5
+
+
+def test_territory_report_is_a_pdf_naming_the_promises(computed, client):
+    response = client.get("/observatoire/rapport.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert len(response.content) > 10_000
