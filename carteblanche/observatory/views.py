@@ -49,13 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["promises"] = selectors.promises(territory.slug, today=timezone.localdate())
     context["unmet"] = selectors.unmet_this_week(territory.slug, today=timezone.localdate())
     if period:
-        summary = selectors.reach_summary(territory.slug, period, threshold=20)
-        context["summary"] = summary
-        context["summary_chart"] = charts.bars(
-            "Part des habitants qui rencontrent quelqu'un en 20 minutes",
-            [row["label"] for row in summary],
-            {reach.PROFILE_LABELS[p]: [row.get(p.value.replace("-", "_")) for row in summary] for p in reach.Profile},
-        )
+        context["summary"] = selectors.reach_summary(territory.slug, period, threshold=20)
         context["freshness"] = selectors.freshness_table(territory.slug, period)
     if roles.is_coordinator(request.user):
         from carteblanche.referrals.selectors import stuck_referrals
@@ -63,6 +57,29 @@ def home(request: HttpRequest) -> HttpResponse:
         context["stuck"] = stuck_referrals()
         context["is_coordinator"] = True
     return render(request, "observatory/home.html", context)
+
+
+def summary_chart(request: HttpRequest) -> HttpResponse:
+    """The home page's bar chart as an SVG image (charts are images: no inline style under the CSP)."""
+    territory = _territory(request)
+    period = selectors.latest_period(territory.slug)
+    if period is None:
+        raise Http404("Aucun indicateur calculé pour ce territoire.")
+    summary = selectors.reach_summary(territory.slug, period, threshold=20)
+    svg = charts.bars(
+        "Part des habitants qui rencontrent quelqu'un en 20 minutes",
+        [row["label"] for row in summary],
+        {reach.PROFILE_LABELS[p]: [row.get(p.value.replace("-", "_")) for row in summary] for p in reach.Profile},
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def promise_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    territory = _territory(request)
+    states = {s.slug: s for s in selectors.promises(territory.slug, today=timezone.localdate())}
+    if slug not in states or not states[slug].trend:
+        raise Http404("Promesse inconnue ou pas encore mesurée.")
+    return HttpResponse(charts.trend("Évolution", states[slug].trend), content_type="image/svg+xml")
 
 
 def _reach_params(request: HttpRequest, territory: Territory, period: date) -> dict[str, Any]:
@@ -225,13 +242,7 @@ def promise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in states:
         raise Http404("Promesse inconnue.")
     promise = states[slug]
-    context = _context(
-        request,
-        territory,
-        title=promise.text[:60],
-        promise=promise,
-        chart=charts.trend("Évolution", promise.trend) if promise.trend else "",
-    )
+    context = _context(request, territory, title=promise.text[:60], promise=promise)
     return render(request, "observatory/promise.html", context)
 
 

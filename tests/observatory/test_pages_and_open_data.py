@@ -159,3 +159,12 @@ def test_territory_report_is_a_pdf_naming_the_promises(computed, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert len(response.content) > 10_000
+
+
+def test_charts_are_svg_images_of_their_own(computed, client):
+    home = client.get("/observatoire/").content.decode()
+    assert 'src="/observatoire/graphique-acces.svg' in home
+    chart = client.get("/observatoire/graphique-acces.svg")
+    assert chart["Content-Type"] == "image/svg+xml" and b"<script" not in chart.content
+    promise = client.get("/observatoire/promesses/retraite-sans-voiture/evolution.svg")
+    assert promise.status_code == 200 and promise.content.lstrip().startswith(b"<svg")
