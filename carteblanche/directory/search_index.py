@@ -68,9 +68,7 @@ def offer_rows() -> Iterator[OfferRow]:
     """Every (service, place) pair of the offer, plus itinerant stops and remote-only channels."""
     themes = {
         pk: tuple(t for t in (thematiques or []) if isinstance(t, str))
-        for pk, thematiques in Service.objects.proposable()
-        .values_list("pk", "thematiques")
-        .iterator(chunk_size=20_000)
+        for pk, thematiques in Service.objects.proposable().values_list("pk", "thematiques").iterator(chunk_size=20_000)
     }
     # A counter (or any channel) at a place.
     for service_id, place_id, lat, lon in (
