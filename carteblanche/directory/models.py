@@ -240,6 +240,15 @@ class Service(SourcedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.ENDED and (self.ended_on is None or not self.status_source_url):
+            raise ValidationError(
+                "Un service arrêté doit dire depuis quand (« arrêté le ») et où c'est écrit (« source du statut »)."
+            )
+        if self.status != self.Status.ENDED and self.ended_on is not None:
+            raise ValidationError({"ended_on": "Une date de fin n'a de sens que pour un service arrêté."})
+
     @property
     def is_ended(self) -> bool:
         return self.status == self.Status.ENDED

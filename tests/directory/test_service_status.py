@@ -4,12 +4,14 @@ Each surface is checked the same way: a service it proposes disappears from it o
 Lot'Ô car (ended at the end of 2020, shipped as such) is absent from the start.
 """
 
+import copy
 from datetime import date, datetime
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from carteblanche.directory.models import Service
+from carteblanche.directory.actions import import_offer
+from carteblanche.directory.models import Service, Structure
 from carteblanche.directory.search_index import invalidate_offer_index
 from carteblanche.directory.selectors import search_services
 from carteblanche.orientation import offer_cache
@@ -96,3 +98,48 @@ def test_an_ended_service_page_says_it_ended_and_since_when(shipped_data, client
     assert "service arrêté" in structure_page
     atchoum = Service.objects.get(source_id="atchoum-courvoiturage")
     assert "Existence à vérifier" in client.get(f"/services/{atchoum.pk}/").content.decode()
+
+
+def test_the_admin_form_says_what_an_ended_service_lacks(shipped_data):
+    from django.core.exceptions import ValidationError
+
+    service = Service.objects.get(source_id="caf-du-lot-prestations")
+    service.status = Service.Status.ENDED
+    with pytest.raises(ValidationError, match="depuis quand"):
+        service.full_clean()
+    service.status, service.ended_on = Service.Status.ACTIVE, date(2026, 1, 1)
+    with pytest.raises(ValidationError, match="date de fin"):
+        service.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("extension", "field", "fragment"),
+    [
+        ({"status": "closed"}, "statut", "statut inconnu « closed »"),
+        ({"status": "ended"}, "statut", "depuis quand"),
+        ({"status": "ended", "ended_on": "2020-12-31"}, "statut", "où c'est écrit"),
+        ({"status": "ended", "ended_on": "31/12/2020", "status_source_url": ENDED_SOURCE}, "fin_le", "AAAA-MM-JJ"),
+        ({"status": "active", "ended_on": "2020-12-31"}, "fin_le", "service arrêté"),
+    ],
+)
+def test_a_bad_status_in_a_file_is_refused_naming_the_field(shipped_data, write_json, extension, field, fragment):
+    from tests.directory.conftest import VALID_DI
+
+    data = copy.deepcopy(VALID_DI)
+    data["services"][0]["extension_carteblanche"] = {**extension, "channels": [{"kind": "phone", "phone": "3230"}]}
+    diff = import_offer(file_format="datainclusion", path=write_json(data, "status.json"), apply=True)
+    assert not diff.written
+    assert any(r.field == field and fragment in r.reason for r in diff.rejected), [str(r) for r in diff.rejected]
+    assert not Service.objects.filter(source="test-source").exists()
+
+
+def test_a_status_round_trips_through_the_csv_template(shipped_data):
+    from carteblanche.directory.exports import export_csv
+    from carteblanche.directory.importers import csv_format
+
+    lotocar = Service.objects.filter(source_id="lotocar-covoiturage-solidaire")
+    text = export_csv(Structure.objects.filter(services__in=lotocar), lotocar)
+    batch = csv_format.parse(text)
+    [record] = [s for s in batch.services if s["key"][1] == "lotocar-covoiturage-solidaire"]
+    assert (record["status"], record["status_source_url"]) == ("ended", lotocar.get().status_source_url)
+    assert str(record["ended_on"]) == "2020-12-31" and not batch.rejections
