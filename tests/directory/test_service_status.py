@@ -143,3 +143,12 @@ def test_a_status_round_trips_through_the_csv_template(shipped_data):
     [record] = [s for s in batch.services if s["key"][1] == "lotocar-covoiturage-solidaire"]
     assert (record["status"], record["status_source_url"]) == ("ended", lotocar.get().status_source_url)
     assert str(record["ended_on"]) == "2020-12-31" and not batch.rejections
+
+
+def test_the_api_says_a_service_ended_on_its_own_record_and_never_lists_it(shipped_data, client):
+    lotocar = Service.objects.get(source_id="lotocar-covoiturage-solidaire")
+    detail = client.get(f"/api/offre/services/{lotocar.pk}").json()["service"]
+    assert (detail["status"], detail["ended_on"]) == ("ended", "2020-12-31")
+    found = client.get("/api/offre/services", {"commune": "46007", "besoin": "mobilite-solidaire"}).json()
+    ids = {r["service"]["id"] for r in found["nearby"] + found["remote"]}
+    assert lotocar.pk not in ids
