@@ -101,15 +101,18 @@ def offer_report(
     today: date | None = None,
     thresholds: tuple[int, ...] = THRESHOLDS_MINUTES,
 ) -> dict:
-    """The coverage report as plain data (JSON-ready): `families` (one row per need family) and `totals`."""
+    """The coverage report as plain data (JSON-ready): one row per need family (`families`) and per
+    need (`needs`: an identity card is not état civil, though both are "papiers"), and the totals."""
     today = today or timezone.localdate()
-    needs = list(Need.objects.only("slug", "life_event"))
+    needs = list(Need.objects.only("slug", "label", "life_event"))
     family_of = _families(needs)
     services = _services()
-    rows: dict[str, dict] = {}
-    places: dict[str, dict[tuple, Destination]] = defaultdict(dict)
+    rows: dict[tuple[str, str], dict] = {}
+    places: dict[tuple[str, str], dict[tuple, Destination]] = defaultdict(dict)
     for service in services:
-        families = sorted({family_of[n.slug] for n in service.needs.all()}) or [WITHOUT_FAMILY]
+        slugs = sorted(n.slug for n in service.needs.all())
+        keys = [("family", f) for f in sorted({family_of[s] for s in slugs}) or [WITHOUT_FAMILY]]
+        keys += [("need", slug) for slug in slugs]
         flags = {
             "with_address": _has_address(service),
             "with_phone": _has_phone(service),
@@ -118,44 +121,44 @@ def offer_report(
             "with_fresh_source": service.verified_on is not None and not is_stale(service.verified_on, today),
             "unverified": service.is_unverified,
         }
-        for family in families:
-            row = rows.setdefault(family, {"family": family, "services": 0, **dict.fromkeys(flags, 0)})
+        destinations = _destinations(service)
+        for key in keys:
+            row = rows.setdefault(key, {"services": 0, **dict.fromkeys(flags, 0)})
             row["services"] += 1
             for name, value in flags.items():
                 row[name] += int(value)
-            for destination in _destinations(service):
-                places[family][(destination.point, destination.commune)] = destination
+            for destination in destinations:
+                places[key][(destination.point, destination.commune)] = destination
     communes = list(territory.communes.exclude(latitude__isnull=True).order_by("code"))
     population = sum(c.population or 0 for c in communes)
     day = _a_tuesday(today)
     tz = timezone.get_current_timezone()
     window = TimeWindow(datetime.combine(day, time(9, 0), tz), datetime.combine(day, time(17, 0), tz))
-    reached: dict[str, dict[int, int]] = {family: dict.fromkeys(thresholds, 0) for family in rows}
+    reached: dict[tuple[str, str], dict[int, int]] = {key: dict.fromkeys(thresholds, 0) for key in rows}
     for commune in communes:
         origin = Point(commune.latitude, commune.longitude)
         planner = mobility.planner(origin=origin, origin_commune=commune.code, means=NO_CAR)
-        for family in rows:
-            best = _fastest(planner, origin, list(places[family].values()), window)
+        for key in rows:
+            best = _fastest(planner, origin, list(places[key].values()), window)
             for limit in thresholds:
                 if best is not None and best <= limit:
-                    reached[family][limit] += commune.population or 0
-    result = []
-    for family in sorted(rows):
-        row = rows[family]
+                    reached[key][limit] += commune.population or 0
+
+    def line(key: tuple[str, str]) -> dict:
+        row = rows[key]
         total = row["services"]
-        result.append(
-            {
-                "family": family,
-                "services": total,
-                **{f"share_{name}": _share(row[name], total) for name in row if name.startswith("with_")},
-                "unverified": row["unverified"],
-                "places": len(places[family]),
-                **{
-                    f"population_within_{limit}_min_without_car": _share(reached[family][limit], population)
-                    for limit in thresholds
-                },
-            }
-        )
+        return {
+            "services": total,
+            **{f"share_{name}": _share(row[name], total) for name in row if name.startswith("with_")},
+            "unverified": row["unverified"],
+            "places": len(places[key]),
+            **{
+                f"population_within_{limit}_min_without_car": _share(reached[key][limit], population)
+                for limit in thresholds
+            },
+        }
+
+    labels = {need.slug: need.label for need in needs}
     return {
         "territory": territory.name,
         "population": population,
@@ -166,7 +169,13 @@ def offer_report(
         "fresh_source_days": STALE_AFTER_DAYS,
         "services": len(services),
         "ended_services_left_out": Service.objects.ended().count(),
-        "families": result,
+        "families": [{"family": name, **line(("family", name))} for kind, name in sorted(rows) if kind == "family"],
+        "needs": [
+            {"need": slug, "label": labels.get(slug, slug), "family": family_of.get(slug, WITHOUT_FAMILY), **line(key)}
+            for key in sorted(rows, key=lambda k: (family_of.get(k[1], ""), k[1]))
+            if key[0] == "need"
+            for slug in [key[1]]
+        ],
     }
 
 

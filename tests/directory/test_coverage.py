@@ -49,6 +49,17 @@ def test_a_service_ending_leaves_the_report(shipped_data):
     assert after["services"] == before["services"] - 1
 
 
+def test_identity_cards_have_their_own_row_with_the_equipped_town_halls(shipped_data):
+    report = _report()
+    row = next(r for r in report["needs"] if r["need"] == "carte-identite")
+    assert row["family"] == "papiers"
+    assert row["services"] == Service.objects.proposable().filter(needs__slug="carte-identite").count()
+    civil = next(r for r in report["needs"] if r["need"] == "etat-civil")
+    # Every town hall does état civil; only nine take identity-card applications.
+    assert row["places"] < civil["places"]
+    assert row["population_within_20_min_without_car"] < civil["population_within_20_min_without_car"]
+
+
 def test_reach_without_a_car_follows_the_mobility_model(shipped_data):
     report = _report()
     # Every commune has its town hall (état civil): the papiers family is reached on foot everywhere.
@@ -72,3 +83,4 @@ def test_the_stewards_page_is_for_staff_only(shipped_data, client, admin_client)
     assert page.status_code == 200
     text = page.content.decode()
     assert "Couverture de l'offre" in text and "Habitants à 30 min sans voiture" in text
+    assert "Faire ou renouveler sa carte d&#x27;identité" in text or "Faire ou renouveler sa carte d'identité" in text
