@@ -4,6 +4,7 @@ Thin: parse input with a form, call one selector or action, render. No JavaScrip
 """
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -172,3 +173,13 @@ def correction(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
     actions.report_correction(record, **form.cleaned_data)
     count_for_hourly_limit(request, CORRECTION_SCOPE)
     return render(request, "directory/correction.html", {**context, "done": True})
+
+
+@staff_member_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """For data stewards: how complete, fresh and reachable the offer is, per need family."""
+    return render(
+        request,
+        "directory/coverage.html",
+        {"title": "Couverture de l'offre", "report": selectors.coverage_report()},
+    )
