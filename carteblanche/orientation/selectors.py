@@ -554,6 +554,7 @@ def needs_catalogue() -> list[Need]:
 
 
 def all_service_offers() -> list[ServiceOffer]:
-    """Every service as the engine sees it (the observatory measures reach with the plans' own offers)."""
-    versions = dict(Service.objects.values_list("pk", "updated_at"))
+    """Every service that may be offered, as the engine sees it (the observatory measures reach with
+    the plans' own offers and rule)."""
+    versions = dict(Service.objects.proposable().values_list("pk", "updated_at"))
     return list(offer_cache.offers(versions, _build_offers, index=None).values())
