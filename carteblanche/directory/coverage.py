@@ -3,38 +3,31 @@
 Per need family (the catalogue's life events): how many services may be proposed, and which
 share of them gives an address, a phone number, opening hours, a source, a source younger than
 the freshness limit; then which share of the territory's population has a competent place of
-that family (a counter or an itinerant stop of such a service) within 20 and 30 minutes without a
-car. Travel times come from the orientation mobility model (`MobilityContext`: walking, public
-transport, on-demand transport, solidarity mobility), never from a new distance function.
+that family in person within 20 and 30 minutes without a car. Reach is the observatory's
+(`observatory.reach`, the plans' own rule and mobility model): a service is competent when the
+orientation engine would consider it, and a commune is reached when a counter or stop of one is a
+trip away within the limit (walking, public transport, on-demand transport, solidarity mobility),
+when an itinerant counter stops in it, or when a service visits people at home there.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from carteblanche.core.freshness import STALE_AFTER_DAYS, is_stale
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
-from carteblanche.mobility.travel import MobilityContext, Point, TimeWindow, TravelMeans, great_circle_km
+from carteblanche.mobility.travel import MobilityContext, Point
+from carteblanche.observatory import reach
+from carteblanche.observatory.actions import reference_window
+from carteblanche.orientation.selectors import all_service_offers, need_request
 from carteblanche.territories.models import Territory
 
 THRESHOLDS_MINUTES = (20, 30)
-# Destinations tried per commune and family, nearest (as the crow flies) first: a farther place is
-# very rarely reached sooner without a car, and each try may run a public-transport search.
-DESTINATIONS_TRIED = 6
-NO_CAR = TravelMeans(has_car=False)  # walking, public transport, on-demand transport, solidarity mobility
 WITHOUT_FAMILY = "autres démarches"
 TIMED_KINDS = {Channel.Kind.COUNTER, Channel.Kind.PHONE, Channel.Kind.CALLBACK, Channel.Kind.VIDEO}
-
-
-@dataclass(frozen=True, slots=True)
-class Destination:
-    point: Point
-    commune: str
 
 
 def _families(needs: list[Need]) -> dict[str, str]:
@@ -74,24 +67,8 @@ def _has_hours(service: Service) -> bool:
     return False
 
 
-def _destinations(service: Service) -> list[Destination]:
-    """Where the service receives people: its counters' places and its itinerant stops."""
-    found = []
-    for channel in service.channels.all():
-        if channel.kind == Channel.Kind.COUNTER and channel.place_id:
-            found.append(Destination(Point(channel.place.latitude, channel.place.longitude), channel.place.commune_id))
-        elif channel.kind == Channel.Kind.ITINERANT:
-            found += [Destination(Point(s.latitude, s.longitude), s.commune_id) for s in channel.stops.all()]
-    return found
-
-
 def _share(count: int, total: int) -> float | None:
     return round(count / total, 3) if total else None
-
-
-def _a_tuesday(today: date) -> date:
-    """The next Tuesday (an ordinary weekday with buses, on-demand transport and open counters)."""
-    return today + timedelta(days=(1 - today.weekday()) % 7 or 7)
 
 
 def offer_report(
@@ -104,12 +81,10 @@ def offer_report(
     """The coverage report as plain data (JSON-ready): one row per need family (`families`) and per
     need (`needs`: an identity card is not état civil, though both are "papiers"), and the totals."""
     today = today or timezone.localdate()
-    needs = list(Need.objects.only("slug", "label", "life_event"))
+    needs = list(Need.objects.prefetch_related("operators").order_by("slug"))
     family_of = _families(needs)
-    services = _services()
     rows: dict[tuple[str, str], dict] = {}
-    places: dict[tuple[str, str], dict[tuple, Destination]] = defaultdict(dict)
-    for service in services:
+    for service in _services():
         slugs = sorted(n.slug for n in service.needs.all())
         keys = [("family", f) for f in sorted({family_of[s] for s in slugs}) or [WITHOUT_FAMILY]]
         keys += [("need", slug) for slug in slugs]
@@ -121,39 +96,38 @@ def offer_report(
             "with_fresh_source": service.verified_on is not None and not is_stale(service.verified_on, today),
             "unverified": service.is_unverified,
         }
-        destinations = _destinations(service)
         for key in keys:
             row = rows.setdefault(key, {"services": 0, **dict.fromkeys(flags, 0)})
             row["services"] += 1
             for name, value in flags.items():
                 row[name] += int(value)
-            for destination in destinations:
-                places[key][(destination.point, destination.commune)] = destination
-    communes = list(territory.communes.exclude(latitude__isnull=True).order_by("code"))
-    population = sum(c.population or 0 for c in communes)
-    day = _a_tuesday(today)
-    tz = timezone.get_current_timezone()
-    window = TimeWindow(datetime.combine(day, time(9, 0), tz), datetime.combine(day, time(17, 0), tz))
-    reached: dict[tuple[str, str], dict[int, int]] = {key: dict.fromkeys(thresholds, 0) for key in rows}
-    for commune in communes:
-        origin = Point(commune.latitude, commune.longitude)
-        planner = mobility.planner(origin=origin, origin_commune=commune.code, means=NO_CAR)
-        for key in rows:
-            best = _fastest(planner, origin, list(places[key].values()), window)
-            for limit in thresholds:
-                if best is not None and best <= limit:
-                    reached[key][limit] += commune.population or 0
+    # Reach: the observatory's rule on the engine's offers (the same services and competence as plans).
+    requests = {need.slug: need_request(need) for need in needs}
+    groups = {key: [requests[need.slug] for need in needs if family_of[need.slug] == key[1]] for key in rows}
+    groups.update({key: [requests[key[1]]] for key in rows if key[0] == "need"})
+    keys = sorted(rows)
+    offers = all_service_offers()
+    reachables = [reach.reachable(reach.competent_offers(offers, groups[key])) for key in keys]
+    areas = [
+        reach.Area(c.code, c.name, Point(c.latitude, c.longitude), c.population or 0, c.epci_id or "")
+        for c in territory.communes.exclude(latitude__isnull=True).order_by("code")
+    ]
+    window = reference_window(today)
+    matrix = reach.access_matrix(areas, reachables, reach.Profile.NO_CAR, mobility, window)
+    population = sum(area.population for area in areas)
 
     def line(key: tuple[str, str]) -> dict:
-        row = rows[key]
+        row, accesses = rows[key], matrix[keys.index(key)]
         total = row["services"]
         return {
             "services": total,
             **{f"share_{name}": _share(row[name], total) for name in row if name.startswith("with_")},
             "unverified": row["unverified"],
-            "places": len(places[key]),
+            "competent_places": len(reachables[keys.index(key)].destinations),
             **{
-                f"population_within_{limit}_min_without_car": _share(reached[key][limit], population)
+                f"population_within_{limit}_min_without_car": _share(
+                    reach.population_share(areas, accesses, limit, in_person=True).reached, population
+                )
                 for limit in thresholds
             },
         }
@@ -162,12 +136,12 @@ def offer_report(
     return {
         "territory": territory.name,
         "population": population,
-        "communes": len(communes),
+        "communes": len(areas),
         "computed_on": today.isoformat(),
-        "travel_day": day.isoformat(),
+        "travel_window": [window.start.isoformat(), window.end.isoformat()],
         "travel_means": "sans voiture : à pied, transport en commun, transport à la demande, mobilité solidaire",
         "fresh_source_days": STALE_AFTER_DAYS,
-        "services": len(services),
+        "services": Service.objects.proposable().count(),
         "ended_services_left_out": Service.objects.ended().count(),
         "families": [{"family": name, **line(("family", name))} for kind, name in sorted(rows) if kind == "family"],
         "needs": [
@@ -177,14 +151,3 @@ def offer_report(
             for slug in [key[1]]
         ],
     }
-
-
-def _fastest(planner, origin: Point, destinations: list[Destination], window: TimeWindow) -> float | None:
-    """Door-to-door minutes to the quickest of the nearest destinations, or None when none is reachable."""
-    nearest = sorted(destinations, key=lambda d: great_circle_km(origin, d.point))[:DESTINATIONS_TRIED]
-    best = None
-    for place in nearest:
-        for trip in planner.trips(destination=place.point, destination_commune=place.commune, window=window):
-            if best is None or trip.door_to_door_minutes < best:
-                best = trip.door_to_door_minutes
-    return best

@@ -49,30 +49,38 @@ def test_a_service_ending_leaves_the_report(shipped_data):
     assert after["services"] == before["services"] - 1
 
 
-def test_identity_cards_have_their_own_row_with_the_equipped_town_halls(shipped_data):
+def test_identity_cards_have_their_own_row(shipped_data):
     report = _report()
     row = next(r for r in report["needs"] if r["need"] == "carte-identite")
     assert row["family"] == "papiers"
     assert row["services"] == Service.objects.proposable().filter(needs__slug="carte-identite").count()
-    civil = next(r for r in report["needs"] if r["need"] == "etat-civil")
-    # Every town hall does état civil; only nine take identity-card applications.
-    assert row["places"] < civil["places"]
-    assert row["population_within_20_min_without_car"] < civil["population_within_20_min_without_car"]
 
 
-def test_reach_without_a_car_follows_the_mobility_model(shipped_data):
-    report = _report()
-    # Every commune has its town hall (état civil): the papiers family is reached on foot everywhere.
-    assert _family(report, "papiers")["population_within_20_min_without_car"] == 1.0
-    # Student grants are online only: no place, nobody "reaches" one.
-    assert _family(report, "études")["population_within_30_min_without_car"] == 0.0
+def test_reach_is_the_observatorys_rule_on_the_plans_offers(shipped_data):
+    """Reach counts what the engine would propose; competent services ending shrink it."""
+
+    def food() -> dict:
+        return next(r for r in _report()["needs"] if r["need"] == "aide-alimentaire")
+
+    before = food()
+    assert before["competent_places"] >= 1 and before["population_within_30_min_without_car"] > 0
+    for source_id in ("restos-du-coeur-cahors-aide-alimentaire", "secours-populaire-cahors-aide-alimentaire"):
+        service = Service.objects.get(source_id=source_id)
+        service.status, service.ended_on, service.status_source_url = "ended", date(2026, 1, 1), "https://example.org"
+        service.save()
+    after = food()
+    assert after["services"] == before["services"] - 2
+    assert after["population_within_30_min_without_car"] <= before["population_within_30_min_without_car"]
+    # Every commune has its town hall (état civil): reached on foot everywhere.
+    civil = next(r for r in _report()["needs"] if r["need"] == "etat-civil")
+    assert civil["population_within_20_min_without_car"] == 1.0
 
 
 def test_the_command_prints_json_and_refuses_a_bad_date(shipped_data):
     out = StringIO()
     call_command("offer_report", date="2026-12-06", stdout=out)
     report = json.loads(out.getvalue())
-    assert report["computed_on"] == "2026-12-06" and report["travel_day"] == "2026-12-08"
+    assert report["computed_on"] == "2026-12-06" and report["travel_window"][0].startswith("2026-12-08T09:00")
     with pytest.raises(CommandError, match="--date"):
         call_command("offer_report", date="06/12/2026")
 
