@@ -1,5 +1,6 @@
 """The questionnaire: short steps, answers stored once in the shared situation, streamed results."""
 
+import re
 from html import unescape
 
 import pytest
@@ -127,9 +128,8 @@ def _questions(client) -> set[str]:
     response = client.get("/droits/questions/precisions/")
     if response.status_code == 302:
         return set()
-    import re
-
-    return set(re.findall(r'<input[^>]*name="([a-z_]+)"', response.content.decode())) - {"csrfmiddlewaretoken", "return"}
+    names = set(re.findall(r'<input[^>]*name="([a-z_]+)"', response.content.decode()))
+    return names - {"csrfmiddlewaretoken", "return"}
 
 
 def test_details_step_asks_only_what_can_change_a_result(client, shipped_data):
