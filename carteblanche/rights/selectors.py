@@ -20,6 +20,7 @@ OPERATOR_NAMES = {
     "etat": "l'État",
     "education-nationale": "l'établissement scolaire de l'enfant",
     "departement": "le Département du Lot",
+    "mission-locale": "l'État, avec la Mission locale du Lot ou France Travail",
 }
 
 
