@@ -84,6 +84,7 @@ def benefit_json(result: adapter.BenefitResult, *, received: tuple[str, ...]) ->
         "already_received": result.code in received,
         "link": benefit.link,
         "online_procedure": benefit.teleservice,
+        "note": benefit.note,
     }
 
 

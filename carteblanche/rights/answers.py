@@ -78,6 +78,28 @@ def _amount(data: Mapping[str, Any], key: str, prefix: str, errors: list, *, def
     return number
 
 
+YES_NO = ("yes", "no", UNKNOWN)
+NOT_SCHOOLED = "non_scolarise"  # "pas scolarisé": OpenFisca's `inconnue`, but known (no assumption)
+RENT_CHARGES = ("excluded", "included", UNKNOWN)
+
+
+def _yes_no(data: Mapping[str, Any], key: str, prefix: str, errors: list, *, default: str = "no") -> str:
+    """A yes / no / "je ne sais pas" answer (booleans accepted); the default when absent."""
+    value = data.get(key)
+    if value in (None, ""):
+        return default
+    if value is True or value is False:
+        return "yes" if value else "no"
+    if value not in YES_NO:
+        errors.append({"field": f"{prefix}{key}", "message": "Réponse attendue : yes, no ou unknown."})
+        return default
+    return value
+
+
+def _age(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
 def parse_household(
     data: Mapping[str, Any],
     *,
@@ -111,6 +133,8 @@ def parse_household(
         errors.append({"field": "persons", "message": "Au plus un conjoint."})
 
     disability_unknown = False
+    unknown: dict[str, list[str]] = {}  # assumption key -> who ("vous", "votre conjoint(e)", "l'enfant 2")
+    children_seen = 0
     for i, raw in enumerate(raw_persons):
         prefix = f"persons[{i}]."
         if not isinstance(raw, Mapping):
@@ -132,6 +156,10 @@ def parse_household(
         if activity not in ACTIVITIES:
             errors.append({"field": f"{prefix}activity", "message": f"Activité attendue : {', '.join(ACTIVITIES)}."})
         schooling = raw.get("schooling") or "inconnue"
+        if schooling == NOT_SCHOOLED:
+            schooling, schooling_known = "inconnue", True
+        else:
+            schooling_known = schooling != "inconnue"
         if schooling not in SCHOOLING:
             errors.append({"field": f"{prefix}schooling", "message": f"Scolarité attendue : {', '.join(SCHOOLING)}."})
         salary = _amount(raw, "salary_net", prefix, errors)
@@ -164,8 +192,26 @@ def parse_household(
                 rate = 0.0
         unemployment = _amount(raw, "unemployment_net", prefix, errors)
         pension = _amount(raw, "pension_gross", prefix, errors)
+        rsdae = _yes_no(raw, "rsdae", prefix, errors)
+        ass_history = _yes_no(raw, "ass_work_history", prefix, errors)
+        licence = _yes_no(raw, "driving_licence", prefix, errors, default="unknown")
+        same_salary = _yes_no(raw, "same_salary", prefix, errors, default="yes")
         if errors:
             continue
+        who = {"demandeur": "vous", "conjoint": "votre conjoint(e)"}.get(relation, "")
+        if relation == "enfant":
+            children_seen += 1
+            who = f"l'enfant {children_seen}"
+        adult = relation in ("demandeur", "conjoint")
+        # "Je ne sais pas" only matters where the answer can change a result: say so then.
+        if adult and 0.5 <= rate < 0.8 and rsdae == UNKNOWN:
+            unknown.setdefault("rsdae", []).append(who)
+        if adult and activity == "chomeur" and unemployment == 0 and ass_history == UNKNOWN:
+            unknown.setdefault("ass_work_history", []).append(who)
+        if adult and salary > 0 and recent_values is None and same_salary == UNKNOWN:
+            unknown.setdefault("same_salary", []).append(who)
+        if relation == "enfant" and not schooling_known and 10 <= _age(birth, today) <= 19:
+            unknown.setdefault("schooling", []).append(who)
         persons.append(
             PersonInput(
                 relation=relation,
@@ -178,10 +224,16 @@ def parse_household(
                 pension_gross=pension,
                 disability_rate=rate,
                 schooling=schooling,
+                rsdae=rsdae == "yes",
+                ass_work_history=ass_history == "yes",
+                driving_licence=licence == "yes",
             )
         )
     if disability_unknown:
         assumptions.append(Assumption("disability_rate", "Taux d'incapacité non connu : compté comme nul.", ("aah",)))
+    for key, (text, benefits) in UNKNOWN_EFFECTS.items():
+        if key in unknown:
+            assumptions.append(Assumption(key, text.format(who=", ".join(unknown[key])), benefits))
 
     status = data.get("housing_status") or ""
     rent = _amount(data, "rent", "", errors)
@@ -193,7 +245,10 @@ def parse_household(
         status = "loge_gratuitement"
         assumptions.append(
             Assumption(
-                "housing_status", "Logement non précisé : l'aide au logement n'a pas été calculée.", ("aide_logement",)
+                "housing_status",
+                "Logement non précisé : l'aide au logement et le chèque énergie n'ont pas été calculés "
+                "(précisez si vous êtes locataire, propriétaire ou hébergé).",
+                ("aide_logement", "cheque_energie"),
             )
         )
     elif status not in HOUSING_STATUSES:
@@ -201,6 +256,37 @@ def parse_household(
     elif rent > 0 and status not in RENTING_STATUSES:
         errors.append(
             {"field": "rent", "message": "Un loyer n'est possible que pour un locataire (ou un remboursement d'achat)."}
+        )
+
+    # OpenFisca's `loyer` is the rent without charges (it adds a flat amount for charges itself).
+    rent_charges = data.get("rent_charges") or "excluded"
+    charges = _amount(data, "charges", "", errors)
+    if rent_charges not in RENT_CHARGES:
+        errors.append({"field": "rent_charges", "message": "Réponse attendue : excluded, included ou unknown."})
+    elif rent > 0 and rent_charges == "included" and charges > 0:
+        if charges >= rent:
+            errors.append({"field": "charges", "message": "Les charges doivent être inférieures au loyer indiqué."})
+        else:
+            rent -= charges
+    elif rent > 0 and rent_charges in ("included", UNKNOWN):
+        assumptions.append(
+            Assumption(
+                "rent_charges",
+                "Charges non précisées : le loyer a été compté tel quel ; s'il comprend des charges, "
+                "l'aide au logement peut être plus basse (indiquez le montant des charges).",
+                ("aide_logement",),
+            )
+        )
+
+    widowed = _yes_no(data, "widowed", "", errors)
+    if widowed == UNKNOWN:
+        assumptions.append(
+            Assumption(
+                "widowed",
+                "Veuvage non précisé : la pension de réversion n'est pas proposée (elle concerne les veufs et "
+                "veuves, et les ex-conjoints d'une personne décédée).",
+                (),
+            )
         )
 
     support = data.get("child_support", "no")
@@ -244,8 +330,32 @@ def parse_household(
         rent=rent,
         farm_scheme=bool(farm),
         recently_isolated=bool(data.get("recently_isolated", False)),
+        widowed=widowed == "yes",
     )
     return ParsedAnswers(household=household, assumptions=assumptions, received=tuple(received))
+
+
+UNKNOWN_EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "rsdae": (
+        "Restriction d'accès à l'emploi non précisée ({who}) : comptée comme non reconnue. Avec un taux de 50 à "
+        "79 %, l'AAH n'est versée que si la MDPH (CDAPH) l'a reconnue : si c'est le cas, l'AAH peut s'ajouter.",
+        ("aah",),
+    ),
+    "ass_work_history": (
+        "Durée de travail non précisée ({who}) : l'ASS n'a pas été calculée. Avec 5 ans de travail dans les 10 ans "
+        "avant la fin du dernier contrat, France Travail peut verser l'ASS (et le RSA peut changer).",
+        ("ass", "rsa"),
+    ),
+    "same_salary": (
+        "Salaire variable non précisé ({who}) : compté comme identique chaque mois. S'il a changé ces 3 derniers "
+        "mois, la prime d'activité et le RSA peuvent changer.",
+        ("ppa", "rsa"),
+    ),
+    "schooling": (
+        "Scolarité non précisée ({who}) : les bourses de collège et de lycée n'ont pas été calculées.",
+        ("bourse_college", "bourse_lycee"),
+    ),
+}
 
 
 def household_to_json(household: HouseholdInput) -> dict[str, Any]:
@@ -256,6 +366,7 @@ def household_to_json(household: HouseholdInput) -> dict[str, Any]:
         "rent": household.rent,
         "farm_scheme": household.farm_scheme,
         "recently_isolated": household.recently_isolated,
+        "widowed": household.widowed,
         "persons": [{**p.__dict__, "birth_date": p.birth_date.isoformat()} for p in household.persons],
     }
 
@@ -275,4 +386,5 @@ def household_from_json(data: Mapping[str, Any]) -> HouseholdInput:
         rent=data["rent"],
         farm_scheme=data.get("farm_scheme", False),
         recently_isolated=data.get("recently_isolated", False),
+        widowed=data.get("widowed", False),
     )

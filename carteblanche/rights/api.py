@@ -29,6 +29,10 @@ class PersonIn(Schema):
     pension_gross: float = 0
     disability_rate: float | str = 0
     schooling: str = "inconnue"
+    rsdae: bool | str = "no"
+    ass_work_history: bool | str = "no"
+    driving_licence: bool | str = "unknown"
+    same_salary: str = "yes"
 
 
 class HouseholdIn(Schema):
@@ -36,6 +40,9 @@ class HouseholdIn(Schema):
     persons: list[PersonIn]
     housing_status: str = ""
     rent: float = 0
+    rent_charges: str = "excluded"
+    charges: float = 0
+    widowed: bool | str = "no"
     child_support: str = "no"
     child_support_amount: float = 0
     farm_scheme: bool = False

@@ -35,7 +35,8 @@ DISABILITY_CHOICES = [
     ("unknown", "Je ne sais pas"),
 ]
 SCHOOLING_CHOICES = [
-    ("inconnue", "Pas scolarisé ou je ne sais pas"),
+    ("non_scolarise", "Pas scolarisé"),
+    ("inconnue", "Je ne sais pas"),
     ("maternelle", "École maternelle"),
     ("primaire", "École élémentaire"),
     ("college", "Collège"),
@@ -175,7 +176,21 @@ class ResourcesStepForm(RightsForm):
 
 class HousingStepForm(RightsForm):
     housing_status = forms.ChoiceField(label="Votre logement", choices=HOUSING_CHOICES, widget=forms.RadioSelect)
-    rent = _amount_field("Loyer par mois, charges comprises (en euros)", "Laissez vide si vous ne payez pas de loyer.")
+    rent = _amount_field("Loyer par mois (en euros)", "Laissez vide si vous ne payez pas de loyer.")
+    rent_charges = forms.ChoiceField(
+        label="Ce loyer comprend-il des charges ?",
+        help_text="Eau, chauffage collectif, entretien de l'immeuble… Sur la quittance, elles sont à part. "
+        "L'aide au logement se calcule sur le loyer sans les charges.",
+        choices=[
+            ("excluded", "Non, c'est le loyer seul (hors charges)"),
+            ("included", "Oui, charges comprises"),
+            ("unknown", "Je ne sais pas : l'aide au logement peut alors être estimée un peu trop haut"),
+        ],
+        initial="excluded",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    charges = _amount_field("Si charges comprises : montant des charges par mois (en euros)")
     farm_scheme = forms.ChoiceField(
         label="Dépendez-vous de la MSA (régime agricole) ?",
         choices=YES_NO_UNKNOWN,
@@ -209,6 +224,9 @@ class HousingStepForm(RightsForm):
             self.add_error(
                 "rent", "Vous indiquez un loyer : choisissez un statut de locataire (ou laissez le loyer vide)."
             )
+        charges = data.get("charges") or 0
+        if charges and rent and charges >= rent:
+            self.add_error("charges", "Les charges doivent être inférieures au loyer indiqué.")
         if data.get("child_support") == "yes" and not data.get("child_support_amount"):
             self.add_error("child_support_amount", "Indiquez le montant de la pension reçue chaque mois.")
         return data
@@ -222,3 +240,62 @@ class BenefitsStepForm(RightsForm):
         choices=[(b.code, b.label) for b in BENEFITS],
         help_text="Cochez celles que vous touchez déjà. Aucune : ne cochez rien.",
     )
+
+
+def _unknown_choices(unknown_label: str) -> list[tuple[str, str]]:
+    return [("yes", "Oui"), ("no", "Non"), ("unknown", unknown_label)]
+
+
+class DetailsStepForm(RightsForm):
+    """Questions that decide a right, each present only when the earlier answers make it matter."""
+
+    def __init__(self, *args, questions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        radio = forms.RadioSelect
+        for name in questions:
+            target = "votre conjoint(e)" if name.endswith("_partner") else "vous"
+            key = name.removesuffix("_partner").removesuffix("_me")
+            if key == "rsdae":
+                self.fields[name] = forms.ChoiceField(
+                    label=(
+                        "La MDPH a-t-elle reconnu une « restriction substantielle et durable d'accès à l'emploi » "
+                        f"pour {target} ?"
+                    ),
+                    help_text="C'est écrit sur la décision de la MDPH (CDAPH). Avec un taux de 50 à 79 %, "
+                    "l'allocation aux adultes handicapés (AAH) n'est versée qu'avec cette reconnaissance.",
+                    choices=_unknown_choices("Je ne sais pas : l'AAH n'est alors pas calculée"),
+                    widget=radio,
+                )
+            elif key == "ass_work_history":
+                self.fields[name] = forms.ChoiceField(
+                    label=(
+                        f"Avant la fin de son dernier contrat, {target} a-t-il ou elle travaillé au moins 5 ans "
+                        "en tout pendant les 10 années précédentes ?"
+                        if target != "vous"
+                        else "Avant la fin de votre dernier contrat, avez-vous travaillé au moins 5 ans en tout "
+                        "pendant les 10 années précédentes ?"
+                    ),
+                    help_text="Quand l'allocation chômage s'arrête, France Travail peut verser l'allocation de "
+                    "solidarité spécifique (ASS) à qui a assez travaillé.",
+                    choices=_unknown_choices("Je ne sais pas : l'ASS n'est alors pas calculée"),
+                    widget=radio,
+                )
+            elif key == "driving_licence":
+                self.fields[name] = forms.ChoiceField(
+                    label="Avez-vous le permis de conduire (permis B) ?",
+                    help_text="Des aides existent pour le passer.",
+                    choices=[("no", "Non"), ("yes", "Oui")],
+                    widget=radio,
+                )
+            elif key == "widowed":
+                self.fields[name] = forms.ChoiceField(
+                    label="Votre mari ou votre femme est-il ou elle décédé(e) ?",
+                    help_text="Aussi si vous étiez divorcé(e). Une partie de sa retraite peut vous être versée "
+                    "(pension de réversion).",
+                    choices=[
+                        ("yes", "Oui"),
+                        ("no", "Non"),
+                        ("unknown", "Je préfère ne pas répondre : la pension de réversion n'est alors pas proposée"),
+                    ],
+                    widget=radio,
+                )

@@ -24,6 +24,8 @@ from importlib import metadata
 
 import numpy as np
 
+from carteblanche.rights import payroll
+
 # --- the benefits -----------------------------------------------------------------------------
 
 ACTIVITIES = ("actif", "chomeur", "etudiant", "retraite", "inactif")
@@ -60,6 +62,7 @@ class Benefit:
     group: int = 0  # computation order: cheaper groups first (progressive display)
     documents: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()  # directory Need slugs that cover claiming it
+    note: str = ""  # what the amount means or what it takes, shown with the amount
 
 
 # Links and online procedures: betagouv/aides-jeunes data/benefits/openfisca/*.yml (service-public.fr,
@@ -162,8 +165,29 @@ BENEFITS: tuple[Benefit, ...] = (
         "https://www.service-public.fr/particuliers/vosdroits/F616", "", group=6,
         documents=("avis d'imposition",), needs=("bourses-scolaires",),
     ),
+    # Computed after RSA and PPA: the CEJ allowance reads them over the 3 previous months.
+    Benefit(
+        "cej", "contrat_engagement_jeune", "Allocation du contrat d'engagement jeune (CEJ)", "individu", "month",
+        "mensuelle", "mission-locale", "https://www.service-public.fr/particuliers/vosdroits/F32700",
+        "https://www.1jeune1solution.gouv.fr/contrat-engagement-jeune", group=7,
+        documents=("pièce d'identité", "RIB"), needs=("contrat-engagement-jeune", "mission-locale-jeunes"),
+        note="Versée chaque mois si vous signez un contrat d'engagement jeune avec la mission locale ou France "
+        "Travail (15 à 20 heures d'activités par semaine). Montant calculé comme si vous faisiez votre propre "
+        "déclaration de revenus : il est plus bas si vous êtes rattaché(e) à celle de parents imposables.",
+    ),
+    Benefit(
+        "aide_permis_demandeur_emploi", "aide_permis_demandeur_emploi", "Aide au permis de conduire (France Travail)",
+        "individu", "month", "ponctuelle", "france-travail",
+        "https://www.service-public.fr/particuliers/vosdroits/F1719", "", group=7,
+        documents=("pièce d'identité", "devis de l'auto-école"),
+        needs=("aide-permis-jeunes", "inscription-demandeur-emploi"),
+        note="Jusqu'à ce montant, versé à l'auto-école, une seule fois. Pour les demandeurs d'emploi de 18 ans ou "
+        "plus, inscrits depuis 6 mois (sauf promesse d'embauche), sans permis B, quand l'absence de permis freine "
+        "l'embauche : votre conseiller France Travail décide, avant l'inscription à l'auto-école.",
+    ),
 )  # fmt: skip
 BENEFITS_BY_CODE = {b.code: b for b in BENEFITS}
+LICENCE_AIDS = frozenset({"aide_permis_demandeur_emploi"})
 GROUPS: tuple[tuple[Benefit, ...], ...] = tuple(
     tuple(b for b in BENEFITS if b.group == g) for g in sorted({b.group for b in BENEFITS})
 )
@@ -180,13 +204,16 @@ class PersonInput:
     birth_date: date
     activity: str = "inactif"
     salary_net: float = 0.0  # usual monthly net pay ("same every month")
-    salary_taxable: float | None = None  # monthly taxable pay; defaults to the net pay
+    salary_taxable: float | None = None  # monthly taxable pay; by default OpenFisca's, from the net (payroll.py)
     recent_salary_net: tuple[float, float, float] | None = None  # the last 3 months (oldest first)
-    unemployment_net: float = 0.0
+    unemployment_net: float = 0.0  # ARE as paid: entered as chomage_net and chomage_imposable
     pension_gross: float = 0.0
     disability_rate: float = 0.0  # a fraction: 0.8 for 80 %
     schooling: str = "inconnue"
     child_support_received: float = 0.0  # maintenance received each month (on the claimant)
+    rsdae: bool = False  # CDAPH's "restriction substantielle et durable d'accès à l'emploi" (AAH at 50-79 %)
+    ass_work_history: bool = False  # 5 years of work in the 10 before the last contract ended (ASS)
+    driving_licence: bool = False  # holds a car licence (B): no licence aid then
 
 
 @dataclass(frozen=True)
@@ -199,6 +226,7 @@ class HouseholdInput:
     rent: float = 0.0
     farm_scheme: bool = False  # benefits paid by the MSA instead of CAF/Carsat
     recently_isolated: bool = False  # became a single parent recently (RSA majoré)
+    widowed: bool = False  # the claimant's spouse died (pension de réversion, a data-described right)
 
 
 @dataclass
@@ -288,6 +316,7 @@ class _Index:
 
     person_household: np.ndarray  # person row -> household row
     person_in_main_family: np.ndarray  # bool per person
+    person_licence: np.ndarray  # bool per person: holds a driving licence
     main_family: np.ndarray  # household row -> famille row of its claimant
     n_households: int
 
@@ -361,13 +390,16 @@ def build_simulation(households: Sequence[HouseholdInput], *, month: str):
 
     birth = np.array([p.birth_date.isoformat() for p in people], dtype="datetime64[D]")
     simulation.set_input("date_naissance", "ETERNITY", birth)
-    salary = col(lambda p: p.salary_net)
-    taxable = col(lambda p: p.salary_net if p.salary_taxable is None else p.salary_taxable)
+    salary = col(lambda p: p.salary_net, np.float64)
+    explicit_taxable = np.array([p.salary_taxable is not None for p in people])
+    taxable_given = col(lambda p: p.salary_taxable or 0.0, np.float64)
     unemployment = col(lambda p: p.unemployment_net)
     pension = col(lambda p: p.pension_gross)
     support = col(lambda p: p.child_support_received)
     rate = col(lambda p: p.disability_rate)
     handicap = rate >= 0.5
+    rsdae = col(lambda p: p.rsdae, bool)
+    ass_history = col(lambda p: p.ass_work_history, bool)
     activity = np.array([p.activity for p in people])
     schooling = np.array([p.schooling for p in people])
     recent = [p.recent_salary_net for p in people]
@@ -379,19 +411,27 @@ def build_simulation(households: Sequence[HouseholdInput], *, month: str):
     isolated = np.zeros(family_count, dtype=bool)
     isolated[main_family] = [h.recently_isolated for h in households]
 
+    payroll.prepare(tbs, months)
     for m in months:
         net = salary
         if any(r is not None for r in recent) and m in recent_months:
             k = recent_months.index(m)
             net = np.array([p.salary_net if r is None else r[k] for p, r in zip(people, recent, strict=True)])
-            net = net.astype(np.float32)
-        simulation.set_input("salaire_net", m, net)
-        simulation.set_input("salaire_imposable", m, np.where(net == salary, taxable, net).astype(np.float32))
+        # Pay as OpenFisca's payroll has it: the gross that gives this net, and its taxable pay.
+        gross, taxable = payroll.from_net(net, m)
+        taxable = np.where(explicit_taxable & (net == salary), taxable_given, taxable)
+        simulation.set_input("salaire_de_base", m, gross.astype(np.float32))
+        simulation.set_input("salaire_net", m, net.astype(np.float32))
+        simulation.set_input("salaire_imposable", m, taxable.astype(np.float32))
+        # ARE: OpenFisca's housing aid and tax income read the taxable amount (0 if unset).
         simulation.set_input("chomage_net", m, unemployment)
+        simulation.set_input("chomage_imposable", m, unemployment)
         simulation.set_input("retraite_brute", m, pension)
         simulation.set_input("pensions_alimentaires_percues", m, support)
         simulation.set_input("taux_incapacite", m, rate)
         simulation.set_input("handicap", m, handicap)
+        simulation.set_input("aah_restriction_substantielle_durable_acces_emploi", m, rsdae)
+        simulation.set_input("ass_precondition_remplie", m, ass_history)
         simulation.set_input("activite", m, activity)
         simulation.set_input("scolarite", m, schooling)
         simulation.set_input("depcom", m, depcom)
@@ -402,6 +442,7 @@ def build_simulation(households: Sequence[HouseholdInput], *, month: str):
     index = _Index(
         person_household=person_household,
         person_in_main_family=person_family == main_family[person_household],
+        person_licence=np.array([p.driving_licence for p in people], dtype=bool),
         main_family=main_family,
         n_households=len(households),
     )
@@ -417,6 +458,8 @@ def _household_values(simulation, index: _Index, benefit: Benefit, *, month: str
         return values
     # individu: the sum over the members of the claimant's family
     weights = np.where(index.person_in_main_family, values, 0.0)
+    if benefit.code in LICENCE_AIDS:  # no licence aid for someone who already holds a licence
+        weights = np.where(index.person_licence, 0.0, weights)
     return np.bincount(index.person_household, weights=weights, minlength=index.n_households)
 
 

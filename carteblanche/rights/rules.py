@@ -34,6 +34,8 @@ FACTS: dict[str, str] = {
     "rent": "loyer mensuel",
     "disability_rate": "taux d'incapacité le plus élevé du foyer (fraction)",
     "claimant_activity": "activité de la personne qui demande",
+    "claimant_licence": "la personne qui demande a le permis de conduire B",
+    "widowed": "la personne qui demande est veuve (son conjoint est décédé)",
 }
 OPERATORS = {
     "==": operator.eq,
@@ -147,6 +149,8 @@ def household_facts(
         "rent": household.rent,
         "disability_rate": max((p.disability_rate for p in family), default=0.0),
         "claimant_activity": claimant.activity,
+        "claimant_licence": claimant.driving_licence,
+        "widowed": household.widowed,
     }
     for code, result in results.items():
         facts[f"benefit.{code}.amount"] = result.amount

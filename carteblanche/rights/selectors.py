@@ -20,6 +20,7 @@ OPERATOR_NAMES = {
     "etat": "l'État",
     "education-nationale": "l'établissement scolaire de l'enfant",
     "departement": "le Département du Lot",
+    "mission-locale": "l'État, avec la Mission locale du Lot ou France Travail",
 }
 
 
@@ -138,7 +139,10 @@ def local_aid_to_json(aid) -> dict[str, Any]:
     return {
         "slug": aid.slug,
         "name": aid.name,
-        "level": aid.get_level_display(),
+        # no territory: a national right described as data (e.g. the pension de réversion)
+        "level": aid.get_level_display() if aid.territory_codes else "droit national",
+        "national": not aid.territory_codes,
+        "needs": list(aid.needs or []),
         "description": aid.description,
         "conditions": aid.conditions_text,
         "amount": float(aid.amount) if aid.amount is not None else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,7 @@ from carteblanche.rights.actions import iter_simulation, record_simulation_read
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import claim_plan, commune_exists, simulation_visible_to
+from carteblanche.rights.selectors import claim_plan, commune_context, commune_exists, simulation_visible_to
 
 MODE_KEY = "rights_mode"
 STEPS = [
@@ -28,6 +29,7 @@ STEPS = [
     ("ressources", "Votre activité et vos revenus"),
     ("ressources-conjoint", "Activité et revenus de votre conjoint(e)"),
     ("logement", "Votre logement"),
+    ("precisions", "Quelques précisions"),
     ("aides", "Les aides que vous recevez déjà"),
 ]
 STEP_LABELS = dict(STEPS)
@@ -48,6 +50,37 @@ def _steps(situation) -> dict[str, dict]:
     return dict(situation.section("household").get("steps") or {}) if situation else {}
 
 
+def _age_on(birth: str | None, today) -> int | None:
+    try:
+        born = date.fromisoformat(str(birth))
+    except ValueError:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def detail_questions(steps: dict[str, dict], today=None) -> list[str]:
+    """The questions of the "précisions" step that can change a result, given the earlier answers."""
+    today = today or timezone.localdate()
+    foyer = steps.get("foyer", {})
+    couple = foyer.get("couple") == "yes"
+    age = _age_on(foyer.get("birth_date"), today)
+    questions = []
+    adults = [("me", steps.get("ressources", {}))]
+    if couple:
+        adults.append(("partner", steps.get("ressources-conjoint", {})))
+    for who, resources in adults:
+        if resources.get("disability") == "0.5":  # AAH below 80 % needs the RSDAE
+            questions.append(f"rsdae_{who}")
+        if resources.get("activity") == "chomeur" and not resources.get("unemployment_net"):  # ARE ended: ASS?
+            questions.append(f"ass_work_history_{who}")
+    me = steps.get("ressources", {})
+    if age is not None and (15 <= age <= 25 or (age >= 18 and me.get("activity") == "chomeur")):
+        questions.append("driving_licence_me")  # licence aids: young people, job seekers
+    if not couple and age is not None and age >= 18:
+        questions.append("widowed")  # pension de réversion
+    return questions
+
+
 def _active_steps(steps: dict[str, dict]) -> list[str]:
     foyer = steps.get("foyer", {})
     names = []
@@ -55,6 +88,8 @@ def _active_steps(steps: dict[str, dict]) -> list[str]:
         if name == "personnes" and foyer.get("couple") != "yes" and not foyer.get("children"):
             continue
         if name == "ressources-conjoint" and foyer.get("couple") != "yes":
+            continue
+        if name == "precisions" and not detail_questions(steps):
             continue
         names.append(name)
     return names
@@ -65,8 +100,10 @@ def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
     foyer = steps.get("foyer", {})
     people = steps.get("personnes", {})
     housing = steps.get("logement", {})
+    asked = detail_questions(steps)
+    details = {k: v for k, v in steps.get("precisions", {}).items() if k in asked}
 
-    def person(relation: str, birth: str | None, resources: dict) -> dict[str, Any]:
+    def person(relation: str, birth: str | None, resources: dict, who: str) -> dict[str, Any]:
         activity = resources.get("activity") or "inactif"
         if resources.get("studies") and activity == "inactif":
             activity = "etudiant"
@@ -86,11 +123,17 @@ def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
             if resources.get("disability") == "unknown"
             else float(resources.get("disability") or 0),
             "schooling": "enseignement_superieur" if resources.get("studies") else "inconnue",
+            "same_salary": resources.get("same_every_month") or "yes",
+            "rsdae": details.get(f"rsdae_{who}", "no"),
+            "ass_work_history": details.get(f"ass_work_history_{who}", "no"),
+            "driving_licence": details.get(f"driving_licence_{who}", "unknown"),
         }
 
-    persons = [person("demandeur", foyer.get("birth_date"), steps.get("ressources", {}))]
+    persons = [person("demandeur", foyer.get("birth_date"), steps.get("ressources", {}), "me")]
     if foyer.get("couple") == "yes":
-        persons.append(person("conjoint", people.get("partner_birth_date"), steps.get("ressources-conjoint", {})))
+        persons.append(
+            person("conjoint", people.get("partner_birth_date"), steps.get("ressources-conjoint", {}), "partner")
+        )
     for i in range(1, int(foyer.get("children") or 0) + 1):
         persons.append(
             {
@@ -104,6 +147,9 @@ def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
         "persons": persons,
         "housing_status": housing.get("housing_status", "unknown"),
         "rent": housing.get("rent") or 0,
+        "rent_charges": housing.get("rent_charges") or "excluded",
+        "charges": housing.get("charges") or 0,
+        "widowed": details.get("widowed", "no"),
         "farm_scheme": housing.get("farm_scheme") == "yes",
         "child_support": housing.get("child_support") or "no",
         "child_support_amount": housing.get("child_support_amount") or 0,
@@ -127,6 +173,8 @@ def _form_for(step: str, steps: dict[str, dict], data=None):
         return forms.ResourcesStepForm(data, initial=initial, partner=True)
     if step == "logement":
         return forms.HousingStepForm(data, initial=initial, children=int(foyer.get("children") or 0))
+    if step == "precisions":
+        return forms.DetailsStepForm(data, initial=initial, questions=detail_questions(steps))
     if step == "aides":
         return forms.BenefitsStepForm(data, initial=initial)
     raise Http404
@@ -319,7 +367,9 @@ def _summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any
         "likely": likely,
         "not_claimed": not_claimed,
         "monthly_total": monthly_total,
-        "local_aids": simulation.outputs.get("local_aids", []),
+        "local_aids": [a for a in simulation.outputs.get("local_aids", []) if not a.get("national")],
+        "national_rights": [a for a in simulation.outputs.get("local_aids", []) if a.get("national")],
+        "commune_name": commune_context(commune_code)["name"] if commune_code else "",
         "assumptions": assumptions,
         "none_found": not likely,
     }

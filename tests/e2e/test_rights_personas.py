@@ -1,4 +1,4 @@
-"""Sarah's and Martine's rights questionnaires in Chromium: likely rights, how to claim, accessible."""
+"""Sarah's, Martine's and Kevin's rights questionnaires in Chromium: likely rights, how to claim, accessible."""
 
 import pytest
 
@@ -15,6 +15,17 @@ def _foyer(page, base, *, commune, birth, couple="Non, je vis seul(e)", children
     page.get_by_label("Votre date de naissance").fill(birth)
     page.get_by_label(couple).check(force=True)
     page.get_by_label("Combien d'enfants").fill(children)
+    page.get_by_role("button", name="Continuer").click()
+
+
+def _precisions(page, *, widowed: str, licence: str | None = None, ass: str | None = None):
+    """The "Quelques précisions" step: only the questions that can change a result are there."""
+    page.get_by_role("heading", name="Quelques précisions").wait_for()
+    page.locator("fieldset", has_text="décédé").get_by_label(widowed, exact=True).check(force=True)
+    if licence:
+        page.locator("fieldset", has_text="permis de conduire").get_by_label(licence, exact=True).check(force=True)
+    if ass:
+        page.locator("fieldset", has_text="au moins 5 ans").get_by_label(ass, exact=True).check(force=True)
     page.get_by_role("button", name="Continuer").click()
 
 
@@ -39,6 +50,7 @@ def test_sarah_gets_her_likely_rights_and_how_to_claim(e2e_server, page):
     page.get_by_label("Loyer par mois").fill("520")
     page.get_by_role("button", name="Continuer").click()
     assert_accessible(page)
+    _precisions(page, widowed="Non")
     page.get_by_role("button", name="Continuer").click()  # no benefit received yet
     assert_accessible(page)  # recap
     text = _results(page)
@@ -58,6 +70,8 @@ def test_martine_gets_aspa_css_and_energy_cheque(e2e_server, page):
     page.get_by_label("Propriétaire").check(force=True)
     page.locator("fieldset", has_text="Dépendez-vous de la MSA").get_by_label("Oui").check(force=True)
     page.get_by_role("button", name="Continuer").click()
+    assert_accessible(page)  # the précisions step: she lives alone, so the réversion question
+    _precisions(page, widowed="Oui")
     page.get_by_role("button", name="Continuer").click()
     text = _results(page)
     assert "minimum vieillesse" in text
@@ -67,3 +81,50 @@ def test_martine_gets_aspa_css_and_energy_cheque(e2e_server, page):
     assert_accessible(page)
     page.get_by_role("link", name="Version à imprimer ou à garder").click()
     assert "minimum vieillesse" in page.inner_text("main")
+    assert "Pension de réversion" in page.inner_text("main")  # also on the printable page
+
+
+def test_martine_sees_the_pension_de_reversion_and_where_to_claim_it(e2e_server, page):
+    _foyer(page, e2e_server, commune="Cieurac", birth="1948-02-14")
+    page.get_by_label("Je suis à la retraite").check(force=True)
+    page.get_by_label("Retraite ou pension par mois").fill("820")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Propriétaire").check(force=True)
+    page.locator("fieldset", has_text="Dépendez-vous de la MSA").get_by_label("Oui").check(force=True)
+    page.get_by_role("button", name="Continuer").click()
+    _precisions(page, widowed="Oui")
+    page.get_by_role("button", name="Continuer").click()
+    text = _results(page)
+    card = page.locator("[data-right='pension-de-reversion']")
+    assert card.count() == 1
+    card_text = card.inner_text()
+    assert "Pension de réversion" in card_text
+    assert "dépend de la retraite de votre conjoint(e) décédé(e)" in card_text  # no invented amount
+    assert "info-retraite.fr" in card_text and "3960" in card_text and "MSA" in card_text
+    assert "Pension de réversion" in text
+    assert_accessible(page)
+    card.get_by_role("link", name="Où se faire aider près de chez vous").click()
+    page.wait_for_load_state()
+    assert "Cieurac" in page.inner_text("main")
+    assert_accessible(page)
+
+
+def test_kevin_sees_what_a_23_year_old_without_licence_may_get(e2e_server, page):
+    _foyer(page, e2e_server, commune="Catus", birth="2003-04-01")
+    page.get_by_label("Je cherche un emploi").check(force=True)
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Hébergé gratuitement").check(force=True)
+    page.get_by_role("button", name="Continuer").click()
+    assert_accessible(page)
+    _precisions(page, widowed="Non", licence="Non", ass="Non")
+    page.get_by_role("button", name="Continuer").click()
+    text = _results(page)
+    assert "Allocation du contrat d'engagement jeune (CEJ)" in text
+    assert "mission locale" in text
+    assert "Aide au permis de conduire (France Travail)" in text
+    assert "Permis à un euro par jour" in text
+    assert "Total estimé des aides mensuelles : 0 €" not in text
+    # adult-only benefits are not offered to him
+    for adult_only in ("minimum vieillesse", "Revenu de solidarité active"):
+        assert adult_only not in text
+    assert_accessible(page)

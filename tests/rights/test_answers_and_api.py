@@ -59,7 +59,11 @@ def test_unknown_answers_become_assumptions_naming_the_benefits():
     answers["persons"][0]["disability_rate"] = "unknown"
     parsed = parse_household(answers, today=TODAY, commune_exists=lambda code: True)
     assumed = {a.field: a.benefits for a in parsed.assumptions}
-    assert assumed == {"disability_rate": ("aah",), "housing_status": ("aide_logement",), "child_support": ("asf",)}
+    assert assumed == {
+        "disability_rate": ("aah",),
+        "housing_status": ("aide_logement", "cheque_energie"),
+        "child_support": ("asf",),
+    }
 
 
 @pytest.mark.django_db

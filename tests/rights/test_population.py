@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from carteblanche.rights.models import EligibilityEstimate
+from carteblanche.rights.openfisca_adapter import BENEFITS
 from carteblanche.rights.population import synthesize
 
 
@@ -36,7 +37,7 @@ def test_simulate_population_stores_estimates_and_reruns_idempotently(shipped_da
     estimates = EligibilityEstimate.objects.filter(territory_slug="bassin-de-vie-cahors", month="2026-10")
     communes = estimates.values("commune").distinct().count()
     assert communes == 85
-    assert estimates.count() == 85 * 16
+    assert estimates.count() == 85 * len(BENEFITS)
     cahors = estimates.get(commune_id="46042", benefit="af")
     assert cahors.households > 9000  # Cahors: about 19,000 inhabitants
     assert 0 <= cahors.eligible_share <= 1

@@ -1,5 +1,6 @@
 """The questionnaire: short steps, answers stored once in the shared situation, streamed results."""
 
+import re
 from html import unescape
 
 import pytest
@@ -24,6 +25,7 @@ def _sarah(client) -> None:
         ),
         ("ressources", {"activity": "actif", "salary_net": "900", "same_every_month": "yes", "disability": "0"}),
         ("logement", {"housing_status": "locataire_vide", "rent": "520", "farm_scheme": "no", "child_support": "no"}),
+        ("precisions", {"widowed": "no"}),  # she lives alone: the réversion question
         ("aides", {"received": ["af"]}),
     ]
     for step, data in steps:
@@ -113,3 +115,117 @@ def test_agent_mode_needs_login_and_records_the_agent(client, django_user_model,
     assert (simulation.mode, simulation.created_by) == ("agent", agent)
     assert client.get(f"/droits/simulation/{simulation.pk}/").status_code == 200
     assert AuditEntry.objects.filter(actor=agent, action="read", object_id=str(simulation.pk)).exists()
+
+
+def _answer(client, steps) -> None:
+    for step, data in steps:
+        response = client.post(f"/droits/questions/{step}/", data)
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+
+
+def _questions(client) -> set[str]:
+    """The names of the fields of the "précisions" step ({} when the step is skipped)."""
+    response = client.get("/droits/questions/precisions/")
+    if response.status_code == 302:
+        return set()
+    names = set(re.findall(r'<input[^>]*name="([a-z_]+)"', response.content.decode()))
+    return names - {"csrfmiddlewaretoken", "return"}
+
+
+def test_details_step_asks_only_what_can_change_a_result(client, shipped_data):
+    # A couple, both working, no disability: nothing to ask (no réversion, no ASS, no RSDAE, no licence aid).
+    _answer(
+        client,
+        [
+            ("foyer", {"commune": "Pradines", "birth_date": "1980-05-10", "couple": "yes", "children": "0"}),
+            ("personnes", {"partner_birth_date": "1981-01-01"}),
+            ("ressources", {"activity": "actif", "salary_net": "1500", "same_every_month": "yes", "disability": "0"}),
+        ],
+    )
+    assert _questions(client) == set()
+    # The partner has a 50-79 % rate, the claimant's ARE has ended: RSDAE (partner) and ASS (claimant).
+    _answer(
+        client,
+        [
+            ("ressources", {"activity": "chomeur", "unemployment_net": "0", "disability": "0"}),
+            ("ressources-conjoint", {"activity": "inactif", "disability": "0.5"}),
+        ],
+    )
+    assert _questions(client) == {"rsdae_partner", "ass_work_history_me", "driving_licence_me"}
+
+
+def test_widowhood_and_licence_are_asked_of_the_people_they_concern(client, shipped_data):
+    _answer(client, [("foyer", {"commune": "Cieurac", "birth_date": "1948-02-14", "couple": "no", "children": "0"})])
+    _answer(client, [("ressources", {"activity": "retraite", "pension_gross": "820", "disability": "0"})])
+    assert _questions(client) == {"widowed"}
+    client.cookies.clear()
+    _answer(client, [("foyer", {"commune": "Catus", "birth_date": "2003-04-01", "couple": "no", "children": "0"})])
+    _answer(client, [("ressources", {"activity": "chomeur", "unemployment_net": "0", "disability": "0"})])
+    assert _questions(client) == {"widowed", "driving_licence_me", "ass_work_history_me"}
+
+
+def test_kevin_sees_the_cej_allowance_and_licence_aids(client, shipped_data, tax_benefit_system):
+    _answer(
+        client,
+        [
+            ("foyer", {"commune": "Catus", "birth_date": "2003-04-01", "couple": "no", "children": "0"}),
+            ("ressources", {"activity": "chomeur", "unemployment_net": "0", "disability": "0"}),
+            ("logement", {"housing_status": "loge_gratuitement", "farm_scheme": "no"}),
+            ("precisions", {"widowed": "no", "driving_licence_me": "no", "ass_work_history_me": "no"}),
+            ("aides", {}),
+        ],
+    )
+    html = unescape(b"".join(client.get("/droits/resultats/").streaming_content).decode())
+    assert "contrat d'engagement jeune" in html
+    assert "Aide au permis de conduire (France Travail)" in html
+    assert "Permis à un euro par jour" in html
+    assert "Total estimé des aides mensuelles : <strong>0 €" not in html
+    simulation = Simulation.objects.get()
+    assert simulation.outputs["benefits"]["cej"]["amount"] > 0
+
+
+def test_martine_sees_the_pension_de_reversion_and_where_to_claim_it(client, shipped_data, tax_benefit_system):
+    _answer(
+        client,
+        [
+            ("foyer", {"commune": "Cieurac", "birth_date": "1948-02-14", "couple": "no", "children": "0"}),
+            ("ressources", {"activity": "retraite", "pension_gross": "820", "disability": "0"}),
+            ("logement", {"housing_status": "proprietaire", "farm_scheme": "yes"}),
+            ("precisions", {"widowed": "yes"}),
+            ("aides", {}),
+        ],
+    )
+    html = unescape(b"".join(client.get("/droits/resultats/").streaming_content).decode())
+    assert "Pension de réversion" in html
+    assert "info-retraite.fr" in html
+    assert "3960" in html
+    assert "/recherche/?commune=Cieurac&amp;besoin=pension-reversion" in html or "besoin=pension-reversion" in html
+    assert "dépend de la retraite de votre conjoint(e) décédé(e)" in html
+
+
+def test_unknown_answers_say_what_they_change(client, shipped_data, tax_benefit_system):
+    _answer(
+        client,
+        [
+            ("foyer", {"commune": "Cahors", "birth_date": "1968-01-01", "couple": "no", "children": "1"}),
+            ("personnes", {"child_1_birth_date": "2013-01-01", "child_1_schooling": "inconnue"}),
+            (
+                "ressources",
+                {"activity": "chomeur", "unemployment_net": "0", "disability": "0.5", "salary_net": "0"},
+            ),
+            (
+                "logement",
+                {"housing_status": "locataire_vide", "rent": "450", "rent_charges": "unknown", "farm_scheme": "no"},
+            ),
+            (
+                "precisions",
+                {"widowed": "no", "rsdae_me": "unknown", "ass_work_history_me": "unknown", "driving_licence_me": "no"},
+            ),
+            ("aides", {}),
+        ],
+    )
+    html = unescape(b"".join(client.get("/droits/resultats/").streaming_content).decode())
+    assert "Restriction d'accès à l'emploi non précisée" in html
+    assert "l'ASS n'a pas été calculée" in html
+    assert "Charges non précisées" in html
+    assert "les bourses de collège et de lycée n'ont pas été calculées" in html
