@@ -34,7 +34,7 @@ from carteblanche.orientation.engine import (
 from carteblanche.orientation.scoring import MAX_DISTANCE_KM, Digital
 from carteblanche.territories.models import Commune
 from carteblanche.territories.normalize import normalize_name
-from carteblanche.territories.selectors import find_communes, suggest_communes
+from carteblanche.territories.selectors import commune_label, resolve_commune
 
 REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
 CANDIDATES_PER_THEME = 40  # nearest (service, place) pairs asked from the offer index
@@ -95,19 +95,14 @@ class OrientationRequest:
 
 
 def resolve_commune_or_problem(text: str, field_name: str) -> tuple[Commune | None, InputProblem | None]:
-    if not text.strip():
-        return None, InputProblem(field_name, "Indiquez votre commune (nom ou code postal).")
-    found = find_communes(text, limit=1)
-    if found and found[0].has_point:
-        return found[0], None
-    if found:
-        return None, InputProblem(field_name, f"Nous ne savons pas situer {found[0].name} sur la carte.")
-    close = [f"{c.name} ({c.department_id})" for c in suggest_communes(text)]
-    message = f"Nous ne trouvons pas la commune « {text.strip()} »."
-    message += (
-        " Vouliez-vous dire : " + ", ".join(close) + " ?" if close else " Vérifiez l'orthographe ou le code postal."
-    )
-    return None, InputProblem(field_name, message, tuple(close))
+    """The commune as every surface reads it (`territories.selectors.resolve_commune`), or what to fix."""
+    answer = resolve_commune(text)
+    if answer.commune is not None and answer.commune.has_point:
+        return answer.commune, None
+    if answer.commune is not None:
+        return None, InputProblem(field_name, f"Nous ne savons pas situer {answer.commune.name} sur la carte.")
+    # The choices are labels the resolver reads back to one commune ("Lherm (46150)").
+    return None, InputProblem(field_name, answer.message(), tuple(commune_label(c) for c in answer.choices))
 
 
 def _need_key(text: str) -> str:
