@@ -227,6 +227,11 @@ def position_problem(position: tuple[float, float] | None, commune: Commune | No
     return None
 
 
+def commune_json(person: PersonSituation) -> dict[str, str]:
+    """Which commune the plan is for (API and command JSON): homonyms elsewhere stay apart."""
+    return {"code": person.commune_code, "name": person.commune_name, "department": person.department_code}
+
+
 def origin_text(person: PersonSituation, *, from_position: bool) -> str:
     """Where the trips start, said plainly (the plan shows it above the options)."""
     if from_position:

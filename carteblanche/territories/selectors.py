@@ -248,15 +248,18 @@ def _resolve_name(text: str, territory: Territory | None) -> CommuneAnswer:
     key = normalize_name(text)
     if not key:
         return CommuneAnswer(text)
+    exact = list(_base().filter(search_key=key).order_by("-population")[: MAX_CANDIDATES * 2])
     if territory is not None:
-        inside = list(_base().filter(territories=territory, search_key=key))
+        inside = [c for c in exact if c.code in _local_codes(territory, [c.code for c in exact])]
         if inside:  # the territory's commune of this name, even when bigger homonyms exist elsewhere
             return _answer(text, inside, "name", territory)
-    exact = list(_base().filter(search_key=key).order_by("-population")[:MAX_CANDIDATES * 2])
-    nearby = _tolerant(text, territory, limit=MAX_CANDIDATES) if territory is not None else []
-    if exact or nearby:
-        # « Saint-Cirq » is a commune elsewhere and the start of Saint-Cirq-Lapopie here: ask.
-        return _answer(text, nearby + exact, "name", territory)
+        nearby = _tolerant(text, territory, limit=MAX_CANDIDATES)
+        if len(nearby) == 1:  # « St Gery » is Saint Géry-Vers here, before Saint-Géry in Dordogne
+            return _answer(text, nearby, "name", territory)
+        if nearby:
+            return _answer(text, nearby + exact, "name", territory)
+    if exact:
+        return _answer(text, exact, "name", territory)
     return _answer(text, _tolerant(text, None, limit=MAX_CANDIDATES), "name", territory)
 
 
