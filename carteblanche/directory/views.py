@@ -48,7 +48,12 @@ def results(request: HttpRequest) -> HttpResponse:
             for found in answer.choices
         ]
         if answer.ambiguous:  # a postcode or a name several communes share: the person chooses
-            return _search_page(request, form, commune_choices=links)
+            title = (
+                f"Plusieurs communes ont le code postal {answer.text}"
+                if answer.reason == "postcode"
+                else f"Plusieurs communes correspondent à « {answer.text} »"
+            )
+            return _search_page(request, form, commune_choices=links, commune_question=title)
         form.add_error("commune", f"Nous ne trouvons pas de commune « {data['commune']} ».")
         return _search_page(request, form, status=404, suggestions=links)
     found = selectors.search_services(

@@ -70,8 +70,8 @@ def test_default_territory_is_the_four_epcis(shipped_data):
 
 def test_a_label_with_postcode_or_department_picks_the_right_homonym(shipped_data):
     """Twelve communes are called Sainte-Colombe: the autocomplete's label says which one."""
-    from carteblanche.territories.selectors import commune_label
     from carteblanche.territories.models import Commune
+    from carteblanche.territories.selectors import commune_label
 
     homonyms = list(Commune.objects.filter(name="Sainte-Colombe").order_by("code"))
     assert len(homonyms) > 5
