@@ -6,7 +6,6 @@ everywhere (`OrientationInputError`, one problem per field, with suggestions).
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +32,6 @@ from carteblanche.orientation.engine import (
 )
 from carteblanche.orientation.scoring import MAX_DISTANCE_KM, Digital
 from carteblanche.territories.models import Commune
-from carteblanche.territories.normalize import normalize_name
 from carteblanche.territories.selectors import commune_label, resolve_commune
 
 REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
@@ -105,49 +103,18 @@ def resolve_commune_or_problem(text: str, field_name: str) -> tuple[Commune | No
     return None, InputProblem(field_name, answer.message(), tuple(commune_label(c) for c in answer.choices))
 
 
-def _need_key(text: str) -> str:
-    return normalize_name(text)
-
-
-def _fallback_match(text: str, needs: list[Need], limit: int) -> list[tuple[Need, float]]:
-    """Word overlap with the label and the residents' phrases (used until the catalogue's matcher exists)."""
-    words = {w for w in _need_key(text).split() if len(w) > 2}
-    if not words:
-        return []
-    scored = []
-    for need in needs:
-        best = 0.0
-        for phrase in [need.label, need.slug.replace("-", " "), *need.phrases]:
-            keys = {w for w in _need_key(phrase).split() if len(w) > 2}
-            if keys:
-                best = max(
-                    best,
-                    len(words & keys) / len(words | keys),
-                    difflib.SequenceMatcher(None, _need_key(text), _need_key(phrase)).ratio() * 0.8,
-                )
-        if best >= 0.3:
-            scored.append((need, best))
-    return sorted(scored, key=lambda item: -item[1])[:limit]
-
-
 def match_free_text(text: str, limit: int = 5) -> list[tuple[Need, float]]:
-    """The catalogue's matcher when present (directory work), else a simple word overlap."""
-    try:
-        from carteblanche.directory.needs_matching import match_needs
-    except ImportError:
-        return _fallback_match(text, list(Need.objects.all()), limit)
+    """The catalogue's matcher (directory/needs_matching.py): everyday words, old names, typos."""
+    from carteblanche.directory.needs_matching import match_needs
+
     return list(match_needs(text, limit=limit))
 
 
 def suggest_needs(text: str, limit: int = 3) -> list[Need]:
-    needs = list(Need.objects.all())
-    by_key = {_need_key(n.label): n for n in needs}
-    by_key.update({_need_key(n.slug.replace("-", " ")): n for n in needs})
-    close = difflib.get_close_matches(_need_key(text), list(by_key), n=limit, cutoff=0.4)
-    found = [by_key[k] for k in close]
-    if len(found) < limit:
-        found += [n for n, _ in _fallback_match(text, needs, limit) if n not in found]
-    return found[:limit]
+    """Needs to propose when nothing matched: weaker matches, never one the text rules out."""
+    from carteblanche.directory.needs_matching import suggest_needs as suggest
+
+    return suggest(text, limit=limit)
 
 
 def resolve_needs(slugs: list[str], free_text: str) -> tuple[list[Need], list[InputProblem]]:
