@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import router
 from django.db.models import QuerySet
 
 from carteblanche.territories.models import Commune, Department, Territory
@@ -195,9 +196,40 @@ def _answer(text: str, found: list[Commune], reason: str, territory: Territory |
     return CommuneAnswer(text, suggestions=tuple(_suggestions(text, territory)), reason=reason)
 
 
+_postcodes: tuple[object, dict[str, tuple[str, ...]]] | None = None  # (data token, postcode -> INSEE codes)
+
+
+def _codes_with_postcode(postcode: str) -> list[str] | None:
+    """INSEE codes of the communes carrying a postcode, from an index kept while the data stays the same.
+
+    Scanning every commune's postcodes costs ~13 ms on SQLite; the index is rebuilt (~0.15 s) when
+    the database's data token changes (`directory.offer_version`, which watches the communes too).
+    None when no token can be read: the caller then asks the database.
+    """
+    global _postcodes
+    from carteblanche.directory import offer_version
+
+    db = router.db_for_read(Commune)
+    try:
+        token = (db, offer_version.current_token(db))
+    except offer_version.Unavailable:
+        return None
+    if _postcodes is None or _postcodes[0] != token:
+        index: dict[str, list[str]] = {}
+        for code, postcodes in Commune.objects.using(db).values_list("code", "postcodes"):
+            for each in postcodes or ():
+                index.setdefault(each, []).append(code)
+        _postcodes = (token, {key: tuple(codes) for key, codes in index.items()})
+    return list(_postcodes[1].get(postcode, ()))
+
+
 def _resolve_code(text: str, territory: Territory | None) -> CommuneAnswer:
     code = text.upper()
-    by_postcode = [c for c in _base().filter(postcodes__icontains=code) if code in (c.postcodes or [])]
+    codes = _codes_with_postcode(code) if _POSTCODE.match(code) else []
+    if codes is None:
+        by_postcode = [c for c in _base().filter(postcodes__icontains=code) if code in (c.postcodes or [])]
+    else:
+        by_postcode = list(_base().filter(code__in=codes)) if codes else []
     by_insee = list(_base().filter(code=code))
     # A postcode is what people type: 46170 is Castelnau-Montratier's postcode (and three more
     # communes'), and also the INSEE code of Leyme, far away: Leyme stays one of the choices.
