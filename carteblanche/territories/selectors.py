@@ -134,6 +134,14 @@ def commune_label(commune: Commune) -> str:
     return f"{commune.name} ({postcode})"
 
 
+def commune_typed(commune: Commune) -> str:
+    """What to prefill a form with: the name when it reads back to this commune, else its label.
+
+    « Lherm » reads as Lherm in the Lot: a person of Lherm (Haute-Garonne) gets « Lherm (31370) ».
+    """
+    return commune.name if resolve_commune(commune.name).commune == commune else commune_label(commune)
+
+
 def commune_display(commune: Commune) -> str:
     """'Lherm (Lot, 46150)': name and department, to tell homonyms apart in a question (also read back)."""
     postcode = commune.postcodes[0] if commune.postcodes else commune.department_id

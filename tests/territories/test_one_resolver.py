@@ -289,3 +289,19 @@ def test_territory_api(client, shipped_data, typed, kind):
     assert response.status_code == 422
     assert sorted(c["code"] for c in response.json()["candidates"]) == sorted(candidates)
     assert sorted(c["code"] for c in listed[: len(candidates)]) == sorted(candidates)
+
+
+@pytest.mark.parametrize("name", HOMONYMS)
+def test_a_form_prefilled_from_the_situation_reads_back_to_the_same_commune(client, shipped_data, name):
+    """Lherm (Haute-Garonne) chosen once stays Lherm (Haute-Garonne) when the form comes back prefilled."""
+    from carteblanche.territories.selectors import commune_typed
+
+    here = local(name)
+    assert commune_typed(here) == name
+    for other in Commune.objects.filter(search_key=here.search_key).exclude(code=here.code):
+        assert resolve_commune(commune_typed(other)).commune == other
+    other = Commune.objects.filter(search_key=here.search_key).exclude(code=here.code).first()
+    _orientation_form = {"besoin": "carte-identite", "numerique": "autonomous", "telephone": "oui", "langue": "fr"}
+    response = client.post("/orientation/", {**_orientation_form, "commune": commune_label(other)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert f'value="{commune_typed(other)}"' in client.get("/orientation/").content.decode()
