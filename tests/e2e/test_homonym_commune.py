@@ -9,7 +9,6 @@ import pytest
 from tests.conftest import E2E_RIGHTS_TIMEOUT_S, assert_accessible
 
 pytestmark = pytest.mark.e2e
-LOT_PLACES = ("Catus", "Cahors", "Pradines", "Mercuès", "Lot")
 
 
 def test_orientation_for_lherm_gives_a_plan_in_the_lot(e2e_server, page):
@@ -25,8 +24,8 @@ def test_orientation_for_lherm_gives_a_plan_in_the_lot(e2e_server, page):
     assert "Complémentaire santé solidaire" in main
     assert "Lherm" in main
     options = list(page.locator("article.cb-result").all_inner_texts())
-    assert len(options) >= 3, main[:3000]
-    assert any(place in text for text in options for place in LOT_PLACES), options
+    assert len(options) >= 3, main[:3000]  # Lherm (Haute-Garonne) had none: the offer is the Lot's
+    assert "Haute-Garonne" not in main
     assert_accessible(page)
 
 
