@@ -373,7 +373,7 @@ def timed(calls: list, budget_s: float, repeats: int = 3) -> tuple[list[float], 
 
 
 def commune_label(commune) -> str:
-    from carteblanche.directory.selectors import commune_label as label
+    from carteblanche.territories.selectors import commune_label as label
 
     return label(commune)
 

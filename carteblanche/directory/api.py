@@ -14,13 +14,13 @@ from carteblanche.directory.forms import open_on_problem
 from carteblanche.directory.models import Need, Place, Service, Structure
 from carteblanche.territories.api import commune_out
 from carteblanche.territories.models import Commune
-from carteblanche.territories.selectors import suggest_communes
 
 router = Router(tags=["directory"])
 
 
 class AmbiguousCommuneOut(schemas.ErrorOut):
-    """409: the code names several communes; `candidates` lists them, each `label` is unambiguous."""
+    """422: several communes fit (a shared postcode, a name borne elsewhere several times); `candidates`
+    lists them, each `label` is unambiguous."""
 
     candidates: list[dict] = Field(default_factory=list)
 
@@ -47,8 +47,7 @@ def need(request: HttpRequest, slug: str):
     response={
         200: schemas.SearchOut,
         404: schemas.CommuneNotFoundOut,
-        409: AmbiguousCommuneOut,
-        422: schemas.ErrorOut,
+        422: AmbiguousCommuneOut,
     },
     summary="Chercher des services près d'une commune",
 )
@@ -58,8 +57,8 @@ def search(
         ...,
         min_length=1,
         max_length=100,
-        description="Nom, code postal ou code INSEE, ou « Nom (code postal) ». Un code partagé par plusieurs "
-        "communes donne une erreur 409 qui les liste.",
+        description="Nom, code postal ou code INSEE, ou « Nom (code postal) » / « Nom (46) ». Un code postal ou "
+        "un nom que portent plusieurs communes donne une erreur 422 qui les liste (`candidates`).",
     ),
     besoin: str | None = Query(None, max_length=80, description="Identifiant d'un besoin du catalogue."),
     texte: str | None = Query(None, max_length=200, description="Le besoin en mots libres."),
@@ -75,20 +74,15 @@ def search(
     if problem:
         return Status(422, _error("ouvert_le", problem))
     with selectors.one_offer_read():  # commune, need and search read the offer's token once
-        candidates = selectors.communes_matching_code(commune)
-        if len(candidates) > 1:
-            labels = ", ".join(f"« {commune_out(c)['label']} »" for c in candidates[:3])
-            more = "…" if len(candidates) > 3 else ""
-            body = _error(
-                "commune",
-                f"« {commune.strip()} » désigne {len(candidates)} communes : précisez laquelle ({labels}{more}).",
-            )
-            body["candidates"] = [commune_out(c) for c in candidates]
-            return Status(409, body)
-        found_commune = candidates[0] if candidates else selectors.resolve_search_commune(commune)
+        answer = selectors.resolve_search_commune(commune)
+        found_commune = answer.commune
+        if answer.ambiguous:
+            body = _error("commune", answer.message())
+            body["candidates"] = [commune_out(c) for c in answer.candidates]
+            return Status(422, body)
         if found_commune is None:
-            body = _error("commune", f"commune inconnue « {commune} ».")
-            body["suggestions"] = [commune_out(c) for c in suggest_communes(commune)]
+            body = _error("commune", answer.message())
+            body["suggestions"] = [commune_out(c) for c in answer.suggestions]
             return Status(404, body)
         need_obj = None
         if besoin:

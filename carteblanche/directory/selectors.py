@@ -16,7 +16,6 @@ import itertools
 import json
 import logging
 import math
-import re
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,8 +34,7 @@ from carteblanche.directory.models import Channel, ItinerantStop, Need, Operator
 from carteblanche.directory.search_engine import Candidate, RemoteOffices
 from carteblanche.directory.search_index import get_offer_snapshot
 from carteblanche.territories.models import Commune
-from carteblanche.territories.normalize import normalize_name
-from carteblanche.territories.selectors import default_territory, find_communes, resolve_commune
+from carteblanche.territories.selectors import CommuneAnswer, resolve_commune
 
 # Channels that need no trip to a place.
 REMOTE_KINDS = (
@@ -367,65 +365,20 @@ def _open_on(rule: str, day: date) -> bool | None:
 
 # --- communes as typed in the search form ----------------------------------------------------
 
-_POSTCODE = re.compile(r"^\d{5}$")
-_WITH_CODE = re.compile(r"^(?P<name>.+?)\s*\((?P<code>\d{5}|\d{2,3}|2A|2B)\)\s*$", re.IGNORECASE)
 
+def resolve_search_commune(text: str) -> CommuneAnswer:
+    """`territories.selectors.resolve_commune`, remembered with the offer's version.
 
-def commune_label(commune: Commune) -> str:
-    """'Cahors (46000)': what the autocomplete proposes and `resolve_search_commune` reads back."""
-    postcode = commune.postcodes[0] if commune.postcodes else commune.department_id
-    return f"{commune.name} ({postcode})"
-
-
-def communes_sharing_postcode(text: str) -> list[Commune]:
-    """The communes of a typed postcode when there are several (the person must choose)."""
-    text = text.strip()
-    if not _POSTCODE.match(text):
-        return []
-    # Postcodes win over INSEE codes: 46230 is Lalbenque's postcode and another commune's INSEE code.
-    found = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
-    return found if len(found) > 1 else []
-
-
-def communes_matching_code(text: str) -> list[Commune]:
-    """Every commune five digits may mean: those having this postcode and the one with this INSEE code.
-
-    More than one: the API asks which (46230 is Lalbenque's and Cieurac's postcode, and the
-    INSEE code of another commune).
+    A search from the same commune (what the autocomplete sends, 'Cahors (46000)') then asks
+    the database nothing for it; communes change only when the offer is reloaded.
     """
-    text = text.strip()
-    if not _POSTCODE.match(text):
-        return []
-    return [c for c in find_communes(text, limit=200) if c.code == text or text in (c.postcodes or [])]
-
-
-_communes_by_key_query = None  # compiled at first use (the territories app must be ready)
-
-
-def _commune_by_label(key: str, code: str) -> Commune | None:
-    """The most populated commune of this exact name whose postcode, INSEE or department code is `code`.
-
-    What the autocomplete sends ('Cahors (46000)'): kept in the offer cache (the communes are
-    part of the offer's version), so a search from the same commune asks the database nothing.
-    """
-    global _communes_by_key_query
     cache = _offer_cache()
-    if cache is not None and (key, code) in cache.communes:
-        return cache.communes[(key, code)]
-    if _communes_by_key_query is None:
-        _communes_by_key_query = _IdQuery(
-            Commune,
-            lambda keys: Commune.objects.select_related("department", "epci")
-            .filter(search_key__in=keys)
-            .order_by("-population"),
-            key_type=str,
-        )
-    found = next(
-        (c for c in _communes_by_key_query([key]) if code in (c.postcodes or []) or code in (c.code, c.department_id)),
-        None,
-    )
+    key = " ".join(text.split()).lower()
+    if cache is not None and key in cache.communes:
+        return cache.communes[key]
+    found = resolve_commune(text)
     if cache is not None:
-        cache.keep(cache.communes, (key, code), found)
+        cache.keep(cache.communes, key, found)
     return found
 
 
@@ -438,35 +391,6 @@ def need_by_slug(slug: str) -> Need | None:
     if cache is not None:
         cache.keep(cache.need_objects, slug, found)
     return found
-
-
-def resolve_search_commune(text: str) -> Commune | None:
-    """The commune a person meant: 'Cahors', '46000', '46042' or 'Cahors (46000)'.
-
-    Communes of the default territory win over homonyms elsewhere in France.
-    """
-    text = text.strip()
-    match = _WITH_CODE.match(text)
-    if match:
-        code = match["code"].upper()
-        # The exact name first (an indexed lookup, what the autocomplete sends), then the tolerant search.
-        found = _commune_by_label(normalize_name(match["name"]), code)
-        if found is not None:
-            return found
-        for found in find_communes(match["name"], limit=50):
-            if code in (found.postcodes or []) or code in (found.code, found.department_id):
-                return found
-        text = match["name"]
-    if _POSTCODE.match(text):
-        by_postcode = [commune for commune in find_communes(text, limit=60) if text in (commune.postcodes or [])]
-        if by_postcode:
-            return by_postcode[0]
-    territory = default_territory()
-    if territory is not None:
-        found = resolve_commune(text, territory=territory)
-        if found is not None:
-            return found
-    return resolve_commune(text)
 
 
 # --- needs ---------------------------------------------------------------------------------
@@ -918,7 +842,7 @@ class _OfferCache:
         self.light: dict[int, tuple[Service, list[Channel], list[ItinerantStop]] | None] = {}
         self.needs: dict[str, tuple[list[str], frozenset[int]]] = {}
         self.need_objects: dict[str, Need | None] = {}
-        self.communes: dict[tuple[str, str], Commune | None] = {}
+        self.communes: dict[str, CommuneAnswer] = {}
         self.operator_services: dict[frozenset[str], tuple[frozenset[int], frozenset[str]]] = {}
 
     def keep(self, store: dict, key: object, value: object) -> None:

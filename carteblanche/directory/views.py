@@ -17,7 +17,7 @@ from carteblanche.directory.forms import CorrectionForm, SearchForm
 from carteblanche.directory.models import Need, Place, Service, Structure
 from carteblanche.observatory import counters
 from carteblanche.territories.models import Commune
-from carteblanche.territories.selectors import suggest_communes
+from carteblanche.territories.selectors import commune_display, commune_label
 
 
 def _search_page(request: HttpRequest, form: SearchForm, *, status: int = 200, **context) -> HttpResponse:
@@ -42,21 +42,21 @@ def results(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _search_page(request, form, status=400)
     data = form.cleaned_data
-    same_postcode = selectors.communes_sharing_postcode(data["commune"])
-    if same_postcode:
-        choices = [
-            (selectors.commune_label(found), f"?{_query_with(request, commune=selectors.commune_label(found))}")
-            for found in same_postcode
-        ]
-        return _search_page(request, form, postcode_choices=choices, postcode=data["commune"])
-    commune = selectors.resolve_search_commune(data["commune"])
+    answer = selectors.resolve_search_commune(data["commune"])
+    commune = answer.commune
     if commune is None:
-        suggestions = suggest_communes(data["commune"])
-        form.add_error("commune", f"Nous ne trouvons pas de commune « {data['commune']} ».")
         links = [
-            (selectors.commune_label(found), f"?{_query_with(request, commune=selectors.commune_label(found))}")
-            for found in suggestions
+            (commune_display(found), f"?{_query_with(request, commune=commune_label(found))}")
+            for found in answer.choices
         ]
+        if answer.ambiguous:  # a postcode or a name several communes share: the person chooses
+            title = (
+                f"Plusieurs communes ont le code postal {answer.text}"
+                if answer.reason == "postcode"
+                else f"Plusieurs communes correspondent à « {answer.text} »"
+            )
+            return _search_page(request, form, commune_choices=links, commune_question=title)
+        form.add_error("commune", f"Nous ne trouvons pas de commune « {data['commune']} ».")
         return _search_page(request, form, status=404, suggestions=links)
     found = selectors.search_services(
         commune=commune,
@@ -89,7 +89,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "detail_query": urlencode({"commune": commune.code}),
             "highlights": selectors.search_highlights(found),
             "orientation_query": urlencode(
-                {"commune": selectors.commune_label(commune)} | ({"besoin": found.need.slug} if found.need else {})
+                {"commune": commune_label(commune)} | ({"besoin": found.need.slug} if found.need else {})
             ),
         },
     )

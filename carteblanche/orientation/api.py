@@ -7,7 +7,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from carteblanche.orientation.render import plan_to_dict, plan_to_sms
-from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan, origin_text
+from carteblanche.orientation.selectors import (
+    OrientationInputError,
+    OrientationRequest,
+    commune_json,
+    compute_plan,
+    origin_text,
+)
 
 router = Router(tags=["orientation"])
 
@@ -72,5 +78,6 @@ def post_plan(request: HttpRequest, payload: SituationIn):
         return Status(422, {"message": str(exc), "errors": problems})
     result = plan_to_dict(plan)
     result["origin"] = origin_text(person, from_position=position is not None)
+    result["commune"] = commune_json(person)
     result["sms"] = plan_to_sms(plan)
     return Status(200, result)

@@ -59,6 +59,16 @@ _HOURS_AT_END = re.compile(rf"(?:de )?{_LOOSE_HOUR}\s*(?:-|a|au|jusqu a)\s*{_LOO
 _FILLER = re.compile(r"\b(?:le|les|la|l|du|des|en|libre|libres|dispo|disponible|disponibles|je suis|on)\b")
 
 
+def _without_filler(words: str) -> str:
+    return re.sub(r"\s+", " ", _FILLER.sub(" ", words)).strip()
+
+
+# The groups and periods as they read once filler words are gone ("tous les jours" -> "tous jours"):
+# typed text loses its filler words before lookup, so the documented phrasings must too.
+_GROUPS.update({_without_filler(words): days for words, days in list(_GROUPS.items())})
+PERIODS.update({_without_filler(words): hours for words, hours in list(PERIODS.items())})
+
+
 class AvailabilityError(ValueError):
     """The availability text cannot be understood; the message says which part and what to write."""
 
@@ -246,7 +256,7 @@ def parse_availability(text: str) -> WeeklyAvailability:
             if part.startswith(prefix):
                 is_busy, part = True, part[len(prefix) :].strip()
                 break
-        part = re.sub(r"\s+", " ", _FILLER.sub(" ", part)).strip()
+        part = _without_filler(part)
         part = re.sub(r"(?<=\d) ?h(?=\d|\b)", "h", part)
         days_words, hours_words = _split_days_hours(part)
         if not days_words and not hours_words:

@@ -6,7 +6,6 @@ everywhere (`OrientationInputError`, one problem per field, with suggestions).
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,8 +32,7 @@ from carteblanche.orientation.engine import (
 )
 from carteblanche.orientation.scoring import MAX_DISTANCE_KM, Digital
 from carteblanche.territories.models import Commune
-from carteblanche.territories.normalize import normalize_name
-from carteblanche.territories.selectors import find_communes, suggest_communes
+from carteblanche.territories.selectors import commune_label, resolve_commune
 
 REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
 CANDIDATES_PER_THEME = 40  # nearest (service, place) pairs asked from the offer index
@@ -95,64 +93,28 @@ class OrientationRequest:
 
 
 def resolve_commune_or_problem(text: str, field_name: str) -> tuple[Commune | None, InputProblem | None]:
-    if not text.strip():
-        return None, InputProblem(field_name, "Indiquez votre commune (nom ou code postal).")
-    found = find_communes(text, limit=1)
-    if found and found[0].has_point:
-        return found[0], None
-    if found:
-        return None, InputProblem(field_name, f"Nous ne savons pas situer {found[0].name} sur la carte.")
-    close = [f"{c.name} ({c.department_id})" for c in suggest_communes(text)]
-    message = f"Nous ne trouvons pas la commune « {text.strip()} »."
-    message += (
-        " Vouliez-vous dire : " + ", ".join(close) + " ?" if close else " Vérifiez l'orthographe ou le code postal."
-    )
-    return None, InputProblem(field_name, message, tuple(close))
-
-
-def _need_key(text: str) -> str:
-    return normalize_name(text)
-
-
-def _fallback_match(text: str, needs: list[Need], limit: int) -> list[tuple[Need, float]]:
-    """Word overlap with the label and the residents' phrases (used until the catalogue's matcher exists)."""
-    words = {w for w in _need_key(text).split() if len(w) > 2}
-    if not words:
-        return []
-    scored = []
-    for need in needs:
-        best = 0.0
-        for phrase in [need.label, need.slug.replace("-", " "), *need.phrases]:
-            keys = {w for w in _need_key(phrase).split() if len(w) > 2}
-            if keys:
-                best = max(
-                    best,
-                    len(words & keys) / len(words | keys),
-                    difflib.SequenceMatcher(None, _need_key(text), _need_key(phrase)).ratio() * 0.8,
-                )
-        if best >= 0.3:
-            scored.append((need, best))
-    return sorted(scored, key=lambda item: -item[1])[:limit]
+    """The commune as every surface reads it (`territories.selectors.resolve_commune`), or what to fix."""
+    answer = resolve_commune(text)
+    if answer.commune is not None and answer.commune.has_point:
+        return answer.commune, None
+    if answer.commune is not None:
+        return None, InputProblem(field_name, f"Nous ne savons pas situer {answer.commune.name} sur la carte.")
+    # The choices are labels the resolver reads back to one commune ("Lherm (46150)").
+    return None, InputProblem(field_name, answer.message(), tuple(commune_label(c) for c in answer.choices))
 
 
 def match_free_text(text: str, limit: int = 5) -> list[tuple[Need, float]]:
-    """The catalogue's matcher when present (directory work), else a simple word overlap."""
-    try:
-        from carteblanche.directory.needs_matching import match_needs
-    except ImportError:
-        return _fallback_match(text, list(Need.objects.all()), limit)
+    """The catalogue's matcher (directory/needs_matching.py): everyday words, old names, typos."""
+    from carteblanche.directory.needs_matching import match_needs
+
     return list(match_needs(text, limit=limit))
 
 
 def suggest_needs(text: str, limit: int = 3) -> list[Need]:
-    needs = list(Need.objects.all())
-    by_key = {_need_key(n.label): n for n in needs}
-    by_key.update({_need_key(n.slug.replace("-", " ")): n for n in needs})
-    close = difflib.get_close_matches(_need_key(text), list(by_key), n=limit, cutoff=0.4)
-    found = [by_key[k] for k in close]
-    if len(found) < limit:
-        found += [n for n, _ in _fallback_match(text, needs, limit) if n not in found]
-    return found[:limit]
+    """Needs to propose when nothing matched: weaker matches, never one the text rules out."""
+    from carteblanche.directory.needs_matching import suggest_needs as suggest
+
+    return suggest(text, limit=limit)
 
 
 def resolve_needs(slugs: list[str], free_text: str) -> tuple[list[Need], list[InputProblem]]:
@@ -230,6 +192,11 @@ def position_problem(position: tuple[float, float] | None, commune: Commune | No
             "ou enlevez la position pour partir du centre de la commune.",
         )
     return None
+
+
+def commune_json(person: PersonSituation) -> dict[str, str]:
+    """Which commune the plan is for (API and command JSON): homonyms elsewhere stay apart."""
+    return {"code": person.commune_code, "name": person.commune_name, "department": person.department_code}
 
 
 def origin_text(person: PersonSituation, *, from_position: bool) -> str:

@@ -17,6 +17,7 @@ from carteblanche.orientation.forms import OrientationForm, initial_from_situati
 from carteblanche.orientation.models import SavedPlan
 from carteblanche.orientation.selectors import OrientationInputError, compute_plan, origin_text
 from carteblanche.territories.models import Commune
+from carteblanche.territories.selectors import commune_typed
 
 DEFAULT_INITIAL = {
     "numerique": "autonomous",
@@ -34,7 +35,7 @@ def _initial(request: HttpRequest) -> dict:
         return dict(DEFAULT_INITIAL)
     profile = situation.section("profile")
     commune = Commune.objects.filter(code=profile.get("commune_code", "")).first()
-    return initial_from_situation(profile, situation.section("orientation"), commune.name if commune else "")
+    return initial_from_situation(profile, situation.section("orientation"), commune_typed(commune) if commune else "")
 
 
 def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:

@@ -87,6 +87,8 @@ class PersonIn(CleanSchema):
     last_name: str = Field(min_length=1, max_length=100)
     birth_date: date | None = None
     commune_code: str = Field("", max_length=5)
+    # Or the commune as typed ("Cieurac", "46230", "Lherm (46)"): read into commune_code.
+    commune: str = Field("", max_length=100)
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
     postal_address: str = Field("", max_length=1000)
@@ -352,11 +354,20 @@ def create_referral(
         if not Structure.objects.filter(pk=payload.to_structure_id).exists():
             raise ValidationError({"to_structure_id": "Structure destinataire inconnue."})
         label = token.label
+        person = payload.person.model_dump()
+        typed_commune = person.pop("commune").strip()
+        if typed_commune and not person["commune_code"]:
+            from carteblanche.territories.selectors import resolve_commune
+
+            answer = resolve_commune(typed_commune)
+            if answer.commune is None:
+                raise ValidationError({"person.commune": answer.message()})
+            person["commune_code"] = answer.commune.code
         case = actions.create_case(
             actor=None,
             actor_label=label,
             structure_id=token.structure_id,
-            data=payload.person.model_dump(),
+            data=person,
             api_structure_id=token.structure_id,
             reason="dossier reçu par l'API",
         )

@@ -22,7 +22,10 @@ class CaseForm(DsfrForm):
         label="Date de naissance", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     commune_code = forms.CharField(
-        label="Commune (code INSEE)", required=False, max_length=5, help_text="Par exemple 46070 pour Cieurac."
+        label="Commune",
+        required=False,
+        max_length=100,
+        help_text="Nom, code postal ou code INSEE, par exemple « Cieurac », « 46230 » ou « 46070 ».",
     )
     contact_preference = forms.ChoiceField(label="Comment la contacter", choices=ContactPreference.choices)
     phone = forms.CharField(label="Téléphone", required=False, max_length=30)
@@ -42,13 +45,16 @@ class CaseForm(DsfrForm):
     plan = forms.CharField(label="Plan d'accompagnement", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_commune_code(self) -> str:
-        code = self.cleaned_data["commune_code"].strip()
-        if code:
-            from carteblanche.territories.models import Commune
+        """The INSEE code of the commune typed, read as every page reads a commune."""
+        typed = self.cleaned_data["commune_code"].strip()
+        if not typed:
+            return ""
+        from carteblanche.territories.selectors import resolve_commune
 
-            if not Commune.objects.filter(pk=code).exists():
-                raise forms.ValidationError("Code INSEE inconnu : vérifiez les 5 caractères (par exemple 46070).")
-        return code
+        answer = resolve_commune(typed)
+        if answer.commune is None:
+            raise forms.ValidationError(answer.message())
+        return answer.commune.code
 
     @classmethod
     def initial_from(cls, case: CaseFile) -> dict:
@@ -251,9 +257,10 @@ class PublicRequestForm(DsfrForm):
             ).items():
                 self.add_error(field, message)
         if data.get("commune"):
-            commune = resolve_commune(data["commune"])
+            answer = resolve_commune(data["commune"])
+            commune = answer.commune
             if commune is None:
-                self.add_error("commune", "Commune introuvable : vérifiez l'orthographe ou indiquez le code postal.")
+                self.add_error("commune", answer.message())
             else:
                 data["commune_obj"] = commune
                 nearest = nearest_france_services(commune)

@@ -587,13 +587,14 @@ def public_request(request: HttpRequest) -> HttpResponse:
     label = benefit.label if benefit else ""
     if request.method == "GET":
         from carteblanche.territories.models import Commune
+        from carteblanche.territories.selectors import commune_typed
 
         profile = situation.section("profile") if situation else {}
         commune = Commune.objects.filter(pk=str(profile.get("commune_code") or "")[:5]).first()
         initial = {
             "droit": benefit.code if benefit else "",
             "simulation": simulation_ref,
-            "commune": commune.name if commune else "",
+            "commune": commune_typed(commune) if commune else "",
         }
         form = forms.PublicRequestForm(initial=initial, benefit_label=label)
         return _public_render(request, "referrals/public_request.html", {**context, "form": form, "step": "form"})

@@ -7,13 +7,15 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from carteblanche.core.situations import SESSION_KEY
 from carteblanche.rights.actions import record_simulation_read, run_simulation
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.models import Simulation
 from carteblanche.rights.selectors import commune_exists, simulation_visible_to
+from carteblanche.territories.api import commune_out
+from carteblanche.territories.selectors import resolve_commune
 
 router = Router(tags=["rights"])
 
@@ -36,7 +38,8 @@ class PersonIn(Schema):
 
 
 class HouseholdIn(Schema):
-    commune_code: str
+    commune_code: str = ""  # INSEE code; or `commune`, as a person types it
+    commune: str = Field("", max_length=100, description="Nom, code postal ou « Nom (46) », si pas de code INSEE.")
     persons: list[PersonIn]
     housing_status: str = ""
     rent: float = 0
@@ -54,6 +57,7 @@ class HouseholdIn(Schema):
 class ErrorOut(Schema):
     message: str
     errors: list[dict] = []
+    candidates: list[dict] = []  # an ambiguous `commune`: the communes to choose from
 
 
 def _error(message: str, errors: list[dict] | None = None) -> dict:
@@ -81,6 +85,14 @@ def simulate(request: HttpRequest, payload: HouseholdIn, response: HttpResponse)
 
     The `Server-Timing` header says where the request's time went (queue, simulation, write)."""
     data = payload.dict()
+    typed_commune = data.pop("commune").strip()
+    if typed_commune and not data["commune_code"].strip():
+        answer = resolve_commune(typed_commune)
+        if answer.commune is None:
+            body = _error(f"commune: {answer.message()}", [{"field": "commune", "message": answer.message()}])
+            body["candidates"] = [commune_out(c) for c in answer.choices]
+            return Status(422, body)
+        data["commune_code"] = answer.commune.code
     month = data.pop("month")
     if month is not None and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
         return Status(

@@ -217,12 +217,14 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
         data = _jsonable(form.cleaned_data)
         profile: dict[str, Any] = {}
         if step == "foyer":
-            from carteblanche.territories.selectors import resolve_commune
+            from carteblanche.territories.selectors import commune_label, resolve_commune
 
-            commune = resolve_commune(data["commune"])
+            answer = resolve_commune(data["commune"])
+            commune = answer.commune
             if commune is None:
-                form.add_error("commune", "Commune introuvable : vérifiez l'orthographe ou donnez le code postal.")
+                form.add_error("commune", answer.message())
             else:
+                data["commune"] = commune_label(commune)  # read back to this commune if the step is edited
                 data["commune_code"] = commune.code
                 data["commune_name"] = commune.name
                 profile = {"commune_code": commune.code, "birth_date": data["birth_date"]}

@@ -19,8 +19,9 @@ def test_normalize_drops_accents_case_and_punctuation():
     assert normalize("Réversion, SVP ! Œuvre") == "reversion svp oeuvre"
 
 
-def test_tokens_drop_stop_words_and_plural():
-    assert tokens("Les factures de fioul") == ["facture", "fioul"]
+def test_tokens_drop_stop_words_and_stem_in_french():
+    assert tokens("Les factures de fioul") == tokens("facture fioul") == ["factur", "fioul"]
+    assert tokens("RMI") == ["rsa"]  # old names are rewritten before stemming
 
 
 def test_full_phrase_beats_shared_word_without_database():

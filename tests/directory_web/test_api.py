@@ -182,7 +182,7 @@ def test_openapi_lists_the_endpoints(client, shipped_data):
 
 def test_a_postcode_shared_by_several_communes_asks_which_one(client, offer):
     response = client.get("/api/offre/services", {"commune": "46230", "besoin": offer["need"].slug})
-    assert response.status_code == 409
+    assert response.status_code == 422
     body = response.json()
     assert body["errors"][0]["field"] == "commune"
     assert "précisez" in body["message"]

@@ -84,7 +84,7 @@ def test_unknown_commune_reshows_the_form_with_suggestions(client, offer):
     html = text(response)
     assert "Nous ne trouvons pas de commune « Cahorss »" in html
     assert "Vouliez-vous dire" in html
-    assert "Cahors (46000)" in html
+    assert "Cahors (Lot, 46000)" in html
     assert 'name="commune"' in html
 
 
@@ -178,7 +178,7 @@ def test_a_postcode_shared_by_several_communes_asks_which_one(client, offer):
     assert response.status_code == 200
     html = text(response)
     assert "Plusieurs communes ont le code postal 46230" in html
-    assert "Cieurac (46230)" in html and "Lalbenque (46230)" in html
+    assert "Cieurac (Lot, 46230)" in html and "Lalbenque (Lot, 46230)" in html
     follow = client.get(reverse("directory:results"), {"commune": "Cieurac (46230)", "besoin": offer["need"].slug})
     assert "près de Cieurac" in text(follow)
 

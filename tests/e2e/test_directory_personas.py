@@ -106,7 +106,7 @@ def test_commune_autocomplete_and_unknown_commune(e2e_server, page):
     page.get_by_role("button", name="Rechercher").click()
     assert "Vouliez-vous dire" in results_text(page)
     assert_accessible(page)
-    page.get_by_role("link", name="Cahors (46000)").click()
+    page.get_by_role("link", name="Cahors (Lot, 46000)").click()
     assert "Cahors" in page.get_by_role("heading", level=1).inner_text()
 
 

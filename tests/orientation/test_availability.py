@@ -53,3 +53,47 @@ def test_impossible_availability_says_what_to_change(text, fragment):
         parse_availability(text)
     assert fragment in str(error.value)
     assert "par exemple" in str(error.value)
+
+
+EVERY_DAY = "tous les jours de 8 h à 19 h"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Every phrasing the grammar documents (availability.py, docs/orientation.md), as people type them.
+        ("tous les jours", EVERY_DAY),
+        ("Tous les jours", EVERY_DAY),
+        ("tous les jours 9-12", "tous les jours de 9 h à 12 h"),
+        ("tous les jours le matin", "tous les jours de 8 h à 12 h"),
+        ("chaque jour", EVERY_DAY),
+        ("toute la semaine", EVERY_DAY),
+        ("toujours", EVERY_DAY),
+        ("n'importe quand", EVERY_DAY),
+        ("toute la journée", EVERY_DAY),
+        ("la journée", EVERY_DAY),
+        ("en semaine", "en semaine de 8 h à 19 h"),
+        ("jours de semaine", "en semaine de 8 h à 19 h"),
+        ("le week-end", "le week-end de 8 h à 19 h"),
+        ("le weekend", "le week-end de 8 h à 19 h"),
+        ("lundi-vendredi", "en semaine de 8 h à 19 h"),
+        ("du lundi au vendredi", "en semaine de 8 h à 19 h"),
+        ("lun 9-12", "lundi de 9 h à 12 h"),
+        ("les mardis après-midi", "mardi de 13 h 30 à 18 h"),
+        ("mercredi aprem", "mercredi de 13 h 30 à 18 h"),
+        ("jeudi matinée", "jeudi de 8 h à 12 h"),
+        ("vendredi soirée", "vendredi de 18 h à 20 h"),
+        ("samedi midi", "samedi de 12 h à 14 h"),
+        ("mardi 9h30-12h", "mardi de 9 h 30 à 12 h"),
+        ("mardi de 9h à 12h", "mardi de 9 h à 12 h"),
+        ("je suis libre le mardi matin", "mardi de 8 h à 12 h"),
+    ],
+)
+def test_every_documented_phrasing_parses(text, expected):
+    assert parse_availability(text).describe() == expected
+
+
+def test_every_day_gives_windows_on_each_of_the_fourteen_days():
+    windows = parse_availability("tous les jours").windows(NOW)
+    assert {w.start.weekday() for w in windows} == set(range(7))
+    assert parse_availability("tous les jours, sauf dimanche").describe().startswith("tous les jours")

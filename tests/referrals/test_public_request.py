@@ -141,7 +141,7 @@ def test_happy_path_creates_case_consent_audit_notification_and_follow_link(caho
         ({"contact_preference": "letter", "contact_value": "ici"}, "adresse complète"),
         ({"contact_preference": "pigeon"}, "Choisissez dans la liste."),
         ({"contact_value": ""}, "Indiquez comment vous joindre"),
-        ({"commune": "Zzzzzzville"}, "Commune introuvable"),
+        ({"commune": "Zzzzzzville"}, "Nous ne trouvons pas la commune « Zzzzzzville »"),
         ({"commune": ""}, "Indiquez votre commune."),
         ({"need": ""}, "Indiquez pour quoi vous souhaitez être aidé(e)."),
         ({"need": "x" * 600}, "500 caractères"),

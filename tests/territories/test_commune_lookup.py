@@ -46,7 +46,10 @@ def test_postcode_lists_every_commune_sharing_it(shipped_data):
 
 
 def test_unknown_commune_has_close_suggestions(shipped_data):
-    assert resolve_commune("Cahorss") is None
+    answer = resolve_commune("Cahorss")
+    assert answer.commune is None and not answer.ambiguous
+    assert answer.suggestions[0].code == "46042"
+    assert "Vouliez-vous dire : Cahors (Lot, 46000)" in answer.message()
     assert "46042" in [c.code for c in suggest_communes("Cahorss")]
 
 
@@ -67,8 +70,8 @@ def test_default_territory_is_the_four_epcis(shipped_data):
 
 def test_a_label_with_postcode_or_department_picks_the_right_homonym(shipped_data):
     """Twelve communes are called Sainte-Colombe: the autocomplete's label says which one."""
-    from carteblanche.directory.selectors import commune_label
     from carteblanche.territories.models import Commune
+    from carteblanche.territories.selectors import commune_label
 
     homonyms = list(Commune.objects.filter(name="Sainte-Colombe").order_by("code"))
     assert len(homonyms) > 5

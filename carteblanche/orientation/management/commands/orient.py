@@ -12,7 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carteblanche.directory.models import Need
 from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text
-from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan, origin_text
+from carteblanche.orientation.selectors import (
+    OrientationInputError,
+    OrientationRequest,
+    commune_json,
+    compute_plan,
+    origin_text,
+)
 
 
 class Command(BaseCommand):
@@ -104,6 +110,7 @@ class Command(BaseCommand):
         if options["json"]:
             data = plan_to_dict(plan)
             data["origin"] = origin_text(person, from_position=position is not None)
+            data["commune"] = commune_json(person)
             data["sms"] = plan_to_sms(plan)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
