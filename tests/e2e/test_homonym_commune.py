@@ -59,6 +59,9 @@ def test_rights_for_lherm_are_paid_by_the_caf_du_lot(e2e_server, page):
     page.get_by_label("Locataire d'un logement vide").check(force=True)
     page.get_by_label("Loyer par mois").fill("450")
     page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("heading", name="Quelques précisions").wait_for()  # living alone: widowhood is asked
+    page.locator("fieldset", has_text="décédé").get_by_label("Non", exact=True).check(force=True)
+    page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="Continuer").click()  # no benefit received yet
     recap = page.inner_text("main")
     assert "Lherm" in recap
