@@ -14,6 +14,7 @@ from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.directory import actions, selectors
 from carteblanche.directory.forms import CorrectionForm, SearchForm
 from carteblanche.directory.models import Need, Place, Service, Structure
+from carteblanche.stewardship.counters import SEARCH, count_shown
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import suggest_communes
 
@@ -66,6 +67,7 @@ def results(request: HttpRequest) -> HttpResponse:
         language=data["langue"] or None,
         age=data["age"],
     )
+    count_shown(SEARCH, (result.service.pk for result in found.results))  # stewards check the most seen first
     other_needs = [
         (need, f"?{_query_with(request, besoin=need.slug, texte='')}")
         for need, _score in found.matched_needs

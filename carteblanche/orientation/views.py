@@ -15,6 +15,7 @@ from carteblanche.orientation.actions import save_plan
 from carteblanche.orientation.forms import OrientationForm, initial_from_situation
 from carteblanche.orientation.models import SavedPlan
 from carteblanche.orientation.selectors import OrientationInputError, compute_plan, origin_text
+from carteblanche.stewardship.counters import PLAN, count_shown
 from carteblanche.territories.models import Commune
 
 DEFAULT_INITIAL = {
@@ -48,6 +49,7 @@ def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:
             except OrientationInputError as exc:
                 form.add_problems(exc.problems)
             else:
+                count_shown(PLAN, (sid for option in plan.options for sid in option.service_ids))
                 situation = Situation.objects.create() if agent else get_or_start_situation(request)
                 saved = save_plan(
                     situation=situation,

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", verbosity=max(verbosity - 1, 0), interactive=False)
         available = get_commands()
-        loaders = LOADERS + (["load_demo_accounts"] if options["demo"] else [])
+        loaders = LOADERS + (["load_demo_accounts", "load_demo_stewards"] if options["demo"] else [])
         for name in loaders:
             if name in available:
                 if verbosity:
