@@ -28,6 +28,11 @@ def record_form(view: RecordView, data=None, errors: dict[str, str] | None = Non
     return form
 
 
+class StructureChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Structure) -> str:
+        return obj.name if obj.email else f"{obj.name} — sans courriel"
+
+
 class CampaignForm(DsfrForm):
     label = forms.CharField(
         label="Nom de la campagne",
@@ -40,8 +45,9 @@ class CampaignForm(DsfrForm):
         widget=forms.RadioSelect,
         initial="all",
     )
-    structures = forms.ModelMultipleChoiceField(
+    structures = StructureChoices(
         label="Structures choisies",
+        help_text="Les structures sans courriel recevront leur lien par vous (il s'affiche après le lancement).",
         queryset=Structure.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

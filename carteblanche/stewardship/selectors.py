@@ -47,6 +47,15 @@ def verified_record(record_type: str, record):
     return record.service if record_type == RecordType.CHANNEL else record
 
 
+def public_url(record_type: str, record) -> str:
+    """The record's public page (a channel's is its service's)."""
+    from django.urls import reverse
+
+    if record_type == RecordType.CHANNEL:
+        return reverse("directory:service", args=[record.service_id])
+    return reverse(f"directory:{record_type}", args=[record.pk])
+
+
 def title_of(record_type: str, record) -> str:
     if record_type == RecordType.CHANNEL:
         return f"{record.get_kind_display().capitalize()} — {record.service.name}"
@@ -132,6 +141,7 @@ def describe_proposal(proposal: Proposal) -> dict:
         "proposal": proposal,
         "record": record,
         "title": title_of(proposal.record_type, record) if record is not None else "fiche supprimée",
+        "public_url": public_url(proposal.record_type, record) if record is not None else "",
         "label": spec.label if spec else proposal.field,
         "changed_since": current is not None and current != proposal.old_value,
     }
