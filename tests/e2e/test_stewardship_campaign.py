@@ -13,7 +13,20 @@ from tests.conftest import assert_accessible
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "demo-carte-blanche-2026"
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 NEW_PHONE = "05 65 99 12 34"
 
 
