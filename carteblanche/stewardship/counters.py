@@ -2,7 +2,7 @@
 
 A search or a plan adds its service ids to a counter kept in the process (a dict increment under
 a lock, no query); the counter is written to `ShownCount` (one row per service, day and surface)
-at most every `STEWARDSHIP_SHOWN_FLUSH_SECONDS` (60 s), in one transaction. Nothing personal is
+at most every `STEWARDSHIP_SHOWN_FLUSH_SECONDS` (60 s), in one statement (insert or add). Nothing personal is
 counted: no query text, no commune, no session. A process that stops loses at most its last
 minute of counts (an approximate ranking needs no more).
 """
@@ -16,8 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from carteblanche.stewardship import conf
@@ -63,23 +62,18 @@ def flush() -> int:
     from carteblanche.directory.models import Service
     from carteblanche.stewardship.models import ShownCount
 
+    table = connection.ops.quote_name(ShownCount._meta.db_table)
+    # One statement for the whole batch, adding to the day's count (PostgreSQL and SQLite >= 3.24 alike).
+    sql = (
+        f"INSERT INTO {table} (service_id, day, surface, count) VALUES (%s, %s, %s, %s) "  # noqa: S608 (model's table)
+        f"ON CONFLICT (service_id, day, surface) DO UPDATE SET count = {table}.count + excluded.count"
+    )
     try:
         with transaction.atomic():
             existing = set(Service.objects.filter(pk__in={key[2] for key in batch}).values_list("pk", flat=True))
-            for (day, surface, service_id), n in batch.items():
-                if service_id not in existing:
-                    continue  # deleted since it was shown
-                updated = ShownCount.objects.filter(service_id=service_id, day=day, surface=surface).update(
-                    count=F("count") + n
-                )
-                if not updated:
-                    try:
-                        with transaction.atomic():
-                            ShownCount.objects.create(service_id=service_id, day=day, surface=surface, count=n)
-                    except IntegrityError:  # another process created the row in between
-                        ShownCount.objects.filter(service_id=service_id, day=day, surface=surface).update(
-                            count=F("count") + n
-                        )
+            rows = [(sid, day, surface, n) for (day, surface, sid), n in batch.items() if sid in existing]
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)  # services deleted since they were shown are left out
     except DatabaseError:
         logger.exception("Counts of records shown not written (%d rows dropped)", len(batch))
         return 0
