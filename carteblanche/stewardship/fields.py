@@ -80,7 +80,11 @@ class FieldSpec:
     help_text: str = ""
 
 
-HOURS_HELP = "Syntaxe OpenStreetMap, ex. Mo-Fr 09:00-12:00,14:00-17:00 ; PH off (fermé les jours fériés)."
+HOURS_HELP = (
+    "Écrivez-les comme « Mo-Fr 09:00-12:00,14:00-17:00; PH off » (Mo lundi, Tu mardi, We mercredi, Th jeudi, "
+    "Fr vendredi, Sa samedi ; PH off : fermé les jours fériés), ou laissez tel quel et décrivez le changement "
+    "dans « Précisions sur les horaires »."
+)
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     RecordType.STRUCTURE: (

@@ -143,8 +143,26 @@ def describe_proposal(proposal: Proposal) -> dict:
         "title": title_of(proposal.record_type, record) if record is not None else "fiche supprimée",
         "public_url": public_url(proposal.record_type, record) if record is not None else "",
         "label": spec.label if spec else proposal.field,
+        "what": (
+            "fiche de la structure"
+            if proposal.record_type == RecordType.STRUCTURE
+            else f"{RecordType(proposal.record_type).label} « {title_of(proposal.record_type, record)} »"
+            if record is not None
+            else RecordType(proposal.record_type).label
+        ),
         "changed_since": current is not None and current != proposal.old_value,
     }
+
+
+def history(limit: int = 50) -> list:
+    """The latest confirmations and changes, each with its field's label."""
+    from carteblanche.stewardship.models import RecordChange
+
+    changes = list(RecordChange.objects.select_related("applied_by", "link__structure")[:limit])
+    for change in changes:
+        spec = next((s for s in FIELDS.get(change.record_type, ()) if s.name == change.field), None)
+        change.field_label = spec.label if spec else change.field
+    return changes
 
 
 def campaigns():

@@ -14,7 +14,7 @@ from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.stewardship import actions, conf, counters, selectors
 from carteblanche.stewardship.fields import FIELDS
 from carteblanche.stewardship.forms import CampaignForm, RejectForm, record_form
-from carteblanche.stewardship.models import Campaign, Proposal, RecordChange
+from carteblanche.stewardship.models import Campaign, Proposal
 
 PROBLEMS = {
     "unknown": (
@@ -200,7 +200,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     context = {
         "title": "Propositions des structures",
         "rows": rows,
-        "history": RecordChange.objects.select_related("applied_by", "link__structure")[:50],
+        "history": selectors.history(),
     }
     return render(request, "stewardship/proposals.html", context)
 

@@ -88,7 +88,7 @@ def test_one_campaign_round(e2e_server, browser):
 
     # 3. The steward applies the proposal.
     steward.goto(f"{e2e_server}/gestion-offre/propositions/")
-    card = steward.locator("section.fr-card", has_text=structure_name).first
+    card = steward.locator("section.cb-proposal", has_text=structure_name).first
     assert NEW_PHONE in card.inner_text()
     assert_accessible(steward)
     public = card.locator("a.cb-public-record").get_attribute("href")
