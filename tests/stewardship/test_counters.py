@@ -61,3 +61,22 @@ def test_search_page_counts_the_services_it_shows(client, records, settings):
     shown = counters.pending()
     assert shown and all(surface == "search" for _, surface, _ in shown)
     assert all(n == 1 for n in shown.values())
+
+
+def test_api_plan_and_search_count_what_they_show(client, shipped_data, settings):
+    settings.STEWARDSHIP_SHOWN_FLUSH_SECONDS = 3600
+    plan = {
+        "commune": "46070",
+        "besoins": ["pension-reversion"],
+        "numerique": "no_internet",
+        "disponibilites": "mardi 9-12",
+        "maintenant": "2026-05-11T08:00:00+02:00",
+    }
+    response = client.post("/api/orientation/plan", plan, content_type="application/json")
+    assert response.status_code == 200, response.content
+    options = response.json()["options"]
+    plan_counts = {key[2] for key in counters.pending() if key[1] == "plan"}
+    assert options and 1 <= len(plan_counts) <= sum(1 for _ in options) * 5  # the services of the options shown
+    response = client.get("/api/offre/services", {"commune": "46042", "besoin": "pension-reversion"})
+    assert response.status_code == 200
+    assert {key for key in counters.pending() if key[1] == "search"}
