@@ -29,6 +29,8 @@ def record_of(record_type: str, record_id: object, structure_id: int):
         pk = int(str(record_id))
     except ValueError:
         return None
+    if not 0 < pk < 2**63:  # beyond a database id: PostgreSQL would raise, not answer "none"
+        return None
     model = MODELS.get(record_type)
     if model is None:
         return None

@@ -116,6 +116,8 @@ def test_proposal_with_bad_input_shows_french_errors_and_keeps_what_was_typed(cl
         {"action": "propose", "record_type": "structure", "record_id": "abc"},
         {"action": "propose", "record_type": "inconnu", "record_id": "1"},
         {"action": "confirm", "record_type": "structure", "record_id": "999999999"},
+        {"action": "confirm", "record_type": "place", "record_id": "9" * 30},
+        {"action": "propose", "record_type": "service", "record_id": "-1", "service--1-name": "x"},
         {"action": "effacer-tout"},
         {},
     ],
@@ -218,3 +220,11 @@ def test_reminders_command_lists_structures_without_email(records, capsys):
     out = capsys.readouterr().out
     assert "Mairie d'Essai-sur-Lot, tél. 05 65 00 00 01" in out and "sans courriel" in out
     assert not CampaignLink.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["campaign", "campaignlink", "proposal", "recordchange", "showncount"])
+def test_admin_lists_open(client, admin_user, issued, model):
+    client.force_login(admin_user)
+    response = client.get(reverse(f"admin:stewardship_{model}_changelist"))
+    assert response.status_code == 200
+    assert issued.link.token_hash not in response.content.decode()
