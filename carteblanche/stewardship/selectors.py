@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from carteblanche.core.freshness import STALE_AFTER_DAYS, is_stale
@@ -207,32 +208,44 @@ class Priority:
 
 def priorities(*, today: date | None = None, days: int = 90, only_due: bool = True, limit: int = 200) -> list[Priority]:
     """Services to check first: the most shown (searches and plans, last `days` days) among those
-    stale, about to be, or never verified. Counts come from `ShownCount` (one row per service and day)."""
+    stale, about to be, or never verified (the service, its structure or a counter place). Counts
+    come from `ShownCount` (one row per service and day); filter, sum and order run in SQL."""
     today = today or timezone.localdate()
     since = today - timedelta(days=days)
-    shown = dict(
-        ShownCount.objects.filter(day__gt=since, day__lte=today)
-        .values("service_id")
-        .annotate(n=Sum("count"))
-        .values_list("service_id", "n")
-    )
     horizon = today + timedelta(days=conf.remind_days_before()) - timedelta(days=STALE_AFTER_DAYS)
-    services = Service.objects.select_related("structure").annotate(
-        oldest_place=Min("channels__place__verified_on"),
-        places_unknown=Count("channels__place", filter=Q(channels__place__verified_on__isnull=True)),
+    shown = (
+        ShownCount.objects.filter(service=OuterRef("pk"), day__gt=since, day__lte=today)
+        .values("service")
+        .annotate(n=Sum("count"))
+        .values("n")
     )
+    places = Place.objects.filter(channels__service=OuterRef("pk"))
+    services = Service.objects.select_related("structure").annotate(
+        shown=Coalesce(Subquery(shown), 0),
+        oldest_place=Subquery(
+            places.filter(verified_on__isnull=False).order_by("verified_on").values("verified_on")[:1]
+        ),
+        place_never=Exists(places.filter(verified_on__isnull=True)),
+        place_due=Exists(places.filter(verified_on__lte=horizon)),
+    )
+    if only_due:
+        services = services.filter(
+            Q(verified_on__isnull=True)
+            | Q(verified_on__lte=horizon)
+            | Q(structure__verified_on__isnull=True)
+            | Q(structure__verified_on__lte=horizon)
+            | Q(place_never=True)
+            | Q(place_due=True)
+        )
+    services = services.order_by("-shown", F("verified_on").asc(nulls_first=True), "name", "pk")[:limit]
     rows = []
     for service in services:
-        dates = [service.verified_on, service.structure.verified_on, service.oldest_place]
-        known = [d for d in dates if d is not None]
-        never = service.verified_on is None or service.structure.verified_on is None or service.places_unknown
+        known = [d for d in (service.verified_on, service.structure.verified_on, service.oldest_place) if d]
+        never = service.verified_on is None or service.structure.verified_on is None or service.place_never
         oldest = min(known) if known else None
         due = bool(never) or (oldest is not None and oldest <= horizon)
-        if only_due and not due:
-            continue
-        rows.append(Priority(service, int(shown.get(service.pk, 0)), oldest, due))
-    rows.sort(key=lambda p: (-p.shown, p.oldest or date.min, p.service.name))
-    return rows[:limit]
+        rows.append(Priority(service, int(service.shown), oldest, due))
+    return rows
 
 
 @dataclass
