@@ -4,7 +4,7 @@ proposals to review, the campaigns' progress, the records to check first, who is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -77,6 +77,8 @@ class RecordView:
     fields: list[tuple[FieldSpec, str]]
     channels: list[RecordView] = field(default_factory=list)
     pending: int = 0
+    week: list = field(default_factory=list)  # the next 7 days' hours as the directory reads them
+    at: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -97,9 +99,15 @@ class RecordView:
 
 def _view(record_type: str, record, pending: dict) -> RecordView:
     values = [(spec, str(getattr(record, spec.name) or "")) for spec in FIELDS[record_type]]
-    return RecordView(
+    view = RecordView(
         record_type, record, title_of(record_type, record), values, pending=pending.get((record_type, record.pk), 0)
     )
+    if getattr(record, "opening_hours", ""):
+        from carteblanche.directory.selectors import _week  # the directory's own reading of a rule
+
+        view.at = timezone.localtime()
+        view.week = _week(record.opening_hours, view.at)
+    return view
 
 
 def structure_records(structure: Structure, link: CampaignLink | None = None) -> list[RecordView]:

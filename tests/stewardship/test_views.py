@@ -28,6 +28,7 @@ def test_the_page_shows_every_record_and_is_journaled(client, issued, records):
     assert f'id="channel-{records["phone"].pk}"' in html  # the phone line, editable
     assert f'id="channel-{records["counter"].pk}"' not in html  # a counter's hours are its place's
     assert response["Cache-Control"] == "private, no-store" and response["X-Robots-Tag"] == "noindex"
+    assert "Horaires affichés pour les 7 prochains jours" in html and "9 h – 12 h" in html  # the rule, read
     assert AuditEntry.objects.filter(reason="page de mise à jour de la structure").count() == 1
     assert CampaignLink.objects.get().first_opened_at is not None
 
