@@ -25,7 +25,9 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", verbosity=max(verbosity - 1, 0), interactive=False)
         available = get_commands()
-        loaders = LOADERS + (["load_demo_accounts", "load_demo_stewards"] if options["demo"] else [])
+        # The demo also computes the observatory's indicators once (servers schedule the command daily).
+        demo = ["load_demo_accounts", "load_demo_stewards", "compute_indicators"]
+        loaders = LOADERS + (demo if options["demo"] else [])
         for name in loaders:
             if name in available:
                 if verbosity:
