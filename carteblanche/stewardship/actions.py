@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carteblanche.core.audit import record_audit
-from carteblanche.directory.models import Structure
+from carteblanche.directory.models import Service, Structure
 from carteblanche.stewardship import conf, fields, selectors
 from carteblanche.stewardship.models import (
     Campaign,
@@ -28,6 +28,10 @@ from carteblanche.stewardship.models import (
 )
 
 PERMISSION = "stewardship.manage_campaigns"
+ENDED_MESSAGE = (
+    "Ce service est indiqué comme arrêté : il n'est plus proposé. S'il a repris, écrivez-le à l'équipe "
+    "Carte Blanche (lien « Signaler une information inexacte » de sa fiche)."
+)
 LINK_ACTOR = "lien de mise à jour"
 
 
@@ -227,6 +231,8 @@ def confirm_records(*, link: CampaignLink, records: list[tuple[str, object]], to
         record = selectors.record_of(record_type, record_id, link.structure_id)
         if record is None:
             raise ProposalError({"__all__": "Cette fiche n'appartient pas à votre structure."})
+        if selectors.is_ended(record_type, record):
+            raise ProposalError({"__all__": ENDED_MESSAGE})
         found.append((record_type, record))
     for record_type, record in found:
         _set_verified(record_type, record, today)
@@ -237,6 +243,19 @@ def confirm_records(*, link: CampaignLink, records: list[tuple[str, object]], to
             verified_on=today,
             link=link,
         )
+        if record_type == RecordType.SERVICE and record.status == Service.Status.UNVERIFIED:
+            # "existence à vérifier": the structure that runs it says it is there.
+            Service.objects.filter(pk=record.pk).update(status=Service.Status.ACTIVE)
+            RecordChange.objects.create(
+                kind=RecordChange.Kind.CHANGED,
+                record_type=record_type,
+                record_id=record.pk,
+                field="status",
+                old_value=Service.Status.UNVERIFIED,
+                new_value=Service.Status.ACTIVE,
+                verified_on=today,
+                link=link,
+            )
     record_audit(
         actor_label=_link_actor(link),
         action="update",
@@ -258,6 +277,8 @@ def propose_changes(
     record = selectors.record_of(record_type, record_id, link.structure_id)
     if record is None:
         raise ProposalError({"__all__": "Cette fiche n'appartient pas à votre structure."})
+    if selectors.is_ended(record_type, record):
+        raise ProposalError({"__all__": ENDED_MESSAGE})
     channel_kind = record.kind if record_type == RecordType.CHANNEL else ""
     errors: dict[str, str] = {}
     changes: list[tuple[str, str, str]] = []

@@ -123,7 +123,12 @@ def structure_records(structure: Structure, link: CampaignLink | None = None) ->
     views = [_view(RecordType.STRUCTURE, structure, pending)]
     for place in Place.objects.filter(structure=structure).select_related("commune").order_by("name", "pk"):
         views.append(_view(RecordType.PLACE, place, pending))
-    services = Service.objects.filter(structure=structure).prefetch_related("channels").order_by("name", "pk")
+    services = (
+        Service.objects.filter(structure=structure)
+        .proposable()  # ended services are listed apart (`ended_services`), not edited here
+        .prefetch_related("channels")
+        .order_by("name", "pk")
+    )
     for service in services:
         view = _view(RecordType.SERVICE, service, pending)
         for channel in service.channels.all():
@@ -133,6 +138,16 @@ def structure_records(structure: Structure, link: CampaignLink | None = None) ->
             view.channels.append(_view(RecordType.CHANNEL, channel, pending))
         views.append(view)
     return views
+
+
+def ended_services(structure: Structure) -> list[Service]:
+    return list(Service.objects.filter(structure=structure).ended().order_by("name", "pk"))
+
+
+def is_ended(record_type: str, record) -> bool:
+    """A service marked ended (or a channel of one): structures do not edit it through their link."""
+    service = record.service if record_type == RecordType.CHANNEL else record
+    return record_type in (RecordType.SERVICE, RecordType.CHANNEL) and service.status == Service.Status.ENDED
 
 
 def pending_proposals():
@@ -228,13 +243,17 @@ def priorities(*, today: date | None = None, days: int = 90, only_due: bool = Tr
         .values("n")
     )
     places = Place.objects.filter(channels__service=OuterRef("pk"))
-    services = Service.objects.select_related("structure").annotate(
-        shown=Coalesce(Subquery(shown), 0),
-        oldest_place=Subquery(
-            places.filter(verified_on__isnull=False).order_by("verified_on").values("verified_on")[:1]
-        ),
-        place_never=Exists(places.filter(verified_on__isnull=True)),
-        place_due=Exists(places.filter(verified_on__lte=horizon)),
+    services = (
+        Service.objects.proposable()
+        .select_related("structure")
+        .annotate(
+            shown=Coalesce(Subquery(shown), 0),
+            oldest_place=Subquery(
+                places.filter(verified_on__isnull=False).order_by("verified_on").values("verified_on")[:1]
+            ),
+            place_never=Exists(places.filter(verified_on__isnull=True)),
+            place_due=Exists(places.filter(verified_on__lte=horizon)),
+        )
     )
     if only_due:
         services = services.filter(

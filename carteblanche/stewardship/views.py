@@ -122,6 +122,7 @@ def link_page(request: HttpRequest, token: str) -> HttpResponse:
         "title": f"Vos informations — {link.structure.name}",
         "link": link,
         "records": records,
+        "ended": selectors.ended_services(link.structure),
         "page_error": page_error,
         "has_errors": bool(errors),
     }

@@ -196,3 +196,28 @@ def test_reminders_email_before_records_go_stale_and_list_those_without_email(
     assert Reminder.objects.count() == 2
     again = actions.send_reminders(today=today)  # within the interval: nobody twice
     assert again.emailed == [] and again.without_email == []
+
+
+def test_confirming_an_unverified_service_makes_it_active_with_history(issued, records):
+    from carteblanche.directory.models import Service
+
+    Service.objects.filter(pk=records["service"].pk).update(status=Service.Status.UNVERIFIED)
+    actions.confirm_records(link=issued.link, records=[("service", records["service"].pk)], today=date(2026, 12, 6))
+    assert Service.objects.get(pk=records["service"].pk).status == Service.Status.ACTIVE
+    change = RecordChange.objects.get(kind="changed")
+    assert (change.field, change.old_value, change.new_value) == ("status", "unverified", "active")
+
+
+def test_an_ended_service_is_not_edited_through_the_link(issued, records):
+    from carteblanche.directory.models import Service
+
+    Service.objects.filter(pk=records["service"].pk).update(
+        status=Service.Status.ENDED, ended_on=date(2020, 12, 31), status_source_url="https://example.org/fin"
+    )
+    with pytest.raises(actions.ProposalError, match="arrêté"):
+        actions.confirm_records(link=issued.link, records=[("service", records["service"].pk)])
+    with pytest.raises(actions.ProposalError, match="arrêté"):
+        actions.propose_changes(
+            link=issued.link, record_type="channel", record_id=records["phone"].pk, values={"phone": "3939"}
+        )
+    assert not Proposal.objects.exists() and not RecordChange.objects.exists()

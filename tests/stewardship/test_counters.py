@@ -80,3 +80,14 @@ def test_api_plan_and_search_count_what_they_show(client, shipped_data, settings
     response = client.get("/api/offre/services", {"commune": "46042", "besoin": "pension-reversion"})
     assert response.status_code == 200
     assert {key for key in counters.pending() if key[1] == "search"}
+
+
+def test_ended_services_are_not_in_the_priority_list(records):
+    from datetime import date
+
+    from carteblanche.directory.models import Service
+
+    Service.objects.filter(pk=records["service"].pk).update(
+        status=Service.Status.ENDED, ended_on=date(2020, 12, 31), status_source_url="https://example.org/fin"
+    )
+    assert records["service"].pk not in [r.service.pk for r in selectors.priorities(only_due=False, limit=10_000)]

@@ -229,3 +229,16 @@ def test_admin_lists_open(client, admin_user, issued, model):
     response = client.get(reverse(f"admin:stewardship_{model}_changelist"))
     assert response.status_code == 200
     assert issued.link.token_hash not in response.content.decode()
+
+
+def test_ended_services_are_listed_apart_not_as_forms(client, issued, records):
+    from datetime import date
+
+    from carteblanche.directory.models import Service
+
+    Service.objects.filter(pk=records["service"].pk).update(
+        status=Service.Status.ENDED, ended_on=date(2020, 12, 31), status_source_url="https://example.org/fin"
+    )
+    html = client.get(path(issued)).content.decode()
+    assert "Services indiqués comme arrêtés" in html and "arrêté le 31 décembre 2020" in html
+    assert f'id="service-{records["service"].pk}"' not in html
