@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Status
 from carteblanche.directory import schemas, selectors
 from carteblanche.directory.forms import open_on_problem
 from carteblanche.directory.models import Need, Place, Service, Structure
+from carteblanche.stewardship.counters import SEARCH, count_shown
 from carteblanche.territories.api import commune_out
 from carteblanche.territories.models import Commune
 
@@ -100,6 +101,7 @@ def search(
             age=age,
             limit=limite,
         )
+        count_shown(SEARCH, (result.service.pk for result in found.results))
         return HttpResponse(search_json(found, commune_out(found_commune)), content_type=_JSON)
 
 

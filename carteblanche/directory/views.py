@@ -16,6 +16,7 @@ from carteblanche.directory import actions, selectors
 from carteblanche.directory.forms import CorrectionForm, SearchForm
 from carteblanche.directory.models import Need, Place, Service, Structure
 from carteblanche.observatory import counters
+from carteblanche.stewardship.counters import SEARCH, count_shown
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import commune_display, commune_label
 
@@ -71,6 +72,7 @@ def results(request: HttpRequest) -> HttpResponse:
     if found.need is not None:
         empty = "aucune" if not (found.nearby or found.remote) else ""
         counters.record_answers(surface="recherche", commune_code=commune.code, outcomes={found.need.slug: empty})
+    count_shown(SEARCH, (result.service.pk for result in found.results))  # stewards check the most seen first
     other_needs = [
         (need, f"?{_query_with(request, besoin=need.slug, texte='')}")
         for need, _score in found.matched_needs

@@ -48,6 +48,8 @@ class ParsedFeed:
     stop_times: dict[str, list[tuple[int, str, int, int]]] = field(
         default_factory=dict
     )  # trip -> (seq, stop, arr, dep)
+    frequency_templates: int = 0  # trips of frequencies.txt, replaced by their expanded departures
+    frequency_trips: int = 0  # trips added by expanding them
 
     @property
     def n_stop_times(self) -> int:
@@ -260,6 +262,7 @@ def parse_gtfs(path: str | Path, *, progress: Callable[[Iterator], Iterator] | N
             feed.stop_times.setdefault(trip_id, []).append((seq, stop_id, arr, dep, line))
 
         _fares(feed, rows, errors)
+        frequencies = _frequencies(feed, rows, errors)
 
     for trip_id in feed.trips:
         if trip_id not in feed.stop_times and not errors.full():
@@ -270,7 +273,104 @@ def parse_gtfs(path: str | Path, *, progress: Callable[[Iterator], Iterator] | N
         feed.stop_times[trip_id] = [(seq, stop, arr, dep) for seq, stop, arr, dep, _ in times]
     if errors.problems:
         raise GtfsError(errors.problems)
+    _expand_frequencies(feed, frequencies, errors)
+    if errors.problems:
+        raise GtfsError(errors.problems)
     return feed
+
+
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    """One row of frequencies.txt: the trip runs every `headway` seconds from `start` (inclusive)
+    to `end` (exclusive), at its first stop; `exact` is the file's exact_times."""
+
+    trip_id: str
+    start: int
+    end: int
+    headway: int
+    exact: bool
+    line: int
+
+
+def _frequencies(feed: ParsedFeed, rows, errors: _Collector) -> list[Frequency]:
+    """Read frequencies.txt (absent: no row). Its trips are templates: only the gaps between their
+    stop_times count, the departures come from here."""
+    found: list[Frequency] = []
+    required = ("trip_id", "start_time", "end_time", "headway_secs")
+    for line, row in rows("frequencies.txt", required):
+        trip_id = row["trip_id"]
+        if trip_id not in feed.trips:
+            errors.add("frequencies.txt", line, "trip_id", f"course inconnue « {trip_id} » (absente de trips.txt)")
+            continue
+        start = _check(errors, "frequencies.txt", line, "start_time", parse_time, row["start_time"])
+        end = _check(errors, "frequencies.txt", line, "end_time", parse_time, row["end_time"])
+        headway = _check(errors, "frequencies.txt", line, "headway_secs", _int_in(1, 86_400), row["headway_secs"])
+        exact = _check(errors, "frequencies.txt", line, "exact_times", _int_in(0, 1), row.get("exact_times") or "0")
+        if None in (start, end, headway, exact):
+            continue
+        if end <= start:
+            errors.add("frequencies.txt", line, "end_time", "l'heure de fin doit suivre l'heure de début")
+            continue
+        for other in found:
+            if other.trip_id == trip_id and start < other.end and other.start < end:
+                errors.add(
+                    "frequencies.txt",
+                    line,
+                    "start_time",
+                    f"période qui chevauche celle de la ligne {other.line} pour la course « {trip_id} »",
+                )
+                break
+        else:
+            found.append(Frequency(trip_id, start, end, headway, bool(exact), line))
+    return found
+
+
+MAX_EXPANDED_TRIPS = 200_000
+
+
+def _expand_frequencies(feed: ParsedFeed, frequencies: list[Frequency], errors: _Collector) -> None:
+    """Replace each frequency-based template trip by one trip per departure, so RAPTOR sees them all.
+
+    exact_times=1: departures at start, start + headway, ... while before end (GTFS reference).
+    exact_times=0 ("every n minutes", no timetable): expanded the same way; the real wait at a stop
+    may then differ from the plan's by up to one headway (said in docs/mobility.md).
+    Expanded trips are named "<trip_id>@HH:MM:SS" (the departure at the first stop)."""
+    if not frequencies:
+        return
+    by_trip: dict[str, list[Frequency]] = {}
+    for frequency in frequencies:
+        by_trip.setdefault(frequency.trip_id, []).append(frequency)
+    total = sum(len(range(f.start, f.end, f.headway)) for f in frequencies)
+    if total + len(feed.trips) > MAX_EXPANDED_TRIPS:
+        errors.add(
+            "frequencies.txt",
+            None,
+            "headway_secs",
+            f"{total} courses une fois les fréquences dépliées : plus que les {MAX_EXPANDED_TRIPS} acceptées",
+        )
+        return
+    for trip_id, periods in by_trip.items():
+        route, service, headsign = feed.trips.pop(trip_id)
+        template = feed.stop_times.pop(trip_id)
+        origin = template[0][3]
+        for period in periods:
+            for departure in range(period.start, period.end, period.headway):
+                shift = departure - origin
+                new_id = f"{trip_id}@{_hms(departure)}"
+                if len(new_id) > 100:
+                    errors.add("frequencies.txt", period.line, "trip_id", f"identifiant trop long pour « {new_id} »")
+                    return
+                if new_id in feed.trips:
+                    errors.add("frequencies.txt", period.line, "trip_id", f"course dépliée en double « {new_id} »")
+                    return
+                feed.trips[new_id] = (route, service, headsign)
+                feed.stop_times[new_id] = [(seq, stop, arr + shift, dep + shift) for seq, stop, arr, dep in template]
+                feed.frequency_trips += 1
+        feed.frequency_templates += 1
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def _int_in(lo: int, hi: int) -> Callable[[str], int]:

@@ -14,6 +14,7 @@ from carteblanche.orientation.selectors import (
     compute_plan,
     origin_text,
 )
+from carteblanche.stewardship.counters import PLAN, count_shown
 
 router = Router(tags=["orientation"])
 
@@ -76,6 +77,7 @@ def post_plan(request: HttpRequest, payload: SituationIn):
     except OrientationInputError as exc:
         problems = [{"field": p.field, "message": p.message, "suggestions": list(p.suggestions)} for p in exc.problems]
         return Status(422, {"message": str(exc), "errors": problems})
+    count_shown(PLAN, (sid for option in plan.options for sid in option.service_ids))
     result = plan_to_dict(plan)
     result["origin"] = origin_text(person, from_position=position is not None)
     result["commune"] = commune_json(person)

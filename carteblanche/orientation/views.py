@@ -16,6 +16,7 @@ from carteblanche.orientation.actions import save_plan
 from carteblanche.orientation.forms import OrientationForm, initial_from_situation
 from carteblanche.orientation.models import SavedPlan
 from carteblanche.orientation.selectors import OrientationInputError, compute_plan, origin_text
+from carteblanche.stewardship.counters import PLAN, count_shown
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import commune_typed
 
@@ -53,6 +54,7 @@ def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:
                 counters.record_answers(
                     surface="plan", commune_code=person.commune_code, outcomes=counters.plan_outcomes(plan)
                 )
+                count_shown(PLAN, (sid for option in plan.options for sid in option.service_ids))
                 situation = Situation.objects.create() if agent else get_or_start_situation(request)
                 saved = save_plan(
                     situation=situation,

@@ -234,3 +234,15 @@ def test_documented_csv_template_imports_cleanly(shipped_data):
     diff = import_offer(file_format="csv", path=template)
     assert not diff.rejected
     assert diff.created == {"structures": 1, "lieux": 1, "services": 2}
+
+
+def test_france_services_import_flags_hours_to_check_and_applies_comments(shipped_data, write_json):
+    """900 writes '17:' with nothing to complete it; 129's comment opens only the 2nd and 4th Saturdays."""
+    path = write_json(_fs_features("900", "129"))
+    import_offer(file_format="france-services", path=path, apply=True, source="fs-test")
+    flagged = Place.objects.get(source="fs-test", source_id="900")
+    assert flagged.hours_note.startswith("Horaires à vérifier : heure incomplète « 17: » (mardi, mercredi")
+    assert 'unknown "heure incomplète dans la source"' in flagged.opening_hours
+    saturdays = Place.objects.get(source="fs-test", source_id="129")
+    assert "Sa[2,4] 08:30-12:00" in saturdays.opening_hours
+    assert not saturdays.hours_note.startswith("Horaires à vérifier")

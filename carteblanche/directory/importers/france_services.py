@@ -89,7 +89,9 @@ def feature_records(props: dict, geometry: dict | None, ref: Reference, source: 
     phone = str(props.get("TELEPHONE") or "").strip()
     email = str(props.get("CONTACT.MAIL") or "").strip()
     conversion = fs_hours.convert_days(props)
-    notes = [conversion.note] if conversion.note else []
+    notes = [f"Horaires à vérifier : {conversion.to_check}."] if conversion.to_check else []
+    if conversion.note:
+        notes.append(conversion.note)
     if conversion.status == fs_hours.UNKNOWN:
         # The page already says "horaires non communiqués": the note says why, without repeating it.
         notes.append(
@@ -97,9 +99,9 @@ def feature_records(props: dict, geometry: dict | None, ref: Reference, source: 
             if conversion.reason == "horaires non communiqués"
             else f"Illisibles dans la source : {conversion.reason}."
         )
-    elif conversion.status != fs_hours.CONVERTED:
+    elif conversion.reason:
         notes.append(f"Horaires en partie inconnus : {conversion.reason}")
-    if comment := str(props.get("Commentaire.horaires") or "").strip():
+    if comment := str(props.get(fs_hours.COMMENT) or "").strip():
         notes.append(comment)
     postcode = str(props.get("code_postal") or "").strip()
     commune = resolve_commune(ref, str(props.get("insee_com") or ""), postcode, str(props.get("lib_com") or ""))

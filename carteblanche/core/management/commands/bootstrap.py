@@ -26,7 +26,8 @@ class Command(BaseCommand):
             call_command("migrate", verbosity=max(verbosity - 1, 0), interactive=False)
         available = get_commands()
         # The demo also computes the observatory's indicators once (servers schedule the command daily).
-        loaders = LOADERS + (["load_demo_accounts", "compute_indicators"] if options["demo"] else [])
+        demo = ["load_demo_accounts", "load_demo_stewards", "compute_indicators"]
+        loaders = LOADERS + (demo if options["demo"] else [])
         for name in loaders:
             if name in available:
                 if verbosity:

@@ -57,6 +57,11 @@ class Command(BaseCommand):
             f"{len(parsed.stops)} arrêts, {len(parsed.routes)} lignes, {len(parsed.trips)} courses, "
             f"{parsed.n_stop_times} horaires, {len(parsed.services)} calendriers"
         )
+        if parsed.frequency_templates:
+            summary += (
+                f" (dont {parsed.frequency_trips} courses dépliées depuis frequencies.txt "
+                f"à partir de {parsed.frequency_templates} courses modèles)"
+            )
         if not options["apply"]:
             self.stdout.write(f"GTFS valide : {summary}. Rien n'est écrit (ajoutez --apply).")
             return
