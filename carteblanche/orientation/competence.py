@@ -5,7 +5,8 @@ grants or issues), which only **help** to do it (`helpers`: France Services, dig
 advisers, a CCAS), and where the application can be **taken** (`application_places`: "deciders" =
 any channel of a deciding body or of a service the catalogue links to the need; "listed" = only the
 services the catalogue links to the need, e.g. the nine town halls with an ID-card recueil device —
-any other town hall does not count). Sources in `competence_sources`.
+any other town hall does not count; "none" = no service or place, the national emergency lines answer
+it: suicidal thoughts, a medical emergency). Sources in `competence_sources`.
 
 A plan names the deciding body first (engine `_select`) and never presents a place that cannot take
 the application as the place to apply.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 NEEDS_FILE = Path(__file__).resolve().parents[1] / "directory" / "data" / "needs.json"
 OPERATORS_FILE = NEEDS_FILE.with_name("operators.json")
-APPLICATION_PLACES = ("deciders", "listed")
+APPLICATION_PLACES = ("deciders", "listed", "none")
 
 
 class CompetenceDataError(ValueError):
@@ -39,6 +40,10 @@ class Competence:
     def listed_only(self) -> bool:
         return self.application_places == "listed"
 
+    @property
+    def lines_only(self) -> bool:
+        return self.application_places == "none"
+
 
 def parse(needs: list[dict], operator_codes: set[str]) -> dict[str, Competence]:
     """Validate and read the competence fields (a need without them gets an empty Competence)."""
@@ -56,7 +61,9 @@ def parse(needs: list[dict], operator_codes: set[str]) -> dict[str, Competence]:
             raise CompetenceDataError(f"{where} : champ « helpers » : {', '.join(both)} décide déjà")
         places = entry.get("application_places", "deciders")
         if places not in APPLICATION_PLACES:
-            raise CompetenceDataError(f"{where} : champ « application_places » : « deciders » ou « listed » attendu")
+            raise CompetenceDataError(
+                f"{where} : champ « application_places » : « deciders », « listed » ou « none » attendu"
+            )
         if entry.get("deciders") and not entry.get("competence_sources"):
             raise CompetenceDataError(f"{where} : champ « competence_sources » manquant")
         if bad := [s for s in entry.get("competence_sources", []) if not s.startswith(("https://", "http://"))]:

@@ -69,6 +69,7 @@ class NeedRequest:
     deciders: tuple[str, ...] = ()
     helpers: tuple[str, ...] = ()
     listed_only: bool = False
+    lines_only: bool = False  # answered by the national emergency lines only (no service, no place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +283,8 @@ def covered_needs(service: ServiceOffer, needs: Sequence[NeedRequest]) -> tuple[
     covered = []
     themes = set(service.thematiques)
     for need in needs:
+        if need.lines_only:
+            continue
         linked = need.slug in service.need_slugs
         if need.listed_only and not service.is_accompaniment:
             # Only the services the catalogue names (e.g. the nine town halls with an ID-card recueil

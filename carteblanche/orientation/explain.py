@@ -56,7 +56,7 @@ WEAK_SENTENCE = {
 }
 CONDITIONAL_REASON = "réservé sous conditions"  # engine.service_relevance's reason for a conditional service
 # Carry-out-able options and safety (engine): findings and warnings, said plainly.
-NO_HOME_TEXT = "Pour votre sécurité, rien ne vous est proposé chez vous (pas de visite à domicile)."
+NO_HOME_TEXT = "Rien ne vous est proposé à votre domicile (pas de visite à domicile)."
 HELPER_ONLY_TEXT = "Ce lieu ne prend pas la demande : on vous y aide à la préparer. Elle se dépose à : {where}."
 LISTED_PLACES_FALLBACK = "une mairie équipée pour cette démarche"
 CALL_BEFORE_TEXT = "Horaires inconnus : appelez avant d'y aller, au {phone}."

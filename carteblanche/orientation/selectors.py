@@ -208,6 +208,7 @@ def need_request(need: Need) -> NeedRequest:
         deciders=bodies.deciders,
         helpers=bodies.helpers,
         listed_only=bodies.listed_only,
+        lines_only=bodies.lines_only,
     )
 
 
