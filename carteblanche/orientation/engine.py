@@ -861,8 +861,12 @@ class Engine:
         elif status == HoursStatus.BY_APPOINTMENT:
             soon, soon_reason = scoring.SOON_BY_APPOINTMENT, "date à fixer"
             hours, hours_reason = scoring.HOURS_BY_APPOINTMENT, "sur rendez-vous"
-        elif status == HoursStatus.TO_CONFIRM and (draft.kind in scoring.REMOTE_KINDS or draft.call_before):
-            # Hours unknown but a call settles it: the place is ranked by reach, not hidden.
+        elif status == HoursStatus.TO_CONFIRM and draft.kind in scoring.PHYSICAL_KINDS and draft.call_before:
+            # Hours unknown but a call settles it ("appelez avant"): the place is ranked by its reach, never
+            # hidden behind farther places whose hours are known.
+            soon, soon_reason = scoring.SOON_CALL_BEFORE, "horaires inconnus : appeler avant"
+            hours, hours_reason = scoring.HOURS_CALL_BEFORE, "horaires à demander par téléphone"
+        elif status == HoursStatus.TO_CONFIRM and draft.kind in scoring.REMOTE_KINDS:
             soon, soon_reason = scoring.SOON_TO_CONFIRM_REMOTE, "horaires inconnus (un appel suffit pour savoir)"
             hours, hours_reason = scoring.HOURS_TO_CONFIRM_REMOTE, "horaires à confirmer"
         elif status == HoursStatus.TO_CONFIRM:

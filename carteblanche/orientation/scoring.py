@@ -141,6 +141,9 @@ SOON_BY_APPOINTMENT = 0.5  # a date to fix with the service (home visit, call-ba
 SOON_TO_CONFIRM = 0.3  # hours unknown
 # Hours unknown for a line reached from home (phone, call-back): trying costs a call, not a trip.
 SOON_TO_CONFIRM_REMOTE = 0.6
+# Hours unknown at a place whose number is known ("appelez avant"): ranked by its reach (issue 10).
+SOON_CALL_BEFORE = 1.0
+HOURS_CALL_BEFORE = 1.0
 # "hours"
 HOURS_KNOWN = 1.0
 HOURS_BY_APPOINTMENT = 0.6
