@@ -158,3 +158,19 @@ def test_the_500_page_shows_the_lines():
     html = with_emergency_lines("<html><body><main><h1>Erreur</h1></main></body></html>")
     assert html.index("3919") < html.index("</main>")
     assert with_emergency_lines(html) == html  # never twice
+
+
+@pytest.mark.django_db
+def test_the_plan_page_print_and_sms_say_the_lines_first(client, shipped_data):
+    answers = {"commune": "Cahors", "besoin": "violences-conjugales", "numerique": "autonomous", "telephone": "oui"}
+    response = client.post("/orientation/", {**answers, "ne_conduit_pas": "on", "langue": "fr"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan_url = response["Location"]
+    page = client.get(plan_url).content.decode()
+    assert 'class="cb-result' in page
+    assert page.index('id="cb-safety-title"') < page.index('class="cb-result')
+    assert 'href="tel:17"' in page and 'href="sms:114"' in page
+    printed = client.get(plan_url.rstrip("/") + "/imprimer/").content.decode()
+    assert printed.index('id="p-urgence"') < printed.index('id="p-1"')
+    sms = client.get(plan_url.rstrip("/") + "/sms.txt").content.decode()
+    assert sms.startswith("URGENCE 24h/24: appelez le 17")
