@@ -629,6 +629,8 @@ class Engine:
             location = channel.location
             if distance(location.point) > scoring.MAX_DISTANCE_KM:
                 return
+            if not person.has_phone and channel.appointment_required and not books_in_person(channel.booking):
+                return  # the appointment is made by phone and no in-person way is given
             draft(
                 f"place:{location.key}",
                 OptionKind.COUNTER,
@@ -1076,6 +1078,12 @@ def _documents(person: PersonSituation, draft: _Draft) -> tuple[str, ...]:
     if len(unique) > scoring.MAX_DOCUMENTS or (more and unique):
         return (*unique[: scoring.MAX_DOCUMENTS], scoring.MORE_DOCUMENTS_FR)
     return tuple(unique)
+
+
+def books_in_person(booking: str) -> bool:
+    """Does the booking rule give a way to make the appointment without a phone (at the desk, online)?"""
+    text = booking.casefold()
+    return any(words in text for words in scoring.IN_PERSON_BOOKING_WORDS)
 
 
 def _service_phone(service: ServiceOffer) -> str:

@@ -168,5 +168,7 @@ PHYSICAL_DRAFTS_EVALUATED = 12  # only the nearest places (great circle) are rou
 OFFICE_START_HOUR = 9
 OFFICE_END_HOUR = 17
 OFFICE_MIN_MINUTES = 60
+# Words of a booking rule that give a way to book without a phone (for someone who has none).
+IN_PERSON_BOOKING_WORDS = ("sur place", "à l'accueil", "au guichet", "sans rendez-vous", "en ligne", "par courriel")
 MAX_DOCUMENTS = 6  # "À apporter" lists at most this many documents, then "et les pièces demandées par le service"
 MORE_DOCUMENTS_FR = "et les pièces demandées par le service"

@@ -101,3 +101,21 @@ def test_after_work_the_trip_starts_from_work_and_must_leave_time_there():
     too_short = _after_work_plan("18:30")
     assert not [o for o in too_short.options if o.kind == OptionKind.COUNTER]
     assert any(f.kind == "unreachable" for f in too_short.findings)
+
+
+def test_without_a_phone_a_counter_booked_by_phone_only_is_left_out():
+    by_phone = channel(
+        "counter", "c1", location=location("c1", CIEURAC), appointment_required=True, booking="au 05 00 00 00 05"
+    )
+    at_desk = channel(
+        "counter", "c2", location=location("c2", CAHORS), appointment_required=True, booking="rendez-vous sur place"
+    )
+    offer = [_caf(by_phone), service("caf2", (at_desk,), operator="caf", need_slugs=(NEED.slug,))]
+    keys = {
+        o.location.key
+        for o in Engine().plan(person(needs=(NEED,), has_phone=False, means=TravelMeans(has_car=True)), offer).options
+        if o.location is not None
+    }
+    assert keys == {"c2"}
+    with_phone = Engine().plan(person(needs=(NEED,), means=TravelMeans(has_car=True)), offer)
+    assert {o.location.key for o in with_phone.options if o.location is not None} == {"c1", "c2"}
