@@ -468,7 +468,8 @@ class Engine:
             drafts = self._without_safety_conflicts(drafts, safety, findings)
         options, unreachable = self._evaluate(person, list(drafts.values()), distance)
         findings.extend(unreachable)
-        selected = _with_application_warnings(person, self._select(person, options), options)
+        places = _application_places(person, drafts.values(), distance)
+        selected = _with_application_warnings(person, self._select(person, options), places)
         ranked = tuple(
             replace(
                 option,
@@ -966,9 +967,28 @@ class Engine:
         return [o for o in competent_first if o in chosen] + rest
 
 
-def _with_application_warnings(person: PersonSituation, selected: list[Option], options: list[Option]) -> list[Option]:
+def _application_places(
+    person: PersonSituation, drafts: Iterable[_Draft], distance: _Distances
+) -> dict[str, list[str]]:
+    """For each need whose application only listed places take (ID cards), the names of those places,
+    nearest first — reachable or not, so a helper can always say where the application goes."""
+    found: dict[str, list[tuple[float, str]]] = {}
+    for need in person.needs:
+        if not need.listed_only:
+            continue
+        for draft in drafts:
+            if draft.location is None or draft.kind not in scoring.PHYSICAL_KINDS or need.slug not in draft.needs:
+                continue
+            if any((s.id, need.slug) in draft.direct and is_competent(s, need) for s in draft.services):
+                found.setdefault(need.slug, []).append((distance(draft.location.point), draft.location.name))
+    return {slug: [name for _, name in sorted(places)] for slug, places in found.items()}
+
+
+def _with_application_warnings(
+    person: PersonSituation, selected: list[Option], places: dict[str, list[str]]
+) -> list[Option]:
     """A place that only helps (France Services...) with a need whose application only some places take
-    (ID cards: the nine equipped town halls) says so, and names where the application is taken."""
+    (ID cards: the nine equipped town halls) says so, and names the nearest places that take it."""
     out = []
     for option in selected:
         extra = []
@@ -977,11 +997,7 @@ def _with_application_warnings(person: PersonSituation, selected: list[Option], 
                 continue
             if option.kind in scoring.REMOTE_KINDS and option.kind != OptionKind.HOME_VISIT:
                 continue  # a phone line or website is not presented as a place
-            places = sorted(
-                (o for o in options if need.slug in o.competent_for and o.location is not None),
-                key=lambda o: (o.travel.minutes if o.travel else 0.0, o.title),
-            )
-            names = [o.location.name for o in places[:2] if o.location is not None]
+            names = list(dict.fromkeys(places.get(need.slug, ())))[:2]
             where = ", ".join(names) if names else explain.LISTED_PLACES_FALLBACK
             extra.append(explain.HELPER_ONLY_TEXT.format(where=where))
         out.append(replace(option, warnings=(*option.warnings, *extra)) if extra else option)

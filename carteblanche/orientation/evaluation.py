@@ -25,6 +25,7 @@ from carteblanche.directory.models import Service
 from carteblanche.mobility.travel import Mode
 from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.engine import HoursStatus, Option, PersonSituation, Plan, free_in_office_hours
+from carteblanche.orientation.explain import LISTED_PLACES_FALLBACK
 from carteblanche.orientation.render import plan_to_text
 from carteblanche.orientation.scoring import PHYSICAL_KINDS, Digital, OptionKind
 from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan
@@ -209,8 +210,11 @@ def _check(expect: dict, plan: Plan, person: PersonSituation, operators: dict[st
                 failures.append(f"option {option.rank} : mairie non équipée")
         if not any(slug in o.competent_for for o in options[:2]):
             failures.append("ni l'organisme qui décide ni un lieu qui prend la demande dans les deux premières options")
-        if not any(slug in o.competent_for and o.kind in PHYSICAL_KINDS for o in options):
-            failures.append("aucun lieu qui prend la demande dans le plan")
+        named = any(
+            "ne prend pas la demande" in w and LISTED_PLACES_FALLBACK not in w for o in options for w in o.warnings
+        )
+        if not named and not any(slug in o.competent_for and o.kind in PHYSICAL_KINDS for o in options):
+            failures.append("le plan ne nomme aucun lieu qui prend la demande")
     if len(options) < expect.get("min_options", 1):
         failures.append(f"{len(options)} option(s), au moins {expect.get('min_options', 1)} attendue(s)")
     return failures
