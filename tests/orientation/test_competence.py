@@ -160,3 +160,11 @@ def test_a_tie_break_never_cuts_the_mission_locale():
     offer.append(body("ml", "Mission locale", "mission-locale", channel("online", "ml", url="https://ml.test")))
     plan = Engine().plan(person(needs=(LICENCE,), age=20, commune="46064", home=CATUS), offer)
     assert "Mission locale" in [o.structure for o in plan.options[:2]]
+
+
+def test_the_catalogue_life_events_do_not_collide_once_slugified():
+    """The observatory groups needs by life event under its slug: "santé" and "sante" would collide."""
+    from django.utils.text import slugify
+
+    events = {need["life_event"] for need in json.loads(competence.NEEDS_FILE.read_text(encoding="utf-8"))}
+    assert len({slugify(event) for event in events}) == len(events)
