@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from carteblanche.mobility.travel import (
     MODE_LABELS_FR,
@@ -33,13 +34,15 @@ from carteblanche.mobility.travel import (
     TripPlanner,
     great_circle_km,
 )
-from carteblanche.orientation import explain, scoring
+from carteblanche.orientation import emergency, explain, scoring
+from carteblanche.orientation.emergency import Safety
 from carteblanche.orientation.opening import open_windows
 from carteblanche.orientation.scoring import Digital, OptionKind
 
 # Who helps with other bodies' procedures: France Services (counters and buses) and digital-inclusion
 # advisers, named by their operator or their structure's network. A town hall or a social service
 # that merely carries the broad thematique "accompagnement aux démarches" is not one of them.
+PARIS_TZ = ZoneInfo("Europe/Paris")
 ACCOMPANIMENT_OPERATORS = frozenset({"france-services", "conseillers-numeriques"})
 ACCOMPANIMENT_NETWORKS = frozenset({"france-service", "france-services", "conseillers-numeriques"})
 
@@ -61,6 +64,12 @@ class NeedRequest:
     thematiques: tuple[str, ...] = ()
     operators: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    # Competent bodies (competence.py, from the needs catalogue): who decides, who only helps, and
+    # whether only the services the catalogue links to the need can take the application.
+    deciders: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
+    listed_only: bool = False
+    lines_only: bool = False  # answered by the national emergency lines only (no service, no place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +153,9 @@ class PersonSituation:
     other_commune: str = ""
     other_label: str = "votre lieu de travail"
     horizon_days: int = 14
+    # When the person is busy (at work, "sauf semaine 8-18"): a slot right after a busy time starts
+    # from the other place (work); otherwise from home.
+    busy: tuple[TimeWindow, ...] = ()
 
     @property
     def all_publics(self) -> frozenset[str]:
@@ -208,6 +220,7 @@ class Option:
     warnings: tuple[str, ...] = ()
     helped_by: str = ""  # the accompaniment structure, for accompanied / video-at-counter options
     sources: tuple[str, ...] = ()
+    competent_for: tuple[str, ...] = ()  # needs for which this option is the deciding body (or takes the application)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +240,7 @@ class Plan:
     findings: tuple[Finding, ...]
     generated_at: datetime
     considered: int = 0  # options scored before selection (agent view)
+    safety: Safety | None = None  # urgent need: the national lines, said first (emergency.py)
 
 
 # ---------------------------------------------------------------- rules
@@ -269,11 +283,33 @@ def covered_needs(service: ServiceOffer, needs: Sequence[NeedRequest]) -> tuple[
     covered = []
     themes = set(service.thematiques)
     for need in needs:
+        if need.lines_only:
+            continue
         linked = need.slug in service.need_slugs
+        if need.listed_only and not service.is_accompaniment:
+            # Only the services the catalogue names (e.g. the nine town halls with an ID-card recueil
+            # device) or the deciding body itself: any other town hall cannot take the application.
+            if linked or (service.operator and service.operator in need.deciders):
+                covered.append(need.slug)
+            continue
         right_operator = not need.operators or service.operator in need.operators or service.is_accompaniment
         if linked or (themes & set(need.thematiques) and right_operator):
             covered.append(need.slug)
     return tuple(covered)
+
+
+def is_competent(service: ServiceOffer, need: NeedRequest) -> bool:
+    """Does this service decide the need (or take its application)? Helpers (France Services, digital
+    advisers, the need's listed helpers) never do. Without deciders in the catalogue, a service the
+    catalogue links to the need is taken as competent."""
+    if service.is_accompaniment or (service.operator and service.operator in need.helpers):
+        return False
+    if service.operator and service.operator in need.deciders:
+        return True
+    linked = need.slug in service.need_slugs
+    if need.listed_only:
+        return linked
+    return linked and (not need.deciders or not service.operator)
 
 
 def generalist_is_local(
@@ -309,9 +345,12 @@ def service_relevance(service: ServiceOffer, kind: OptionKind) -> tuple[float, s
     return value, reason
 
 
-def allowed_trip(trip: TripPlan, means: TravelMeans) -> bool:
-    """Hard rule 2, checked again here whatever the mobility model returns."""
+def allowed_trip(trip: TripPlan, means: TravelMeans, *, has_phone: bool = True) -> bool:
+    """Hard rule 2, checked again here whatever the mobility model returns. Without a phone, nothing
+    that must be booked by phone (on-demand transport, a volunteer driver)."""
     modes = {trip.mode} | {leg.mode for leg in (*trip.outbound, *trip.inbound)}
+    if not has_phone and modes & {Mode.ON_DEMAND, Mode.SOLIDARITY}:
+        return False
     if Mode.CAR in modes and not means.has_car:
         return False
     if Mode.DRIVEN in modes and not means.driver_windows:
@@ -376,11 +415,18 @@ class _Draft:
     cost: str = ""
     helped_by: str = ""
     hours_note: str = ""
+    call_before: str = ""  # a number to call before going (hours unknown)
+    # (service id, need) reached through the service's own channel, not through a helper's counter:
+    # only these can make the option the competent body for the need.
+    direct: set[tuple[str, str]] = field(default_factory=set)
 
-    def add(self, service: ServiceOffer, needs: Iterable[str]) -> None:
+    def add(self, service: ServiceOffer, needs: Iterable[str], *, direct: bool = True) -> None:
         if service not in self.services:
             self.services.append(service)
+        needs = tuple(needs)
         self.needs.update(needs)
+        if direct:
+            self.direct.update((service.id, need) for need in needs)
 
 
 # Several ways to use one place merge into one option; its kind is the strongest of them.
@@ -404,6 +450,7 @@ class Engine:
         findings: list[Finding] = []
         drafts: dict[str, _Draft] = {}
         distance = _Distances(person.home)
+        safety = emergency.safety_for([n.slug for n in person.needs], urgent=person.urgent)
         helpers = self._accompaniment_locations(person, offers, distance)
         for service in offers:
             needs = covered_needs(service, person.needs)
@@ -417,9 +464,12 @@ class Engine:
                 channel_needs = tuple(n for n in needs if not channel.need_slugs or n in channel.need_slugs)
                 if channel_needs:
                     self._add_channel(drafts, person, service, channel, channel_needs, helpers, distance)
+        if safety is not None:
+            drafts = self._without_safety_conflicts(drafts, safety, findings)
         options, unreachable = self._evaluate(person, list(drafts.values()), distance)
         findings.extend(unreachable)
-        selected = self._select(person, options)
+        places = _application_places(person, drafts.values(), distance)
+        selected = _with_application_warnings(person, self._select(person, options), places)
         ranked = tuple(
             replace(
                 option,
@@ -430,6 +480,8 @@ class Engine:
             for rank, option in enumerate(selected, start=1)
         )
         covered = {slug for option in ranked for slug in option.needs}
+        if safety is not None:  # an urgent need is answered by its national lines first
+            covered |= set(emergency.urgent_needs([n.slug for n in person.needs], urgent=person.urgent))
         uncovered = tuple(need.slug for need in person.needs if need.slug not in covered)
         for need in person.needs:
             if need.slug in uncovered:
@@ -441,7 +493,25 @@ class Engine:
             findings=tuple(findings),
             generated_at=person.now,
             considered=len(options),
+            safety=safety,
         )
+
+    @staticmethod
+    def _without_safety_conflicts(
+        drafts: dict[str, _Draft], safety: Safety, findings: list[Finding]
+    ) -> dict[str, _Draft]:
+        """The national lines are said first, not repeated as options; someone leaving a violent home
+        gets nothing at the home (no home visit, no video call from home)."""
+        numbers = {line.number for line in safety.lines}
+        kept = {}
+        for key, draft in drafts.items():
+            if draft.kind in scoring.PHONE_KINDS and draft.phone.replace(" ", "") in numbers:
+                continue
+            if safety.no_home and draft.kind in (OptionKind.HOME_VISIT, OptionKind.VIDEO):
+                findings.append(Finding("excluded", explain.NO_HOME_TEXT, key))
+                continue
+            kept[key] = draft
+        return kept
 
     # ---- building drafts
 
@@ -509,7 +579,7 @@ class Engine:
                         url=channel.url,
                         helped_by=helper.structure_name,
                     )
-                    d.add(service, needs)
+                    d.add(service, needs, direct=False)
         elif kind == "video":
             if person.digital == Digital.AUTONOMOUS and remote_ok:
                 draft(
@@ -524,7 +594,7 @@ class Engine:
                         hours_rule=rule,
                         appointment=True,
                         helped_by=helper.structure_name,
-                    ).add(service, needs)
+                    ).add(service, needs, direct=False)
         elif kind in ("phone", "callback"):
             if not person.has_phone or not channel.phone or not remote_ok:
                 return
@@ -545,7 +615,7 @@ class Engine:
         elif kind == "home_visit":
             if channel.area_communes is not None and person.commune_code not in channel.area_communes:
                 return
-            if not remote_ok:
+            if not remote_ok or not person.has_phone:  # asking for a visit takes a call
                 return
             draft(
                 f"home:{service.structure_name}",
@@ -560,6 +630,8 @@ class Engine:
             location = channel.location
             if distance(location.point) > scoring.MAX_DISTANCE_KM:
                 return
+            if not person.has_phone and channel.appointment_required and not books_in_person(channel.booking):
+                return  # the appointment is made by phone and no in-person way is given
             draft(
                 f"place:{location.key}",
                 OptionKind.COUNTER,
@@ -570,6 +642,7 @@ class Engine:
                 booking=channel.booking,
                 hours_note=channel.hours_note or location.hours_note,
                 helped_by="",
+                call_before=channel.phone or _service_phone(service),
             ).add(service, needs)
         elif kind == "itinerant":
             stops = sorted(channel.stops, key=lambda s: (distance(s.point), s.key))
@@ -584,6 +657,7 @@ class Engine:
                     phone=channel.phone,
                     booking=channel.booking,
                     hours_note=stop.hours_note,
+                    call_before=channel.phone or _service_phone(service),
                 ).add(service, needs)
 
     # ---- evaluating drafts
@@ -601,10 +675,11 @@ class Engine:
         )
         kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
         planners = self._planners(person) if kept else []
+        office = free_in_office_hours(person)
         for draft in sorted(drafts, key=lambda d: d.key):
             if draft.kind in scoring.PHYSICAL_KINDS and draft.key not in kept:
                 continue  # bounded work: only the nearest places are routed
-            option = self._evaluate_one(person, draft, slot_cache, unreachable, planners)
+            option = self._evaluate_one(person, draft, slot_cache, unreachable, planners, office)
             if option is not None:
                 options.append(option)
         return options, unreachable
@@ -625,12 +700,13 @@ class Engine:
         slot_cache: dict[str, list[TimeWindow] | None],
         unreachable: list[Finding],
         planners: Sequence[tuple[TripPlanner, str]] = (),
+        office_hours_free: bool = True,
     ) -> Option | None:
         kind = draft.kind
         travel: Travel | None = None
         warnings: list[str] = []
-        if kind == OptionKind.ONLINE:
-            status, slots = HoursStatus.ALWAYS, []
+        if kind == OptionKind.ONLINE or (kind in scoring.PHONE_KINDS and draft.hours_rule.strip() == "24/7"):
+            status, slots = HoursStatus.ALWAYS, []  # a 24/7 line is open now, whatever the person's free time
         else:
             free = self._free_slots(person, draft.hours_rule, slot_cache)
             if free is None:
@@ -640,30 +716,39 @@ class Engine:
                 return None  # hard rule 3: closed during all of the person's availability
             else:
                 status, slots = HoursStatus.OPEN, free
+            if status == HoursStatus.TO_CONFIRM and kind in scoring.PHYSICAL_KINDS:
+                if not office_hours_free:
+                    # Free only evenings or weekends: a place whose hours are unknown is probably closed
+                    # then; said plainly, not offered as possible.
+                    assert draft.location is not None
+                    text = explain.probably_closed_text(draft.location.name, draft.call_before)
+                    unreachable.append(Finding("probably_closed", text, draft.location.key))
+                    return None
+                if draft.call_before:
+                    warnings.append(explain.CALL_BEFORE_TEXT.format(phone=draft.call_before))
             if status == HoursStatus.TO_CONFIRM:
                 warnings.append("Horaires à confirmer avant de vous déplacer ou d'appeler.")
         if kind in scoring.PHYSICAL_KINDS:
             assert draft.location is not None
             windows = slots if slots else list(person.availability)
-            reachable: list[TimeWindow] = []
-            best: tuple[TripPlan, str] | None = None
+            found: list[tuple[TimeWindow, TripPlan, str]] = []
             for index, window in enumerate(windows):
-                tries = scoring.TRIP_WINDOWS_TRIED * (2 if reachable else 1)
-                if len(reachable) >= scoring.SLOTS_SHOWN or index >= tries:
+                tries = scoring.TRIP_WINDOWS_TRIED * (2 if found else 1)
+                if len(found) >= scoring.SLOTS_SHOWN or index >= tries:
                     break
                 trip = self._best_trip(person, draft.location, window, planners)
                 if trip is not None:
-                    reachable.append(window)
-                    if best is None or _trip_key(trip[0]) < _trip_key(best[0]):
-                        best = trip
-            if best is None:
+                    found.append((window, *trip))
+            if not found:
                 unreachable.append(
                     Finding("unreachable", explain.unreachable_text(draft.location, person), draft.location.key)
                 )
                 return None
-            travel = _travel(best[0], best[1])
+            _, best_trip, best_origin = min(found, key=lambda item: _trip_key(item[1]))
+            travel = _travel(best_trip, best_origin)
             if status == HoursStatus.OPEN:
-                slots = reachable
+                # Only the slots this very trip serves: "driven by a neighbour" never on a day she cannot drive.
+                slots = [w for w, trip, origin in found if trip.mode == best_trip.mode and origin == best_origin]
         elif kind == OptionKind.HOME_VISIT:
             travel = None
         slots = slots[: scoring.SLOTS_SHOWN]
@@ -677,6 +762,13 @@ class Engine:
         score = round(sum(line.points for line in breakdown), 1)
         documents = _documents(person, draft)
         need_labels = tuple(n.label for n in person.needs if n.slug in draft.needs)
+        competent = tuple(
+            need.slug
+            for need in person.needs
+            if need.slug in draft.needs
+            and kind not in (OptionKind.ACCOMPANIED, OptionKind.VIDEO_AT_COUNTER)
+            and any((s.id, need.slug) in draft.direct and is_competent(s, need) for s in draft.services)
+        )
         option = Option(
             rank=0,
             kind=kind,
@@ -702,6 +794,7 @@ class Engine:
             warnings=tuple(dict.fromkeys(warnings)),
             helped_by=draft.helped_by,
             sources=tuple(dict.fromkeys(_source(s) for s in draft.services if s.source)),
+            competent_for=competent,
         )
         return option  # "how" is written for the selected options only (plan)
 
@@ -723,10 +816,20 @@ class Engine:
         planners: Sequence[tuple[TripPlanner, str]] = (),
     ) -> tuple[TripPlan, str] | None:
         best: tuple[TripPlan, str] | None = None
-        for planner, label in planners or self._planners(person):
+        free_since = _free_since(person, window.start)
+        origins = _origins_at(person, free_since)
+        for index, (planner, label) in enumerate(planners or self._planners(person)):
+            if index not in origins:
+                continue
             trips = planner.trips(destination=location.point, destination_commune=location.commune_code, window=window)
             for trip in trips:
-                if allowed_trip(trip, person.means) and (best is None or _trip_key(trip) < _trip_key(best[0])):
+                if not allowed_trip(trip, person.means, has_phone=person.has_phone):
+                    continue
+                if free_since is not None:  # the person leaves once free: the trip must leave time there
+                    arrival = max(window.start, free_since + timedelta(minutes=trip.door_to_door_minutes))
+                    if arrival + timedelta(minutes=scoring.MIN_SLOT_MINUTES) > window.end:
+                        continue
+                if best is None or _trip_key(trip) < _trip_key(best[0]):
                     best = (trip, label)
         return best
 
@@ -761,6 +864,11 @@ class Engine:
         elif status == HoursStatus.BY_APPOINTMENT:
             soon, soon_reason = scoring.SOON_BY_APPOINTMENT, "date à fixer"
             hours, hours_reason = scoring.HOURS_BY_APPOINTMENT, "sur rendez-vous"
+        elif status == HoursStatus.TO_CONFIRM and draft.kind in scoring.PHYSICAL_KINDS and draft.call_before:
+            # Hours unknown but a call settles it ("appelez avant"): the place is ranked by its reach, never
+            # hidden behind farther places whose hours are known.
+            soon, soon_reason = scoring.SOON_CALL_BEFORE, "horaires inconnus : appeler avant"
+            hours, hours_reason = scoring.HOURS_CALL_BEFORE, "horaires à demander par téléphone"
         elif status == HoursStatus.TO_CONFIRM and draft.kind in scoring.REMOTE_KINDS:
             soon, soon_reason = scoring.SOON_TO_CONFIRM_REMOTE, "horaires inconnus (un appel suffit pour savoir)"
             hours, hours_reason = scoring.HOURS_TO_CONFIRM_REMOTE, "horaires à confirmer"
@@ -805,32 +913,130 @@ class Engine:
     # ---- selection
 
     def _select(self, person: PersonSituation, options: list[Option]) -> list[Option]:
-        """At most MAX_OPTIONS: first make sure each need has an option, then the best scores;
-        at most MAX_SAME_KIND options of one kind."""
+        """At most MAX_OPTIONS, in this order: the deciding bodies first — for each need in the order
+        asked, its best competent option, then (second round) the best option of another deciding
+        body of that need (so a tie-break never cuts the Mission locale, and a second need never
+        pushes the first need's body out of the first two) —, then the best option of each need
+        still uncovered, then the best scores; at most MAX_SAME_KIND options of one kind."""
         ordered = sorted(options, key=lambda o: (-o.score, o.kind.value, o.title))
         chosen: list[Option] = []
         per_kind: dict[OptionKind, int] = {}
+
+        def kind_full(option: Option) -> bool:
+            return per_kind.get(option.kind, 0) >= scoring.MAX_SAME_KIND
 
         def take(option: Option) -> None:
             chosen.append(option)
             per_kind[option.kind] = per_kind.get(option.kind, 0) + 1
 
-        uncovered = [n.slug for n in person.needs]
+        def body(option: Option) -> str:
+            return option.structure
+
+        competent_first: list[Option] = []
+        for round_ in range(scoring.COMPETENT_PER_NEED):
+            for need in person.needs:
+                bodies = {body(o) for o in competent_first if need.slug in o.competent_for}
+                if round_ >= 1 and not bodies:
+                    continue
+                for option in ordered:
+                    if len(chosen) >= scoring.MAX_OPTIONS:
+                        break
+                    if need.slug not in option.competent_for or option in chosen or kind_full(option):
+                        continue
+                    if body(option) in bodies:
+                        continue  # the second round is for another body
+                    take(option)
+                    competent_first.append(option)
+                    break
+        uncovered = [n.slug for n in person.needs if not any(n.slug in o.needs for o in chosen)]
         for slug in list(uncovered):
             if slug not in uncovered:
                 continue
             for option in ordered:
-                kind_full = per_kind.get(option.kind, 0) >= scoring.MAX_SAME_KIND
-                if slug in option.needs and option not in chosen and not kind_full:
+                if slug in option.needs and option not in chosen and not kind_full(option):
                     take(option)
                     uncovered = [s for s in uncovered if s not in option.needs]
                     break
         for option in ordered:
             if len(chosen) >= scoring.MAX_OPTIONS:
                 break
-            if option not in chosen and per_kind.get(option.kind, 0) < scoring.MAX_SAME_KIND:
+            if option not in chosen and not kind_full(option):
                 take(option)
-        return sorted(chosen[: scoring.MAX_OPTIONS], key=lambda o: (-o.score, o.kind.value, o.title))
+        chosen = chosen[: scoring.MAX_OPTIONS]
+        rest = sorted((o for o in chosen if o not in competent_first), key=lambda o: (-o.score, o.kind.value, o.title))
+        return [o for o in competent_first if o in chosen] + rest
+
+
+def _application_places(
+    person: PersonSituation, drafts: Iterable[_Draft], distance: _Distances
+) -> dict[str, list[str]]:
+    """For each need whose application only listed places take (ID cards), the names of those places,
+    nearest first — reachable or not, so a helper can always say where the application goes."""
+    found: dict[str, list[tuple[float, str]]] = {}
+    for need in person.needs:
+        if not need.listed_only:
+            continue
+        for draft in drafts:
+            if draft.location is None or draft.kind not in scoring.PHYSICAL_KINDS or need.slug not in draft.needs:
+                continue
+            if any((s.id, need.slug) in draft.direct and is_competent(s, need) for s in draft.services):
+                found.setdefault(need.slug, []).append((distance(draft.location.point), draft.location.name))
+    return {slug: [name for _, name in sorted(places)] for slug, places in found.items()}
+
+
+def _with_application_warnings(
+    person: PersonSituation, selected: list[Option], places: dict[str, list[str]]
+) -> list[Option]:
+    """A place that only helps (France Services...) with a need whose application only some places take
+    (ID cards: the nine equipped town halls) says so, and names the nearest places that take it."""
+    out = []
+    for option in selected:
+        extra = []
+        for need in person.needs:
+            if not need.listed_only or need.slug not in option.needs or need.slug in option.competent_for:
+                continue
+            if option.kind in scoring.REMOTE_KINDS and option.kind != OptionKind.HOME_VISIT:
+                continue  # a phone line or website is not presented as a place
+            names = list(dict.fromkeys(places.get(need.slug, ())))[:2]
+            where = ", ".join(names) if names else explain.LISTED_PLACES_FALLBACK
+            extra.append(explain.HELPER_ONLY_TEXT.format(where=where))
+        out.append(replace(option, warnings=(*option.warnings, *extra)) if extra else option)
+    return out
+
+
+def free_in_office_hours(person: PersonSituation) -> bool:
+    """Is the person free on a weekday between OFFICE_START and OFFICE_END (long enough for a visit)?
+    If not (free only evenings or weekends), places with unknown hours are probably closed then."""
+    for window in person.availability:
+        start, end = window.start.astimezone(PARIS_TZ), window.end.astimezone(PARIS_TZ)
+        if start.weekday() >= 5:
+            continue
+        day_start = start.replace(hour=scoring.OFFICE_START_HOUR, minute=0, second=0, microsecond=0)
+        day_end = start.replace(hour=scoring.OFFICE_END_HOUR, minute=0, second=0, microsecond=0)
+        if min(end, day_end) - max(start, day_start) >= timedelta(minutes=scoring.OFFICE_MIN_MINUTES):
+            return True
+    return False
+
+
+def _free_since(person: PersonSituation, moment: datetime) -> datetime | None:
+    """Start of the person's free window that contains `moment` (None when outside every window)."""
+    for window in person.availability:
+        if window.start <= moment < window.end:
+            return window.start
+    return None
+
+
+def _origins_at(person: PersonSituation, free_since: datetime | None) -> frozenset[int]:
+    """Which origins (0 = home, 1 = the other place) a trip may start from: from the other place
+    right after a busy time (leaving work), from home otherwise; both when the person gave no busy time."""
+    if person.other_place is None:
+        return frozenset({0})
+    if not person.busy:
+        return frozenset({0, 1})
+    leaving_work = free_since is not None and any(
+        abs((busy.end - free_since).total_seconds()) <= 60 for busy in person.busy
+    )
+    return frozenset({1}) if leaving_work else frozenset({0})
 
 
 @lru_cache(maxsize=2)
@@ -888,6 +1094,17 @@ def _documents(person: PersonSituation, draft: _Draft) -> tuple[str, ...]:
     if len(unique) > scoring.MAX_DOCUMENTS or (more and unique):
         return (*unique[: scoring.MAX_DOCUMENTS], scoring.MORE_DOCUMENTS_FR)
     return tuple(unique)
+
+
+def books_in_person(booking: str) -> bool:
+    """Does the booking rule give a way to make the appointment without a phone (at the desk, online)?"""
+    text = booking.casefold()
+    return any(words in text for words in scoring.IN_PERSON_BOOKING_WORDS)
+
+
+def _service_phone(service: ServiceOffer) -> str:
+    """The service's phone line, if any (to call before going when hours are unknown)."""
+    return next((c.phone for c in service.channels if c.kind == "phone" and c.phone), "")
 
 
 def _source(service: ServiceOffer) -> str:

@@ -55,6 +55,20 @@ WEAK_SENTENCE = {
     "language": "On ne sait pas si votre langue est parlée.",
 }
 CONDITIONAL_REASON = "réservé sous conditions"  # engine.service_relevance's reason for a conditional service
+# Carry-out-able options and safety (engine): findings and warnings, said plainly.
+NO_HOME_TEXT = "Rien ne vous est proposé à votre domicile (pas de visite à domicile)."
+HELPER_ONLY_TEXT = "Ce lieu ne prend pas la demande : on vous y aide à la préparer. Elle se dépose à : {where}."
+LISTED_PLACES_FALLBACK = "une mairie équipée pour cette démarche"
+CALL_BEFORE_TEXT = "Horaires inconnus : appelez avant d'y aller, au {phone}."
+NO_PHONE_VISIT_TEXT = "{name} : la visite à domicile se demande par téléphone ; sans téléphone, demandez-la sur place."
+
+
+def probably_closed_text(name: str, phone: str) -> str:
+    """An in-person place with unknown hours, for someone free only evenings or weekends."""
+    text = f"{name} : horaires inconnus, probablement fermé quand vous êtes libre (le soir ou le week-end)."
+    return text + (f" Appelez avant : {phone}." if phone else "")
+
+
 SHORT_CRITERIA = {
     "fit": "moyen",
     "relevance": "organisme",

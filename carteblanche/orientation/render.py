@@ -57,7 +57,8 @@ def when_text(option: Option) -> str:
 
 def plan_to_text(plan: Plan, *, agent: bool = False) -> str:
     """The plan as plain text (CLI), with the full scoring when `agent`."""
-    lines = ["Votre plan : " + ", ".join(need.label for need in plan.needs), ""]
+    lines = safety_lines(plan)
+    lines += ["Votre plan : " + ", ".join(need.label for need in plan.needs), ""]
     if not plan.options:
         lines.append("Aucune option trouvée.")
     for option in plan.options:
@@ -82,6 +83,26 @@ def plan_to_text(plan: Plan, *, agent: bool = False) -> str:
         if finding.kind != "excluded" or agent:
             lines.append(f"À savoir : {finding.text}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def safety_lines(plan: Plan) -> list[str]:
+    """An urgent need: the plan's first line says to call the national lines first, then lists them."""
+    if plan.safety is None:
+        return []
+    lines = [plan.safety.headline]
+    for line in plan.safety.lines:
+        lines.append(f"- {line.action} : {line.label}. {line.what_for} ({line.availability_text})")
+    return [*lines, ""]
+
+
+def sms_safety(plan: Plan) -> str:
+    """The first words of the SMS when a need is urgent: the numbers, with their hours."""
+    if plan.safety is None:
+        return ""
+    calls = [line.number for line in plan.safety.lines if line.channel == "call"][:3]
+    sms = next((line.number for line in plan.safety.lines if line.channel == "sms"), "")
+    text = "URGENCE 24h/24: appelez le " + " ou le ".join(calls)
+    return text + (f", SMS au {sms}" if sms else "") + ". "
 
 
 def _gsm(text: str) -> str:
@@ -121,7 +142,7 @@ def _sms_option(option: Option) -> str:
 
 def plan_to_sms(plan: Plan) -> list[str]:
     """At most three SMS of 160 characters: the options, shortest first dropped when too long."""
-    header = "Carte Blanche, votre plan: "
+    header = sms_safety(plan) + "Carte Blanche, votre plan: "
     parts = [f"{o.rank}) {_gsm(_sms_option(o))}." for o in plan.options]
     if not parts:
         parts = ["Aucune option trouvee. Appelez France Services."]

@@ -141,6 +141,9 @@ SOON_BY_APPOINTMENT = 0.5  # a date to fix with the service (home visit, call-ba
 SOON_TO_CONFIRM = 0.3  # hours unknown
 # Hours unknown for a line reached from home (phone, call-back): trying costs a call, not a trip.
 SOON_TO_CONFIRM_REMOTE = 0.6
+# Hours unknown at a place whose number is known ("appelez avant"): ranked by its reach (issue 10).
+SOON_CALL_BEFORE = 1.0
+HOURS_CALL_BEFORE = 1.0
 # "hours"
 HOURS_KNOWN = 1.0
 HOURS_BY_APPOINTMENT = 0.6
@@ -153,11 +156,19 @@ LANGUAGE_UNKNOWN = 0.3
 # Plan shape
 MAX_OPTIONS = 5
 MAX_SAME_KIND = 2  # at most this many options of one kind, for a plan with real choices
+COMPETENT_PER_NEED = 2  # deciding bodies placed first for each need (two rounds, another body each time)
 MAX_DISTANCE_KM = 60.0  # places farther than this (great circle) are not considered
 SLOTS_SHOWN = 3
 MIN_SLOT_MINUTES = 20  # an open-and-free window shorter than this is not a usable slot
 TRIP_WINDOWS_TRIED = 6  # how many slots we try to reach before saying "no way to get there"
 ITINERANT_STOPS_TRIED = 3  # nearest stops of a line considered
 PHYSICAL_DRAFTS_EVALUATED = 12  # only the nearest places (great circle) are routed and scored
+# Free on a weekday for at least OFFICE_MIN_MINUTES between these hours: places with unknown hours
+# may be open then; otherwise (evenings, weekends only) they are said to be probably closed.
+OFFICE_START_HOUR = 9
+OFFICE_END_HOUR = 17
+OFFICE_MIN_MINUTES = 60
+# Words of a booking rule that give a way to book without a phone (for someone who has none).
+IN_PERSON_BOOKING_WORDS = ("sur place", "à l'accueil", "au guichet", "sans rendez-vous", "en ligne", "par courriel")
 MAX_DOCUMENTS = 6  # "À apporter" lists at most this many documents, then "et les pièces demandées par le service"
 MORE_DOCUMENTS_FR = "et les pièces demandées par le service"

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
 from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, great_circle_km
-from carteblanche.orientation import offer_cache
-from carteblanche.orientation.availability import PARIS, AvailabilityError, parse_availability
+from carteblanche.orientation import competence, offer_cache
+from carteblanche.orientation.availability import PARIS, AvailabilityError, WeeklyAvailability, parse_availability
 from carteblanche.orientation.engine import (
     ACCOMPANIMENT_OPERATORS,
     ChannelOffer,
@@ -159,12 +159,18 @@ def resolve_needs(slugs: list[str], free_text: str) -> tuple[list[Need], list[In
 
 
 def need_request(need: Need) -> NeedRequest:
+    """The engine's need, with its competent bodies from the catalogue (competence.py)."""
+    bodies = competence.for_need(need.slug)
     return NeedRequest(
         slug=need.slug,
         label=need.label,
         thematiques=tuple(need.thematiques or ()),
         operators=tuple(need.operators.values_list("code", flat=True)),
         documents=tuple(need.documents or ()),
+        deciders=bodies.deciders,
+        helpers=bodies.helpers,
+        listed_only=bodies.listed_only,
+        lines_only=bodies.lines_only,
     )
 
 
@@ -225,9 +231,11 @@ def build_person(request: OrientationRequest, *, now: datetime | None = None) ->
             problems.append(problem)
     needs, need_problems = resolve_needs(request.besoins, request.besoin_libre)
     problems.extend(need_problems)
-    availability = driver_windows = ()
+    availability = driver_windows = busy = ()
     try:
-        availability = parse_availability(request.disponibilites).windows(now)
+        weekly = parse_availability(request.disponibilites)
+        availability = weekly.windows(now)
+        busy = WeeklyAvailability(weekly.busy).windows(now) if weekly.busy else ()
     except AvailabilityError as exc:
         problems.append(InputProblem("disponibilites", str(exc)))
     if request.conduit_par_proche or request.conduit_quand.strip():
@@ -298,6 +306,7 @@ def build_person(request: OrientationRequest, *, now: datetime | None = None) ->
         urgent=request.urgent,
         other_place=Point(other.latitude, other.longitude) if other else None,
         other_commune=other.code if other else "",
+        busy=tuple(busy),
     )
 
 

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Error pages of the public flows show the national emergency lines (orientation/emergency.py).
+    "carteblanche.orientation.middleware.EmergencyLinesOnErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -114,8 +114,14 @@ class Command(BaseCommand):
             data["sms"] = plan_to_sms(plan)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(origin_text(person, from_position=position is not None))
-        self.stdout.write(plan_to_text(plan, agent=options["agent"]))
+        text = plan_to_text(plan, agent=options["agent"])
+        origin = origin_text(person, from_position=position is not None)
+        if plan.safety is not None:  # an urgent need: the emergency lines are the very first line
+            head, _, rest = text.partition("\n\n")
+            self.stdout.write(head + "\n\n" + origin + "\n" + rest)
+        else:
+            self.stdout.write(origin)
+            self.stdout.write(text)
         if options["sms"]:
             self.stdout.write("SMS :\n" + "\n".join(plan_to_sms(plan)))
 
