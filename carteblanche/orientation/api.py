@@ -72,5 +72,5 @@ def post_plan(request: HttpRequest, payload: SituationIn):
         return Status(422, {"message": str(exc), "errors": problems})
     result = plan_to_dict(plan)
     result["origin"] = origin_text(person, from_position=position is not None)
-    result["sms"] = plan_to_sms(plan)
+    result["sms"] = plan_to_sms(result)
     return Status(200, result)

@@ -77,6 +77,7 @@ class Location:
     hours_note: str = ""
     position_approximate: bool = False
     wheelchair_accessible: bool | None = None
+    verified_on: str = ""  # ISO date the place was last checked ("" = unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,9 @@ class Option:
     warnings: tuple[str, ...] = ()
     helped_by: str = ""  # the accompaniment structure, for accompanied / video-at-counter options
     sources: tuple[str, ...] = ()
+    # The oldest verification date (ISO) of the option's services and place: the renderer
+    # flags the option "à vérifier" when it is older than the freshness rule allows.
+    checked_on: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -702,6 +706,7 @@ class Engine:
             warnings=tuple(dict.fromkeys(warnings)),
             helped_by=draft.helped_by,
             sources=tuple(dict.fromkeys(_source(s) for s in draft.services if s.source)),
+            checked_on=_oldest_check(draft),
         )
         return option  # "how" is written for the selected options only (plan)
 
@@ -888,6 +893,14 @@ def _documents(person: PersonSituation, draft: _Draft) -> tuple[str, ...]:
     if len(unique) > scoring.MAX_DOCUMENTS or (more and unique):
         return (*unique[: scoring.MAX_DOCUMENTS], scoring.MORE_DOCUMENTS_FR)
     return tuple(unique)
+
+
+def _oldest_check(draft: _Draft) -> str:
+    """The oldest known verification date of the records behind an option (ISO dates sort as text)."""
+    dates = [s.verified_on for s in draft.services if s.verified_on]
+    if draft.location is not None and draft.location.verified_on:
+        dates.append(draft.location.verified_on)
+    return min(dates, default="")
 
 
 def _source(service: ServiceOffer) -> str:

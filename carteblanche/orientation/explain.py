@@ -7,7 +7,7 @@ scores every generated explanation with Kandel–Moles (textstat, French) and re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,7 @@ WEAK_SENTENCE = {
     "language": "On ne sait pas si votre langue est parlée.",
 }
 CONDITIONAL_REASON = "réservé sous conditions"  # engine.service_relevance's reason for a conditional service
+# Short names of the criteria, for the agent's one-line summary of the scoring.
 SHORT_CRITERIA = {
     "fit": "moyen",
     "relevance": "organisme",
@@ -170,7 +171,11 @@ def _when_sentence(option: Option) -> str:
 
 
 def option_explanation(option: Option, rank: int, person: PersonSituation) -> str:
-    """Why this option ranks here: its strong points, its weak point, and the points it gets."""
+    """Why this option ranks here, in words: its strong points and its weak point.
+
+    Never the points: the public reads reasons; the agent view shows the scoring table
+    (`score_summary`).
+    """
     sentences = [f"Choix numéro {rank}."]
     lines = sorted(option.breakdown, key=lambda line: -line.points)
     said = 0
@@ -215,13 +220,29 @@ def option_explanation(option: Option, rank: int, person: PersonSituation) -> st
             sentence = "Ce service est réservé à certaines personnes."
         if sentence not in sentences:
             sentences.append("Mais " + sentence[0].lower() + sentence[1:])
-    top = lines[:2]
-    sentences.append(
+    return " ".join(sentences)
+
+
+def fmt_date(day: date) -> str:
+    """'12 mars 2021'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def stale_text(checked_on: str) -> str:
+    """The "à vérifier" flag of an option whose records are old (core.freshness decides when)."""
+    if not checked_on:
+        return "À vérifier : on ne sait pas quand cette information a été vérifiée."
+    return f"À vérifier : cette information date du {fmt_date(date.fromisoformat(checked_on))}. Appelez avant."
+
+
+def score_summary(option: Option) -> str:
+    """The agent's summary of the scoring: the two strongest criteria and the total."""
+    top = sorted(option.breakdown, key=lambda line: -line.points)[:2]
+    return (
         "Points : "
         + ", ".join(f"{SHORT_CRITERIA[line.criterion]} {round(line.points)} sur {round(line.weight)}" for line in top)
         + f". Total : {round(option.score)} sur 100."
     )
-    return " ".join(sentences)
 
 
 def unreachable_text(location: Location, person: PersonSituation) -> str:

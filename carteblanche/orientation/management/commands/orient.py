@@ -104,13 +104,13 @@ class Command(BaseCommand):
         if options["json"]:
             data = plan_to_dict(plan)
             data["origin"] = origin_text(person, from_position=position is not None)
-            data["sms"] = plan_to_sms(plan)
+            data["sms"] = plan_to_sms(data)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(origin_text(person, from_position=position is not None))
         self.stdout.write(plan_to_text(plan, agent=options["agent"]))
         if options["sms"]:
-            self.stdout.write("SMS :\n" + "\n".join(plan_to_sms(plan)))
+            self.stdout.write("SMS :\n" + "\n".join(plan_to_sms(plan_to_dict(plan))))
 
 
 def _option_name(field: str) -> str:

@@ -1,0 +1,16 @@
+"""Kandel–Moles (the French Flesch reading ease) without touching textstat's process-wide language.
+
+`textstat.set_lang` changes a module-level object every other test shares; this private
+instance keeps French to itself.
+"""
+
+from textstat.textstat import textstatistics
+
+_FRENCH = textstatistics()
+_FRENCH.set_lang("fr")
+KANDEL_MOLES_MIN = 60
+
+
+def kandel_moles(text: str) -> float:
+    """207 - 1.015 x words per sentence - 73.6 x syllables per word (textstat's "fr" constants)."""
+    return _FRENCH.flesch_reading_ease(text)
