@@ -263,7 +263,7 @@ def eligibility_warnings(service: ServiceOffer, person: PersonSituation) -> list
         warnings.append(f"Réservé aux personnes de {low} à {high}.")
     restricted = set(service.publics) - {"tous-publics"}
     if restricted and "tous-publics" not in service.publics and not person.all_publics:
-        warnings.append("Réservé à certains publics : " + ", ".join(sorted(restricted)) + ".")
+        warnings.append("Pour certains publics seulement : " + ", ".join(sorted(restricted)) + ".")
     return warnings
 
 

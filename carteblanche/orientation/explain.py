@@ -144,20 +144,25 @@ def option_how(option: Option) -> str:
         if option.phone:
             return f"Appelez le {option.phone} pour fixer une visite chez vous."
         who = option.services[0] if option.services else option.structure
-        return f"Demandez une visite chez vous au service « {who} »." + (f" {option.booking}" if option.booking else "")
+        return f"Demandez une visite chez vous. Qui le fait : « {who} »." + (f" {option.booking}" if option.booking else "")
     if kind == OptionKind.VIDEO:
         return "Prenez rendez-vous en visio." + (f" Lien : {option.url}." if option.url else "")
+    # Short sentences: the place's name is often long, so the address gets its own sentence.
     where = option.location.name if option.location else ""
-    address = option.location.address if option.location and option.location.address else "adresse non connue"
+    address = (
+        f" Adresse : {option.location.address}."
+        if option.location and option.location.address
+        else " On ne connaît pas l'adresse."
+    )
     if kind == OptionKind.ACCOMPANIED:
-        return f"Allez à {where} ({address}). Un conseiller vous aide à faire la démarche en ligne."
+        return f"Allez à ce lieu : {where}.{address} Un conseiller vous aide à faire la démarche en ligne."
     if kind == OptionKind.VIDEO_AT_COUNTER:
-        return f"Allez à {where} ({address}). On vous aide à faire le rendez-vous en visio."
+        return f"Allez à ce lieu : {where}.{address} On vous aide à faire le rendez-vous en visio."
     helped = " Un conseiller peut vous aider à faire la démarche en ligne." if option.helped_by else ""
     if kind == OptionKind.ITINERANT:
-        return f"Allez à l'arrêt : {where} ({address}).{helped}"
+        return f"Allez à l'arrêt : {where}.{address}{helped}"
     booking = " Prenez rendez-vous avant." if option.booking else ""
-    return f"Allez à {where} ({address}).{booking}{helped}"
+    return f"Allez à ce lieu : {where}.{address}{booking}{helped}"
 
 
 def _when_sentence(option: Option) -> str:
@@ -221,6 +226,11 @@ def option_explanation(option: Option, rank: int, person: PersonSituation) -> st
         if sentence not in sentences:
             sentences.append("Mais " + sentence[0].lower() + sentence[1:])
     return " ".join(sentences)
+
+
+def documents_text(documents: Sequence[str]) -> str:
+    """Papers to bring, one short sentence each (a long comma list is hard to read)."""
+    return " ".join(doc[:1].upper() + doc[1:].rstrip(".") + "." for doc in documents if doc)
 
 
 def fmt_date(day: date) -> str:

@@ -19,6 +19,7 @@ from carteblanche.core.freshness import is_stale
 from carteblanche.mobility.travel import MODE_LABELS_FR, Mode
 from carteblanche.orientation.engine import HoursStatus, Option, Plan
 from carteblanche.orientation.explain import (
+    documents_text,
     fmt_day,
     fmt_minutes,
     fmt_slot,
@@ -93,7 +94,7 @@ def plan_to_text(plan: Plan, *, agent: bool = False) -> str:
         if option.travel:
             lines.append(f"   Trajet : {option.travel.text}")
         if option.documents:
-            lines.append(f"   À apporter : {', '.join(option.documents)}")
+            lines.append(f"   À apporter : {documents_text(option.documents)}")
         if option_is_stale(option, plan):
             lines.append(f"   {stale_text(option.checked_on)}")
         for warning in option.warnings:
@@ -176,7 +177,7 @@ def printable(plan: Mapping[str, Any]) -> dict[str, Any]:
                 "stale": bool(option.get("stale")),
             }
         )
-    groups = [{"ranks": _ranks_text(ranks), "documents": list(docs)} for docs, ranks in papers.items()]
+    groups = [{"ranks": _ranks_text(ranks), "documents": documents_text(docs)} for docs, ranks in papers.items()]
     printed = {"options": options, "papers": groups}
     printed["size"] = print_size(plan, printed)
     return printed
@@ -213,7 +214,7 @@ def print_height(plan: Mapping[str, Any], printed: Mapping[str, Any], size: floa
         height += block("Pourquoi : " + option["why"], 0.87) if option["why"] else 0
     if printed["papers"]:
         height += box + block("À apporter")
-        height += sum(block(f"Pour {g['ranks']} : " + ", ".join(g["documents"])) for g in printed["papers"])
+        height += sum(block(f"Pour {g['ranks']} : " + g["documents"]) for g in printed["papers"])
     for finding in plan.get("findings") or []:
         if finding.get("kind") != "excluded":
             height += block("À savoir : " + finding.get("text", ""), 0.87)
