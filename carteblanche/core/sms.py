@@ -80,7 +80,7 @@ _TRANSLITERATION = {
 }
 # A French phone number written in groups ("05 65 36 06 06", "05.65.36.06.06", "+33 5 65 36 06 06")
 # is one unit; anything else without a space (a word, a URL) is one unit.
-_PHONE = r"(?:\+33|0)\s?\d(?:[ .]?\d{2}){4}(?!\d)"
+_PHONE = r"(?:\+33|0) ?[0-9](?:[ .]?[0-9]{2}){4}(?![0-9])"
 _UNIT = re.compile(rf"{_PHONE}|\S+")
 
 

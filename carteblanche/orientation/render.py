@@ -267,7 +267,7 @@ def sms_option(option: Mapping[str, Any]) -> str:
     elif kind == OptionKind.CALLBACK:
         what = f"Demandez à être rappelé au {phone}."
     elif kind == OptionKind.HOME_VISIT:
-        what = f"Visite chez vous : appelez le {phone}." if phone else f"Visite chez vous : demandez à {_name(option)}."
+        what = f"Visite chez vous : appelez le {phone}." if phone else f"Visite chez vous : {_name(option)}."
     elif kind == OptionKind.ONLINE:
         what = f"En ligne : {url}" if url else f"En ligne : {_name(option)}."
     elif kind == OptionKind.VIDEO:

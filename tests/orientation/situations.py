@@ -10,7 +10,8 @@ import random
 from datetime import datetime
 
 from carteblanche.orientation.availability import PARIS
-from carteblanche.orientation.selectors import OrientationRequest
+from carteblanche.orientation.render import plan_to_dict
+from carteblanche.orientation.selectors import OrientationRequest, compute_plan
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)  # a Monday
 COMMUNES = [
@@ -86,3 +87,19 @@ def situations(count: int = 120, seed: int = 10) -> list[OrientationRequest]:
         needs = [need] if index % 3 else [need, rnd.choice([n for n in NEEDS if n != need])]
         requests.append(OrientationRequest(commune=rnd.choice(COMMUNES), besoins=needs, **profile))
     return requests
+
+
+_PLANS: list = []
+
+
+def computed_plans() -> list:
+    """(Plan, snapshot) for the 120 situations on the shipped offer, computed once per test process.
+
+    Needs the database with the shipped data (the `shipped_data` fixture); every situation must
+    give a plan (an input error fails the test instead of being skipped).
+    """
+    if not _PLANS:
+        for request in situations(120):
+            plan, _person = compute_plan(request, now=NOW)
+            _PLANS.append((plan, plan_to_dict(plan)))
+    return _PLANS

@@ -12,27 +12,16 @@ import pytest
 
 from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text, printable, public_plan
 from carteblanche.orientation.selectors import compute_plan
-from tests.orientation.situations import NOW, situations
+from tests.orientation.situations import NOW, computed_plans, situations
 from tests.readability import KANDEL_MOLES_MIN, kandel_moles
 
 LINK = "https://carteblanche.example/orientation/lien/AbCdEfGhIjKlMnOpQrStUv:1vXyZa:" + "a" * 43 + "/"
 POINTS = re.compile(r"\bpoints?\b|sur 100|Total :", re.IGNORECASE)
 
 
-_PLANS: list = []
-
-
 @pytest.fixture
 def plans(shipped_data):
-    """(Plan, snapshot) for 120 situations on the shipped offer, computed once for this module.
-
-    Every situation gives a plan (an input error would fail here, not be skipped).
-    """
-    if not _PLANS:
-        for request in situations(120):
-            plan, _person = compute_plan(request, now=NOW)
-            _PLANS.append((plan, plan_to_dict(plan)))
-    return _PLANS
+    return computed_plans()
 
 
 def public_texts(plan, data) -> dict[str, list[str]]:
