@@ -144,7 +144,8 @@ def option_how(option: Option) -> str:
         if option.phone:
             return f"Appelez le {option.phone} pour fixer une visite chez vous."
         who = option.services[0] if option.services else option.structure
-        return f"Demandez une visite chez vous. Qui le fait : « {who} »." + (f" {option.booking}" if option.booking else "")
+        booking = f" {option.booking}" if option.booking else ""
+        return f"Demandez une visite chez vous. Qui le fait : « {who} ».{booking}"
     if kind == OptionKind.VIDEO:
         return "Prenez rendez-vous en visio." + (f" Lien : {option.url}." if option.url else "")
     # Short sentences: the place's name is often long, so the address gets its own sentence.
