@@ -191,8 +191,9 @@ def plan_sms(request: HttpRequest, pk) -> HttpResponse:
     return HttpResponse("\n\n".join(plan_to_sms(saved.plan)), content_type="text/plain; charset=utf-8")
 
 
-def render_pdf(saved: SavedPlan, base_url: str) -> bytes:
-    """The one-page PDF: at the size the print estimate chose, one size smaller while WeasyPrint needs two pages."""
+def pdf_document(saved: SavedPlan, base_url: str):
+    """The one-page PDF (a WeasyPrint document): at the size the print estimate chose, one size
+    smaller while WeasyPrint still needs two pages."""
     from weasyprint import HTML
 
     context = _context(saved, pdf=True)
@@ -202,13 +203,13 @@ def render_pdf(saved: SavedPlan, base_url: str) -> bytes:
         document = HTML(string=render_to_string("orientation/print.html", context), base_url=base_url).render()
         if len(document.pages) == 1:
             break
-    return document.write_pdf()
+    return document
 
 
 def plan_pdf(request: HttpRequest, pk) -> HttpResponse:
     """PDF made by WeasyPrint from the simple print template (never the full DSFR stylesheet)."""
     saved = _owned_plan(request, pk)
-    pdf = render_pdf(saved, request.build_absolute_uri("/"))
+    pdf = pdf_document(saved, request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="mon-plan-{str(saved.pk)[:8]}.pdf"'
     return response
