@@ -161,7 +161,7 @@ def normalize_mobile(raw: str) -> str:
     """
     text = (raw or "").strip()
     if not text:
-        raise InvalidNumber("Indiquez un numéro de téléphone portable.")
+        raise InvalidNumber("Il manque le numéro : écrivez-le, par exemple 06 12 34 56 78.")
     if re.search(r"[^\d\s.+()-]", text):
         raise InvalidNumber(
             f"Le numéro « {text[:30]} » contient des caractères qui ne sont pas des chiffres. "
@@ -282,7 +282,8 @@ class BrevoBackend(BaseSmsBackend):
         self.api_key = api_key if api_key is not None else settings.CARTEBLANCHE_SMS_BREVO_API_KEY
         self.sender = sender if sender is not None else settings.CARTEBLANCHE_SMS_SENDER
         if not self.api_key:
-            raise SmsError("L'envoi de SMS n'est pas configuré (clé de l'API Brevo manquante).")
+            # Said to the person; the operator sees the cause in the settings (no Brevo key).
+            raise SmsError("L'envoi de SMS ne marche pas pour le moment. Imprimez votre plan, ou réessayez plus tard.")
         if not re.fullmatch(r"[A-Za-z0-9]{1,11}|\d{1,15}", self.sender):
             raise SmsError("Le nom d'expéditeur des SMS doit avoir au plus 11 lettres ou chiffres, sans espace.")
         self.transport = transport or urllib_transport

@@ -116,7 +116,7 @@ def send_plan(*, saved: SavedPlan, channel: str, address: str, consent: bool, li
     if channel == EMAIL:
         address = (address or "").strip()
         if not address:
-            raise SendError("email", "Indiquez votre adresse e-mail.")
+            raise SendError("email", "Il manque votre adresse e-mail.")
         try:
             validate_email(address)
         except ValidationError:

@@ -116,10 +116,14 @@ def _context(saved: SavedPlan, *, agent: bool = False, **extra) -> dict:
 
 
 SEND_SCOPE = "orientation-send"
+# Needs for which a message left on a shared phone or mailbox can put the person in danger:
+# the send forms say so first.
+DISCREET_NEEDS = frozenset({"violences-conjugales"})
 
 
 def _plan_page(request: HttpRequest, saved: SavedPlan, *, status: int = 200, **forms) -> HttpResponse:
     context = _context(saved, agent=False, can_send=True)
+    context["discreet"] = any(need.get("slug") in DISCREET_NEEDS for need in saved.plan.get("needs") or [])
     context["email_form"] = forms.get("email_form") or SendByEmailForm()
     context["sms_form"] = forms.get("sms_form") or SendBySmsForm()
     return render(request, "orientation/plan.html", context, status=status)

@@ -74,7 +74,7 @@ def test_french_mobiles_are_accepted(raw, expected):
 @pytest.mark.parametrize(
     ("raw", "says"),
     [
-        ("", "Indiquez un numéro"),
+        ("", "Il manque le numéro"),
         ("05 65 36 06 06", "n'est pas un portable"),
         ("06 12 34 56", "a 8 chiffres"),
         ("06 12 34 56 7a", "pas des chiffres"),
@@ -146,7 +146,7 @@ def test_brevo_failures_are_french_errors(transport, says):
 
 def test_brevo_needs_a_key_and_a_short_sender(settings):
     settings.CARTEBLANCHE_SMS_BREVO_API_KEY = ""
-    with pytest.raises(sms.SmsError, match="clé"):
+    with pytest.raises(sms.SmsError, match="ne marche pas pour le moment"):
         sms.BrevoBackend(sender="CarteBlanc")
     with pytest.raises(sms.SmsError, match="11 lettres"):
         sms.BrevoBackend(api_key="k", sender="Carte Blanche")

@@ -113,7 +113,7 @@ def test_a_provider_failure_is_said_in_french_and_not_journaled(client, plan, se
     settings.CARTEBLANCHE_SMS_BACKEND = "carteblanche.core.sms.BrevoBackend"
     settings.CARTEBLANCHE_SMS_BREVO_API_KEY = ""  # misconfigured: refused before any network use
     response = _send(client, plan, "sms", "06 12 34 56 78")
-    assert response.status_code == 400 and "pas configuré" in html.unescape(response.content.decode())
+    assert response.status_code == 400 and "ne marche pas pour le moment" in html.unescape(response.content.decode())
     assert not _shares(plan).exists()
 
 
@@ -132,3 +132,49 @@ def test_another_browser_cannot_send_the_plan(client, plan):
     client.cookies.clear()
     assert _send(client, plan, "email", "marie@example.fr").status_code == 404
     assert not mail.outbox
+
+
+@pytest.mark.django_db
+def test_a_plan_about_violence_warns_before_sending(client, shipped_data):
+    response = client.post("/orientation/", {**MARTINE, "besoin": "violences-conjugales", "besoin_2": ""})
+    page = client.get(response["Location"]).content.decode()
+    assert "peut être lu par une autre personne" in html.unescape(page)
+    assert (
+        kandel_moles(
+            "Un SMS ou un e-mail peut être lu par une autre personne. Si c'est un risque pour vous, "
+            "notez plutôt les numéros. Le 3919 est gratuit, jour et nuit."
+        )
+        >= KANDEL_MOLES_MIN
+    )
+
+
+@pytest.mark.django_db
+def test_the_send_texts_and_errors_are_easy_to_read(client, plan):
+    import re
+
+    from carteblanche.orientation.actions import SendError, send_plan
+
+    texts = []
+    page = html.unescape(client.get(f"/orientation/plan/{plan.pk}/").content.decode())
+    start = page.index('id="envoyer">') + len('id="envoyer">')
+    section = page[start : page.index("</form>", page.rindex('value="sms"'))]
+    texts += [t.strip() for t in re.sub(r"<[^>]+>", "\n", section).split("\n") if len(t.strip()) > 20]
+    for channel, address, consent in [
+        ("email", "", True),
+        ("email", "marie.example.fr", True),
+        ("sms", "", True),
+        ("sms", "05 65 36 06 06", True),
+        ("sms", "06 12 34", True),
+        ("sms", "06 12 34 56 7a", True),
+        ("sms", "+44 7700 900123", True),
+        ("sms", "06 12 34 56 78", False),
+    ]:
+        with pytest.raises(SendError) as error:
+            send_plan(saved=plan, channel=channel, address=address, consent=consent)
+        texts.append(error.value.message)
+    texts.append(
+        html.unescape(client.get("/orientation/lien/abc/").content.decode()).split("<h1>")[1].split("</div>")[0]
+    )
+    assert len(texts) >= 12
+    for text in texts:
+        assert kandel_moles(re.sub(r"<[^>]+>", " ", text)) >= KANDEL_MOLES_MIN, text
