@@ -73,24 +73,28 @@ _TRANSLITERATION = {
     "—": "-",
     "‑": "-",
     "…": "...",
-    "\u00a0": " ",
     "\u202f": " ",
     "\u2009": " ",
     "\t": " ",
 }
 # A French phone number written in groups ("05 65 36 06 06", "05.65.36.06.06", "+33 5 65 36 06 06")
-# is one unit; anything else without a space (a word, a URL) is one unit.
-_PHONE = r"(?:\+33|0) ?[0-9](?:[ .]?[0-9]{2}){4}(?![0-9])"
-_UNIT = re.compile(rf"{_PHONE}|\S+")
+# is one unit, with the punctuation stuck to it; anything else without a space (a word, a URL) is
+# one unit. A no-break space (U+00A0) glues words the writer wants kept together ("mardi 8 décembre").
+NBSP = "\u00a0"
+_PHONE = r"(?:\+33|0) ?[0-9](?:[ .]?[0-9]{2}){4}(?![0-9])[^\s\u00a0]*"
+_UNIT = re.compile(rf"{_PHONE}|[^ \t\n\r\f\v\u202f\u2009]+")
 
 
 def to_gsm7(text: str) -> str:
-    """The text in the GSM-7 alphabet: French accents kept when GSM-7 has them, else dropped."""
+    """The text in the GSM-7 alphabet: French accents kept when GSM-7 has them, else dropped.
+
+    No-break spaces are kept for `pack`, which turns them into plain spaces.
+    """
     text = re.sub(r"«[\s\u00a0\u202f]*", '"', text)
     text = re.sub(r"[\s\u00a0\u202f]*»", '"', text)
     out = []
     for char in text:
-        if char in GSM7_BASIC or char in GSM7_EXTENDED:
+        if char in GSM7_BASIC or char in GSM7_EXTENDED or char == NBSP:
             out.append(char)
         elif char in _TRANSLITERATION:
             out.append(_TRANSLITERATION[char])
@@ -119,10 +123,13 @@ class MessageTooLong(ValueError):
 
 
 def pack(text: str, *, limit: int = SMS_LENGTH, max_messages: int | None = None) -> list[str]:
-    """Cut a GSM-7 text into messages of at most `limit` units, only between words."""
+    """Cut a GSM-7 text into messages of at most `limit` units, only between words.
+
+    Never at a no-break space: it becomes a plain space inside its message.
+    """
     messages: list[str] = []
     current = ""
-    for unit in units(text):
+    for unit in (u.replace(NBSP, " ") for u in units(text)):
         if gsm7_length(unit) > limit:
             raise MessageTooLong(f"« {unit[:30]}… » est plus long qu'un SMS.")
         candidate = f"{current} {unit}" if current else unit

@@ -273,29 +273,38 @@ def sms_option(option: Mapping[str, Any]) -> str:
     elif kind == OptionKind.VIDEO:
         what = f"En visio : {_name(option)}." + (f" Lien : {url}" if url else "")
     else:
+        name = location.get("name", "")
         where = location.get("address") or location.get("commune_name") or ""
-        what = f"Allez à {location.get('name', '')}" + (f", {where}." if where else ".")
+        if where and name.endswith(where):
+            where = ""  # "Bus France Services … - Cieurac" already says where
+        what = f"Allez à {name}" + (f", {where}." if where else ".")
     sentences = [what]
     slots = option.get("slots") or []
     if slots:
         start, end = datetime.fromisoformat(slots[0]["start"]), datetime.fromisoformat(slots[0]["end"])
-        sentences.append(f"Ouvert {fmt_day(start)} de {fmt_time(start)} à {fmt_time(end)}.")
+        day, begin, until = (glue(t) for t in (fmt_day(start), fmt_time(start), fmt_time(end)))
+        sentences.append(f"Ouvert {day} de {begin} à {until}.")
     elif option.get("hours_status") == HoursStatus.TO_CONFIRM:
-        sentences.append("Horaires à confirmer.")
+        sentences.append(glue("Horaires à confirmer."))
     elif option.get("hours_status") == HoursStatus.BY_APPOINTMENT:
-        sentences.append("Date à fixer.")
+        sentences.append(glue("Date à fixer."))
     travel = option.get("travel")
     if travel:
         mode = SMS_MODES.get(travel.get("mode"), "")
-        sentences.append(f"Trajet : {fmt_minutes(travel['minutes'])} {mode}.".replace(" .", "."))
+        sentences.append(f"Trajet : {glue(fmt_minutes(travel['minutes']))} {mode}.".replace(" .", "."))
     if option.get("stale"):
-        sentences.append("À vérifier.")
+        sentences.append(glue("À vérifier."))
     return " ".join(sentences)
+
+
+def glue(text: str) -> str:
+    """Words an SMS must keep in one message ("mardi 8 décembre", "12 h 30")."""
+    return text.replace(" ", sms.NBSP)
 
 
 def _left_out(count: int, link: str) -> str:
     where = "voir le plan" if not link else "voir le plan en ligne"
-    return f"{count} autre{'s' if count > 1 else ''} possibilité{'s' if count > 1 else ''} : {where}."
+    return glue(f"{count} autre{'s' if count > 1 else ''} possibilité{'s' if count > 1 else ''}") + f" : {where}."
 
 
 def plan_to_sms(plan: Mapping[str, Any], *, link: str = "") -> list[str]:
@@ -307,7 +316,9 @@ def plan_to_sms(plan: Mapping[str, Any], *, link: str = "") -> list[str]:
     """
     options = list(plan.get("options") or [])
     header = "Carte Blanche, votre plan."
-    items = [f"{option.get('rank', index)}) {sms_option(option)}" for index, option in enumerate(options, start=1)]
+    items = [
+        f"{option.get('rank', index)}){sms.NBSP}{sms_option(option)}" for index, option in enumerate(options, start=1)
+    ]
     tail = [f"Le plan : {link}"] if link else []
     if not items:
         body = [header, "Aucune solution trouvée. Un espace France Services peut vous aider.", *tail]

@@ -30,6 +30,12 @@ def test_pack_never_cuts_a_phone_number_or_a_url():
     assert all(len(message) <= 160 for message in messages)
 
 
+def test_pack_never_cuts_at_a_no_break_space_and_writes_a_plain_space():
+    glued = "mardi\u00a08\u00a0décembre"
+    messages = sms.pack("x" * 150 + " " + glued)
+    assert messages == ["x" * 150, "mardi 8 décembre"]
+
+
 def test_pack_refuses_too_many_messages_and_a_unit_longer_than_a_message():
     with pytest.raises(sms.MessageTooLong):
         sms.pack("mot " * 200, max_messages=3)

@@ -46,7 +46,7 @@ def check_sms(messages: list[str], data: dict, link: str = "") -> None:
         + ["Le plan :", link, "Aucune solution trouvée. Un espace France Services peut vous aider."]
         + [f"{o.get('rank')}) " + sms_option(o) for o in options]
     )
-    vocabulary = set(sms.units(sms.to_gsm7(source))) | {str(n) for n in range(1, 10)}
+    vocabulary = set(sms.units(sms.to_gsm7(source).replace(sms.NBSP, " "))) | {str(n) for n in range(1, 10)}
     for unit in sms.units(text):
         assert unit in vocabulary, (unit, text)
     # Options in rank order, the first ones kept, the others counted.
