@@ -204,6 +204,13 @@ def print_height(plan: Mapping[str, Any], printed: Mapping[str, Any], size: floa
         return (lines * 1.25 + 0.2) * scale * size
 
     height = block("Mon plan", 1.5) + block("Pour : " + ", ".join(n.get("label", "") for n in plan.get("needs") or []))
+    safety = plan.get("safety") or {}
+    if safety:
+        height += 0.85 * size + 3 + block(safety.get("headline", ""), 1.1)
+        height += sum(
+            block(f"{line.get('number')} — {line.get('label')} ({line.get('availability_text')}).")
+            for line in safety.get("lines") or []
+        )
     height += block(plan.get("origin", ""), 0.87) if plan.get("origin") else 0
     box = 0.85 * 1.0 * size + 3  # padding, margin and borders of a framed block
     for option in printed["options"]:
@@ -302,6 +309,23 @@ def glue(text: str) -> str:
     return text.replace(" ", sms.NBSP)
 
 
+def sms_safety(plan: Mapping[str, Any]) -> str:
+    """The SMS's first words when a need is urgent (the snapshot's "safety": national lines first).
+
+    Never left out: the options give way to it.
+    """
+    safety = plan.get("safety") or {}
+    lines = safety.get("lines") or []
+    calls = [line["number"] for line in lines if line.get("channel") == "call"][:3]
+    texts = [line["number"] for line in lines if line.get("channel") == "sms"][:1]
+    if not calls and not texts:
+        return ""
+    always = all(line.get("availability") == "24/7" for line in lines)
+    text = glue("Urgence 24 h/24") if always else "Urgence"
+    text += (" : appelez le " + " ou le ".join(calls) + ".") if calls else " :"
+    return text + (f" Par SMS : {texts[0]}." if texts else "")
+
+
 def _left_out(count: int, link: str) -> str:
     where = "voir le plan" if not link else "voir le plan en ligne"
     return glue(f"{count} autre{'s' if count > 1 else ''} possibilité{'s' if count > 1 else ''}") + f" : {where}."
@@ -315,7 +339,7 @@ def plan_to_sms(plan: Mapping[str, Any], *, link: str = "") -> list[str]:
     plan"). `link` (the private link to the plan) is given whole, never cut.
     """
     options = list(plan.get("options") or [])
-    header = "Carte Blanche, votre plan."
+    header = " ".join(part for part in (sms_safety(plan), "Carte Blanche, votre plan.") if part)
     items = [
         f"{option.get('rank', index)}){sms.NBSP}{sms_option(option)}" for index, option in enumerate(options, start=1)
     ]

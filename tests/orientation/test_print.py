@@ -75,3 +75,16 @@ def test_the_pdf_view_sends_one_page(client, shipped_data):
     saved = SavedPlan.objects.get(pk=pk)
     assert len(saved.plan["options"]) == 5
     assert _pages(saved) == 1 and pdf.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_an_urgent_plan_prints_its_lines_and_five_options_on_one_page(shipped_data):
+    from tests.orientation.test_sms_plan import SAFETY
+
+    data = {**_longest_five_option_plans(1)[0], "safety": SAFETY}
+    saved = SavedPlan.objects.create(situation=Situation.objects.create(), plan=data)
+    size = printable(public_plan(saved.plan))["size"]
+    context = _context(saved, pdf=True)
+    html = render_to_string("orientation/print.html", context)
+    assert "Police ou gendarmerie" in html
+    assert _pages(saved, size) == 1

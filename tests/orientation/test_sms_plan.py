@@ -153,3 +153,41 @@ def test_a_time_is_written_in_french():
         "Carte Blanche, votre plan. 1) Allez à France Services, 8 Grande Rue, 46240. "
         "Ouvert mardi 8 décembre de 9 h à 12 h. Trajet : 46 minutes conduit par un proche. A vérifier."
     )
+
+
+SAFETY = {
+    "headline": "En cas d'urgence, d'abord : appelez le 17 (Police ou gendarmerie, 24 h/24, 7 j/7, gratuit).",
+    "no_home": True,
+    "lines": [
+        {
+            "number": "17",
+            "label": "Police ou gendarmerie",
+            "channel": "call",
+            "availability": "24/7",
+            "availability_text": "24 h/24, 7 j/7, gratuit",
+        },
+        {
+            "number": "3919",
+            "label": "Violences Femmes Info",
+            "channel": "call",
+            "availability": "24/7",
+            "availability_text": "24 h/24, 7 j/7, gratuit et anonyme",
+        },
+        {
+            "number": "114",
+            "label": "Urgence par SMS",
+            "channel": "sms",
+            "availability": "24/7",
+            "availability_text": "24 h/24, 7 j/7, gratuit, par SMS",
+        },
+    ],
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(snapshots(), st.sampled_from(["", LINK]))
+def test_an_urgent_plan_starts_with_the_national_lines_and_keeps_them(data, link):
+    data = {**data, "safety": SAFETY}
+    messages = plan_to_sms(data, link=link)
+    assert messages[0].startswith("Urgence 24 h/24 : appelez le 17 ou le 3919. Par SMS : 114. Carte Blanche")
+    assert len(messages) <= 3 and all(sms.gsm7_length(m) <= 160 for m in messages)
