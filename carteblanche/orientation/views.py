@@ -174,6 +174,8 @@ def plan_link(request: HttpRequest, token: str) -> HttpResponse:
     record_audit(actor_label="lien privé du plan", action="read", obj=saved, reason="plan ouvert par son lien privé")
     if request.GET.get("imprimer") is not None:
         return render(request, "orientation/print.html", _context(saved, pdf=False, token=token))
+    if request.GET.get("pdf") is not None:
+        return _pdf_response(saved, request)
     return render(request, "orientation/plan.html", _context(saved, token=token))
 
 
@@ -212,7 +214,10 @@ def pdf_document(saved: SavedPlan, base_url: str):
 
 def plan_pdf(request: HttpRequest, pk) -> HttpResponse:
     """PDF made by WeasyPrint from the simple print template (never the full DSFR stylesheet)."""
-    saved = _owned_plan(request, pk)
+    return _pdf_response(_owned_plan(request, pk), request)
+
+
+def _pdf_response(saved: SavedPlan, request: HttpRequest) -> HttpResponse:
     pdf = pdf_document(saved, request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="mon-plan-{str(saved.pk)[:8]}.pdf"'

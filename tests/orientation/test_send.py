@@ -97,6 +97,8 @@ def test_by_sms_at_most_three_messages_with_the_whole_link(client, plan):
     assert AuditEntry.objects.filter(object_id=str(plan.pk), action="read", actor_label="lien privé du plan").exists()
     printed = client.get(link.replace("http://testserver", "") + "?imprimer")
     assert printed.status_code == 200 and "size: A4" in printed.content.decode()
+    pdf = client.get(link.replace("http://testserver", "") + "?pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 @pytest.mark.django_db
