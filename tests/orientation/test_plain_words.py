@@ -15,7 +15,7 @@ from carteblanche.orientation.selectors import compute_plan
 from tests.orientation.situations import NOW, computed_plans, situations
 from tests.readability import KANDEL_MOLES_MIN, kandel_moles
 
-LINK = "https://carteblanche.example/orientation/lien/AbCdEfGhIjKlMnOpQrStUv:1vXyZa:" + "a" * 43 + "/"
+LINK = "https://carteblanche.example/orientation/lien/AbCdEfGhIjKlMnOpQrStUv.340." + "a" * 22 + "/"
 POINTS = re.compile(r"\bpoints?\b|sur 100|Total :", re.IGNORECASE)
 
 

@@ -102,9 +102,17 @@ def test_by_sms_at_most_three_messages_with_the_whole_link(client, plan):
 
 
 @pytest.mark.django_db
-def test_an_altered_link_opens_nothing(client, plan):
+def test_an_altered_or_old_link_opens_nothing(client, plan):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     token = plan_token(plan)
-    assert plan_from_token(token) == plan
+    assert len(token) <= 50 and plan_from_token(token) == plan
+    assert plan_from_token(token, now=timezone.now() + timedelta(days=29)) == plan
+    assert plan_from_token(token, now=timezone.now() + timedelta(days=32)) is None
+    assert plan_from_token(plan_token(plan, now=timezone.now() + timedelta(days=3))) is None  # from the future
+    assert plan_from_token("a.b") is None and plan_from_token("x" * 300) is None
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
     response = client.get(f"/orientation/lien/{altered}/")
     assert response.status_code == 404 and "Ce lien ne marche plus" in html.unescape(response.content.decode())

@@ -20,7 +20,7 @@ from carteblanche.orientation.render import plan_to_sms, sms_option
 from carteblanche.orientation.scoring import OptionKind
 from tests.orientation.situations import NOW, computed_plans
 
-LINK = "https://carteblanche.example/orientation/lien/AbCdEfGhIjKlMnOpQrStUv:1vXyZa:" + "b" * 43 + "/"
+LINK = "https://carteblanche.example/orientation/lien/AbCdEfGhIjKlMnOpQrStUv.340." + "b" * 22 + "/"
 # Words that leaked from the code into SMS before (mode and kind codes): never in a French SMS.
 ENGLISH = re.compile(
     r"\b(walk|driven|solidarity|on[ _]demand|public[ _]transport|online|callback|home[ _]visit|counter|itinerant)\b",
