@@ -53,3 +53,10 @@ def test_martine_reads_why_in_words_prints_one_page_and_sends_with_consent(e2e_s
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 1, pages
+
+
+def test_a_broken_plan_link_says_so_plainly(e2e_server, page):
+    response = page.goto(f"{e2e_server}/orientation/lien/abc.1.def/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Ce lien ne marche plus"
+    assert_accessible(page)
