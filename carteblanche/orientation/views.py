@@ -15,6 +15,7 @@ from carteblanche.core.audit import record_audit
 from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.core.models import Situation
 from carteblanche.core.situations import current_situation, get_or_start_situation
+from carteblanche.observatory import counters
 from carteblanche.orientation.actions import EMAIL, RETRY, SMS, SendError, save_plan, send_plan
 from carteblanche.orientation.forms import OrientationForm, SendByEmailForm, SendBySmsForm, initial_from_situation
 from carteblanche.orientation.links import plan_from_token, plan_token
@@ -54,6 +55,9 @@ def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:
             except OrientationInputError as exc:
                 form.add_problems(exc.problems)
             else:
+                counters.record_answers(
+                    surface="plan", commune_code=person.commune_code, outcomes=counters.plan_outcomes(plan)
+                )
                 situation = Situation.objects.create() if agent else get_or_start_situation(request)
                 saved = save_plan(
                     situation=situation,
