@@ -256,9 +256,19 @@ def score_summary(option: Option) -> str:
     )
 
 
+UNREACHABLE = "pas de moyen d'y aller et d'en revenir le même jour avec vos moyens, quand vous êtes libre."
+
+
 def unreachable_text(location: Location, person: PersonSituation) -> str:
-    where = location.name + (f" ({location.commune_name})" if location.commune_name else "")
-    return f"{where} : pas de moyen d'y aller et d'en revenir le même jour avec vos moyens, quand vous êtes libre."
+    named = location.commune_name and not location.name.endswith(location.commune_name)
+    where = location.name + (f" ({location.commune_name})" if named else "")
+    return f"{where} : {UNREACHABLE}"
+
+
+def unreachable_summary(places: Sequence[str]) -> str:
+    """Several places out of reach, in one sentence (the print sheet has no room for one each)."""
+    listed = " ".join(place.rstrip(".") + "." for place in places)  # one short sentence each
+    return f"Ces lieux sont trop loin pour vous : il n'y a {UNREACHABLE} Les voici : {listed}"
 
 
 def uncovered_text(label: str) -> str:

@@ -19,6 +19,7 @@ from carteblanche.core.freshness import is_stale
 from carteblanche.mobility.travel import MODE_LABELS_FR, Mode
 from carteblanche.orientation.engine import HoursStatus, Option, Plan
 from carteblanche.orientation.explain import (
+    UNREACHABLE,
     documents_text,
     fmt_day,
     fmt_minutes,
@@ -26,6 +27,7 @@ from carteblanche.orientation.explain import (
     fmt_time,
     score_summary,
     stale_text,
+    unreachable_summary,
 )
 from carteblanche.orientation.scoring import OPTION_LABELS_FR, OptionKind
 
@@ -178,7 +180,14 @@ def printable(plan: Mapping[str, Any]) -> dict[str, Any]:
             }
         )
     groups = [{"ranks": _ranks_text(ranks), "documents": documents_text(docs)} for docs, ranks in papers.items()]
-    printed = {"options": options, "papers": groups}
+    findings = [f for f in plan.get("findings") or [] if f.get("kind") != "excluded"]
+    far = [f["text"].removesuffix(f" : {UNREACHABLE}") for f in findings if f["text"].endswith(f" : {UNREACHABLE}")]
+    notes = [f["text"] for f in findings if not f["text"].endswith(f" : {UNREACHABLE}")]
+    if len(far) > 1:
+        notes.append(unreachable_summary(far))
+    elif far:
+        notes.append(f"{far[0]} : {UNREACHABLE}")
+    printed = {"options": options, "papers": groups, "findings": notes}
     printed["size"] = print_size(plan, printed)
     return printed
 
@@ -222,9 +231,8 @@ def print_height(plan: Mapping[str, Any], printed: Mapping[str, Any], size: floa
     if printed["papers"]:
         height += box + block("À apporter")
         height += sum(block(f"Pour {g['ranks']} : " + g["documents"]) for g in printed["papers"])
-    for finding in plan.get("findings") or []:
-        if finding.get("kind") != "excluded":
-            height += block("À savoir : " + finding.get("text", ""), 0.87)
+    for finding in printed["findings"]:
+        height += block("À savoir : " + finding, 0.87)
     height += block(_FOOTER, 0.87)
     return height
 

@@ -45,6 +45,7 @@ def public_texts(plan, data) -> dict[str, list[str]]:
         texts.setdefault("print: papers", []).append(f"Pour {group['ranks']} : " + group["documents"])
     # "excluded" findings are shown to agents only.
     texts["finding"] = [f["text"] for f in data["findings"] if f["kind"] != "excluded"]
+    texts["print: finding"] = printed["findings"]
     texts["sms"] = [" ".join(plan_to_sms(data)), " ".join(plan_to_sms(data, link=LINK))]
     return texts
 

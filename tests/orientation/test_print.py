@@ -37,7 +37,9 @@ def test_the_longest_five_option_plans_print_on_one_page_at_the_size_chosen(ship
         size = printable(public_plan(saved.plan))["size"]
         sizes.append(size)
         assert _pages(saved, size) == 1, (size, [o["title"] for o in data["options"]])
-    assert max(sizes) >= 10  # not everything shrunk to the smallest type
+    # Legibility: the type shrinks only for long plans; most five-option plans keep 10 pt or more.
+    every = [printable(public_plan(data))["size"] for _plan, data in computed_plans() if len(data["options"]) == 5]
+    assert sum(size >= 10 for size in every) >= len(every) / 2, sorted(every)
 
 
 @pytest.mark.django_db
