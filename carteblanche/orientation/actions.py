@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import smtplib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
 from django.db import transaction
 
+from carteblanche.core import sms
+from carteblanche.core.audit import record_audit
 from carteblanche.core.models import Situation
 from carteblanche.core.situations import save_situation_section
 from carteblanche.orientation.engine import Plan
 from carteblanche.orientation.models import SavedPlan
-from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text
+from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text, without_points
 from carteblanche.orientation.selectors import OrientationRequest
 
 
@@ -56,8 +64,84 @@ def save_plan(
     )
     snapshot = plan_to_dict(plan)
     snapshot["origin"] = origin
-    snapshot["sms"] = plan_to_sms(plan)
+    snapshot["sms"] = plan_to_sms(snapshot)
     snapshot["text"] = plan_to_text(plan)
     return SavedPlan.objects.create(
         situation=situation, plan=snapshot, request=request.to_json(), created_by_agent=agent
     )
+
+
+# ------------------------------------------------------------------ sending a plan
+
+EMAIL = "email"
+SMS = "sms"
+RETRY = "Réessayez plus tard, ou imprimez votre plan."
+CONSENT_WORDING = "accord-envoi-plan-v1"  # the checkbox's wording, kept with each send in the journal
+
+
+class SendError(Exception):
+    """A send refused or failed; `field` is the form field to show `message` (French) beside."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def plan_email_text(saved: SavedPlan, link: str) -> str:
+    """The e-mail: the plan in words (never the points) and its private link."""
+    text = without_points(saved.plan.get("text", ""))
+    origin = saved.plan.get("origin", "")
+    parts = ["Bonjour,", "", "Voici votre plan Carte Blanche."]
+    if link:
+        parts += [f"Pour le revoir en ligne, ouvrez ce lien (valable 30 jours) : {link}"]
+    parts += ["", *([origin] if origin else []), text.rstrip(), ""]
+    parts += ["Les horaires peuvent changer : en cas de doute, appelez avant."]
+    parts += ["", "Ce message part d'une adresse qui ne lit pas les réponses."]
+    return "\n".join(parts) + "\n"
+
+
+def send_plan(*, saved: SavedPlan, channel: str, address: str, consent: bool, link: str = "", actor: Any = None) -> int:
+    """Send the plan and its link by e-mail or SMS, only with the person's consent; journal the send.
+
+    Returns the number of messages sent. The journal keeps the channel, the consent and the
+    count, never the address or the number (they are used once and not stored anywhere).
+    Raises `SendError` (nothing sent) for a missing consent, a bad address or number, or a
+    provider that refuses.
+    """
+    if channel not in (EMAIL, SMS):
+        raise SendError("canal", "Choisissez l'envoi par e-mail ou par SMS.")
+    if not consent:
+        raise SendError("accord", "Cochez la case pour accepter l'envoi : sans votre accord, rien n'est envoyé.")
+    if channel == EMAIL:
+        address = (address or "").strip()
+        if not address:
+            raise SendError("email", "Il manque votre adresse e-mail.")
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise SendError(
+                "email",
+                f"L'adresse « {address[:60]} » n'est pas une adresse e-mail : "
+                "elle doit ressembler à prenom.nom@exemple.fr.",
+            ) from None
+        message = EmailMessage(subject="Votre plan Carte Blanche", body=plan_email_text(saved, link), to=[address])
+        try:
+            count = message.send(fail_silently=False)
+        except (smtplib.SMTPException, OSError):
+            raise SendError("email", f"Le message n'a pas pu partir. {RETRY}") from None
+    else:
+        try:
+            number = sms.normalize_mobile(address)
+            count = sms.send_sms(number, plan_to_sms(saved.plan, link=link))
+        except sms.SmsError as exc:
+            raise SendError("telephone", str(exc)) from None
+    record_audit(
+        actor=actor,
+        actor_label="" if getattr(actor, "is_authenticated", False) else "la personne (navigateur)",
+        action="share",
+        obj=saved,
+        reason=f"plan envoyé par {'e-mail' if channel == EMAIL else 'SMS'} avec l'accord de la personne",
+        details={"channel": channel, "consent": CONSENT_WORDING, "messages": count, "link": bool(link)},
+    )
+    return count

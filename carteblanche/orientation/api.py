@@ -81,5 +81,5 @@ def post_plan(request: HttpRequest, payload: SituationIn):
     result = plan_to_dict(plan)
     result["origin"] = origin_text(person, from_position=position is not None)
     result["commune"] = commune_json(person)
-    result["sms"] = plan_to_sms(plan)
+    result["sms"] = plan_to_sms(result)
     return Status(200, result)

@@ -86,6 +86,7 @@ class Location:
     hours_note: str = ""
     position_approximate: bool = False
     wheelchair_accessible: bool | None = None
+    verified_on: str = ""  # ISO date the place was last checked ("" = unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +222,9 @@ class Option:
     helped_by: str = ""  # the accompaniment structure, for accompanied / video-at-counter options
     sources: tuple[str, ...] = ()
     competent_for: tuple[str, ...] = ()  # needs for which this option is the deciding body (or takes the application)
+    # The oldest verification date (ISO) of the option's services and place: the renderer
+    # flags the option "à vérifier" when it is older than the freshness rule allows.
+    checked_on: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +277,7 @@ def eligibility_warnings(service: ServiceOffer, person: PersonSituation) -> list
         warnings.append(f"Réservé aux personnes de {low} à {high}.")
     restricted = set(service.publics) - {"tous-publics"}
     if restricted and "tous-publics" not in service.publics and not person.all_publics:
-        warnings.append("Réservé à certains publics : " + ", ".join(sorted(restricted)) + ".")
+        warnings.append("Pour certains publics seulement : " + ", ".join(sorted(restricted)) + ".")
     return warnings
 
 
@@ -795,6 +799,7 @@ class Engine:
             helped_by=draft.helped_by,
             sources=tuple(dict.fromkeys(_source(s) for s in draft.services if s.source)),
             competent_for=competent,
+            checked_on=_oldest_check(draft),
         )
         return option  # "how" is written for the selected options only (plan)
 
@@ -1105,6 +1110,14 @@ def books_in_person(booking: str) -> bool:
 def _service_phone(service: ServiceOffer) -> str:
     """The service's phone line, if any (to call before going when hours are unknown)."""
     return next((c.phone for c in service.channels if c.kind == "phone" and c.phone), "")
+
+
+def _oldest_check(draft: _Draft) -> str:
+    """The oldest known verification date of the records behind an option (ISO dates sort as text)."""
+    dates = [s.verified_on for s in draft.services if s.verified_on]
+    if draft.location is not None and draft.location.verified_on:
+        dates.append(draft.location.verified_on)
+    return min(dates, default="")
 
 
 def _source(service: ServiceOffer) -> str:

@@ -7,7 +7,7 @@ scores every generated explanation with Kandel–Moles (textstat, French) and re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -60,7 +60,7 @@ NO_HOME_TEXT = "Rien ne vous est proposé à votre domicile (pas de visite à do
 HELPER_ONLY_TEXT = "Ce lieu ne prend pas la demande : on vous y aide à la préparer. Elle se dépose à : {where}."
 LISTED_PLACES_FALLBACK = "une mairie équipée pour cette démarche"
 CALL_BEFORE_TEXT = "Horaires inconnus : appelez avant d'y aller, au {phone}."
-NO_PHONE_VISIT_TEXT = "{name} : la visite à domicile se demande par téléphone ; sans téléphone, demandez-la sur place."
+NO_PHONE_VISIT_TEXT = "{name} : la visite chez vous se demande par téléphone. Sans téléphone, demandez-la sur place."
 
 
 def probably_closed_text(name: str, phone: str) -> str:
@@ -69,6 +69,7 @@ def probably_closed_text(name: str, phone: str) -> str:
     return text + (f" Appelez avant : {phone}." if phone else "")
 
 
+# Short names of the criteria, for the agent's one-line summary of the scoring.
 SHORT_CRITERIA = {
     "fit": "moyen",
     "relevance": "organisme",
@@ -157,20 +158,26 @@ def option_how(option: Option) -> str:
         if option.phone:
             return f"Appelez le {option.phone} pour fixer une visite chez vous."
         who = option.services[0] if option.services else option.structure
-        return f"Demandez une visite chez vous au service « {who} »." + (f" {option.booking}" if option.booking else "")
+        booking = f" {option.booking}" if option.booking else ""
+        return f"Demandez une visite chez vous. Qui le fait : « {who} ».{booking}"
     if kind == OptionKind.VIDEO:
         return "Prenez rendez-vous en visio." + (f" Lien : {option.url}." if option.url else "")
+    # Short sentences: the place's name is often long, so the address gets its own sentence.
     where = option.location.name if option.location else ""
-    address = option.location.address if option.location and option.location.address else "adresse non connue"
+    address = (
+        f" Adresse : {option.location.address}."
+        if option.location and option.location.address
+        else " On ne connaît pas l'adresse."
+    )
     if kind == OptionKind.ACCOMPANIED:
-        return f"Allez à {where} ({address}). Un conseiller vous aide à faire la démarche en ligne."
+        return f"Allez à ce lieu : {where}.{address} Un conseiller vous aide à faire la démarche en ligne."
     if kind == OptionKind.VIDEO_AT_COUNTER:
-        return f"Allez à {where} ({address}). On vous aide à faire le rendez-vous en visio."
+        return f"Allez à ce lieu : {where}.{address} On vous aide à faire le rendez-vous en visio."
     helped = " Un conseiller peut vous aider à faire la démarche en ligne." if option.helped_by else ""
     if kind == OptionKind.ITINERANT:
-        return f"Allez à l'arrêt : {where} ({address}).{helped}"
+        return f"Allez à l'arrêt : {where}.{address}{helped}"
     booking = " Prenez rendez-vous avant." if option.booking else ""
-    return f"Allez à {where} ({address}).{booking}{helped}"
+    return f"Allez à ce lieu : {where}.{address}{booking}{helped}"
 
 
 def _when_sentence(option: Option) -> str:
@@ -184,7 +191,11 @@ def _when_sentence(option: Option) -> str:
 
 
 def option_explanation(option: Option, rank: int, person: PersonSituation) -> str:
-    """Why this option ranks here: its strong points, its weak point, and the points it gets."""
+    """Why this option ranks here, in words: its strong points and its weak point.
+
+    Never the points: the public reads reasons; the agent view shows the scoring table
+    (`score_summary`).
+    """
     sentences = [f"Choix numéro {rank}."]
     lines = sorted(option.breakdown, key=lambda line: -line.points)
     said = 0
@@ -229,18 +240,49 @@ def option_explanation(option: Option, rank: int, person: PersonSituation) -> st
             sentence = "Ce service est réservé à certaines personnes."
         if sentence not in sentences:
             sentences.append("Mais " + sentence[0].lower() + sentence[1:])
-    top = lines[:2]
-    sentences.append(
+    return " ".join(sentences)
+
+
+def documents_text(documents: Sequence[str]) -> str:
+    """Papers to bring, one short sentence each (a long comma list is hard to read)."""
+    return " ".join(doc[:1].upper() + doc[1:].rstrip(".") + "." for doc in documents if doc)
+
+
+def fmt_date(day: date) -> str:
+    """'12 mars 2021'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def stale_text(checked_on: str) -> str:
+    """The "à vérifier" flag of an option whose records are old (core.freshness decides when)."""
+    if not checked_on:
+        return "À vérifier : on ne sait pas quand cette information a été vérifiée."
+    return f"À vérifier : cette information date du {fmt_date(date.fromisoformat(checked_on))}. Appelez avant."
+
+
+def score_summary(option: Option) -> str:
+    """The agent's summary of the scoring: the two strongest criteria and the total."""
+    top = sorted(option.breakdown, key=lambda line: -line.points)[:2]
+    return (
         "Points : "
         + ", ".join(f"{SHORT_CRITERIA[line.criterion]} {round(line.points)} sur {round(line.weight)}" for line in top)
         + f". Total : {round(option.score)} sur 100."
     )
-    return " ".join(sentences)
+
+
+UNREACHABLE = "pas de moyen d'y aller et d'en revenir le même jour avec vos moyens, quand vous êtes libre."
 
 
 def unreachable_text(location: Location, person: PersonSituation) -> str:
-    where = location.name + (f" ({location.commune_name})" if location.commune_name else "")
-    return f"{where} : pas de moyen d'y aller et d'en revenir le même jour avec vos moyens, quand vous êtes libre."
+    named = location.commune_name and not location.name.endswith(location.commune_name)
+    where = location.name + (f" ({location.commune_name})" if named else "")
+    return f"{where} : {UNREACHABLE}"
+
+
+def unreachable_summary(places: Sequence[str]) -> str:
+    """Several places out of reach, in one sentence (the print sheet has no room for one each)."""
+    listed = " ".join(place.rstrip(".") + "." for place in places)  # one short sentence each
+    return f"Ces lieux sont trop loin pour vous : il n'y a {UNREACHABLE} Les voici : {listed}"
 
 
 def uncovered_text(label: str) -> str:

@@ -3,6 +3,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from carteblanche.core.forms import DsfrForm
 from carteblanche.orientation.scoring import Digital
 from carteblanche.orientation.selectors import InputProblem, OrientationRequest, needs_catalogue
 
@@ -135,3 +136,32 @@ def initial_from_situation(profile: dict, orientation: dict, commune_name: str =
         "autre_commune": orientation.get("other_commune", ""),
     }
     return initial
+
+
+CONSENT_LABEL = "J'accepte de recevoir mon plan et son lien. {where} sert à cet envoi, puis n'est pas gardé."
+
+
+class SendByEmailForm(DsfrForm):
+    """Send the plan by e-mail: the address and the person's explicit consent (checked in actions)."""
+
+    prefix = "courriel"
+    email = forms.CharField(
+        label="Votre adresse e-mail",
+        help_text="Par exemple prenom.nom@exemple.fr.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    accord = forms.BooleanField(label=CONSENT_LABEL.format(where="L'adresse"), required=False)
+
+
+class SendBySmsForm(DsfrForm):
+    """Send the plan by SMS (at most three messages) to a French mobile, with consent."""
+
+    prefix = "sms"
+    telephone = forms.CharField(
+        label="Votre numéro de portable",
+        help_text="Par exemple 06 12 34 56 78. Le plan tient en 3 SMS au plus.",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    accord = forms.BooleanField(label=CONSENT_LABEL.format(where="Le numéro"), required=False)

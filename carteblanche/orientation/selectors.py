@@ -325,6 +325,7 @@ def _location_from_place(place) -> Location:
         hours_note=place.hours_note,
         position_approximate=place.position_approximate,
         wheelchair_accessible=place.wheelchair_accessible,
+        verified_on=place.verified_on.isoformat() if place.verified_on else "",
     )
 
 

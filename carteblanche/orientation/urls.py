@@ -11,4 +11,6 @@ urlpatterns = [
     path("plan/<uuid:pk>/imprimer/", views.plan_print, name="plan_print"),
     path("plan/<uuid:pk>/sms.txt", views.plan_sms, name="plan_sms"),
     path("plan/<uuid:pk>/mon-plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path("plan/<uuid:pk>/envoyer/", views.plan_send, name="plan_send"),
+    path("lien/<str:token>/", views.plan_link, name="plan_link"),
 ]

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from carteblanche.core.audit import record_audit
+from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.core.models import Situation
 from carteblanche.core.situations import current_situation, get_or_start_situation
 from carteblanche.observatory import counters
-from carteblanche.orientation.actions import save_plan
-from carteblanche.orientation.forms import OrientationForm, initial_from_situation
+from carteblanche.orientation.actions import EMAIL, RETRY, SMS, SendError, save_plan, send_plan
+from carteblanche.orientation.forms import OrientationForm, SendByEmailForm, SendBySmsForm, initial_from_situation
+from carteblanche.orientation.links import plan_from_token, plan_token
 from carteblanche.orientation.models import SavedPlan
+from carteblanche.orientation.render import PRINT_SIZES, plan_to_sms, printable, public_plan
 from carteblanche.orientation.selectors import OrientationInputError, compute_plan, origin_text
 from carteblanche.stewardship.counters import PLAN, count_shown
 from carteblanche.territories.models import Commune
@@ -100,15 +106,84 @@ def _owned_plan(request: HttpRequest, pk) -> SavedPlan:
     return saved
 
 
-def _context(saved: SavedPlan, **extra) -> dict:
-    plan = saved.plan
+def _context(saved: SavedPlan, *, agent: bool = False, **extra) -> dict:
+    """The plan as the page shows it: reasons in words for the public, the scoring for agents."""
+    plan = saved.plan if agent else public_plan(saved.plan)
     needs = ", ".join(n["label"] for n in plan["needs"])
-    return {"saved": saved, "plan": plan, "needs_text": needs, "title": "Mon plan", **extra}
+    return {
+        "saved": saved,
+        "plan": plan,
+        "printed": printable(plan),
+        "sms": plan_to_sms(plan),
+        "needs_text": needs,
+        "title": "Mon plan",
+        "agent": agent,
+        **extra,
+    }
+
+
+SEND_SCOPE = "orientation-send"
+# Needs for which a message left on a shared phone or mailbox can put the person in danger:
+# the send forms say so first.
+DISCREET_NEEDS = frozenset({"violences-conjugales"})
+
+
+def _plan_page(request: HttpRequest, saved: SavedPlan, *, status: int = 200, **forms) -> HttpResponse:
+    context = _context(saved, agent=False, can_send=True)
+    context["discreet"] = any(need.get("slug") in DISCREET_NEEDS for need in saved.plan.get("needs") or [])
+    context["email_form"] = forms.get("email_form") or SendByEmailForm()
+    context["sms_form"] = forms.get("sms_form") or SendBySmsForm()
+    return render(request, "orientation/plan.html", context, status=status)
 
 
 def plan_detail(request: HttpRequest, pk) -> HttpResponse:
+    return _plan_page(request, _owned_plan(request, pk))
+
+
+@require_POST
+def plan_send(request: HttpRequest, pk) -> HttpResponse:
+    """Send the plan and its private link by e-mail or SMS: the person checks the consent box each time."""
     saved = _owned_plan(request, pk)
-    return render(request, "orientation/plan.html", _context(saved, agent=False))
+    channel = EMAIL if request.POST.get("canal") == EMAIL else SMS
+    form = SendByEmailForm(request.POST) if channel == EMAIL else SendBySmsForm(request.POST)
+    if form.is_valid():
+        if over_hourly_limit(request, SEND_SCOPE, settings.ORIENTATION_SENDS_PER_HOUR):
+            form.add_error(None, f"Trop d'envois depuis cet appareil en une heure. {RETRY}")
+        else:
+            count_for_hourly_limit(request, SEND_SCOPE)  # every attempt counts: a refused send may cost too
+            link = request.build_absolute_uri(reverse("orientation:plan_link", args=[plan_token(saved)]))
+            address = form.cleaned_data["email" if channel == EMAIL else "telephone"]
+            try:
+                count = send_plan(
+                    saved=saved,
+                    channel=channel,
+                    address=address,
+                    consent=form.cleaned_data["accord"],
+                    link=link,
+                    actor=request.user,
+                )
+            except SendError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+            else:
+                sent = "par e-mail" if channel == EMAIL else f"en {count} SMS"
+                messages.success(request, f"Votre plan est parti {sent}.")
+                return redirect(reverse("orientation:plan", args=[saved.pk]) + "#envoyer")
+    forms = {"email_form": form} if channel == EMAIL else {"sms_form": form}
+    return _plan_page(request, saved, status=400, **forms)
+
+
+def plan_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The plan opened from the link sent by e-mail or SMS, on any device (read-only, journaled)."""
+    saved = plan_from_token(token)
+    if saved is None:
+        return render(request, "orientation/link_invalid.html", {"title": "Lien du plan"}, status=404)
+    record_audit(actor_label="lien privé du plan", action="read", obj=saved, reason="plan ouvert par son lien privé")
+    if request.GET.get("imprimer") is not None:
+        return render(request, "orientation/print.html", _context(saved, pdf=False, token=token))
+    if request.GET.get("pdf") is not None:
+        return _pdf_response(saved, request)
+    return render(request, "orientation/plan.html", _context(saved, token=token))
 
 
 @login_required
@@ -126,16 +201,31 @@ def plan_print(request: HttpRequest, pk) -> HttpResponse:
 
 def plan_sms(request: HttpRequest, pk) -> HttpResponse:
     saved = _owned_plan(request, pk)
-    return HttpResponse("\n\n".join(saved.plan.get("sms", [])), content_type="text/plain; charset=utf-8")
+    return HttpResponse("\n\n".join(plan_to_sms(saved.plan)), content_type="text/plain; charset=utf-8")
+
+
+def pdf_document(saved: SavedPlan, base_url: str):
+    """The one-page PDF (a WeasyPrint document): at the size the print estimate chose, one size
+    smaller while WeasyPrint still needs two pages."""
+    from weasyprint import HTML
+
+    context = _context(saved, pdf=True)
+    printed = context["printed"]
+    for size in [s for s in PRINT_SIZES if s <= printed["size"]]:
+        context["printed"] = {**printed, "size": size}
+        document = HTML(string=render_to_string("orientation/print.html", context), base_url=base_url).render()
+        if len(document.pages) == 1:
+            break
+    return document
 
 
 def plan_pdf(request: HttpRequest, pk) -> HttpResponse:
     """PDF made by WeasyPrint from the simple print template (never the full DSFR stylesheet)."""
-    from weasyprint import HTML
+    return _pdf_response(_owned_plan(request, pk), request)
 
-    saved = _owned_plan(request, pk)
-    html = render_to_string("orientation/print.html", _context(saved, pdf=True), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+
+def _pdf_response(saved: SavedPlan, request: HttpRequest) -> HttpResponse:
+    pdf = pdf_document(saved, request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="mon-plan-{str(saved.pk)[:8]}.pdf"'
     return response

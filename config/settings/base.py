@@ -125,6 +125,16 @@ DSFR_MARK_OPTIONAL_FIELDS = False
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Carte Blanche <ne-pas-repondre@carteblanche.localhost>")
 
+# Text messages (carteblanche/core/sms.py): console by default; "carteblanche.core.sms.FileBackend"
+# writes files to CARTEBLANCHE_SMS_FILE_PATH; "carteblanche.core.sms.BrevoBackend" sends through
+# Brevo with CARTEBLANCHE_SMS_BREVO_API_KEY (or _FILE) and a sender of at most 11 letters or digits.
+CARTEBLANCHE_SMS_BACKEND = env_str("CARTEBLANCHE_SMS_BACKEND", "carteblanche.core.sms.ConsoleBackend")
+CARTEBLANCHE_SMS_FILE_PATH = env_str("CARTEBLANCHE_SMS_FILE_PATH", str(BASE_DIR / "var" / "sms"))
+CARTEBLANCHE_SMS_BREVO_API_KEY = env_str("CARTEBLANCHE_SMS_BREVO_API_KEY", "")
+CARTEBLANCHE_SMS_SENDER = env_str("CARTEBLANCHE_SMS_SENDER", "CarteBlanc")
+# Sends of a plan (e-mail or SMS) accepted per client address and hour.
+ORIENTATION_SENDS_PER_HOUR = env_int("ORIENTATION_SENDS_PER_HOUR", 10)
+
 # A shared cache (rate limits, login lockouts) across worker processes: Redis when REDIS_URL is
 # given (Django's own backend), else memory local to each process (development, one process).
 REDIS_URL = env_str("REDIS_URL", "")

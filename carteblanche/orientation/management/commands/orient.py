@@ -111,7 +111,7 @@ class Command(BaseCommand):
             data = plan_to_dict(plan)
             data["origin"] = origin_text(person, from_position=position is not None)
             data["commune"] = commune_json(person)
-            data["sms"] = plan_to_sms(plan)
+            data["sms"] = plan_to_sms(data)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         text = plan_to_text(plan, agent=options["agent"])
@@ -123,7 +123,7 @@ class Command(BaseCommand):
             self.stdout.write(origin)
             self.stdout.write(text)
         if options["sms"]:
-            self.stdout.write("SMS :\n" + "\n".join(plan_to_sms(plan)))
+            self.stdout.write("SMS :\n" + "\n".join(plan_to_sms(plan_to_dict(plan))))
 
 
 def _option_name(field: str) -> str:
