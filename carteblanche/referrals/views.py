@@ -119,9 +119,11 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     referrals = case.referrals.select_related("to_structure", "from_structure")
     if not owner:
         referrals = referrals.filter(to_structure_id__in=roles.structure_ids(request.user))
+    label = permissions.person_label(case, scopes)
     context = {
         "case": case,
         "scopes": scopes,
+        "person_label": label,
         "owner": owner,
         "can_erase": permissions.can_erase_case(request.user, case),
         "consents": case.consents.select_related("recipient", "witness") if owner else [],
@@ -129,7 +131,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         "referrals": referrals,
         "situation": case.situation.answers if case.situation_id and "situation" in scopes else None,
         "document_form": forms.DocumentForm(),
-        "title": f"Dossier de {case.display_name}",
+        "title": f"Dossier de {label}",
     }
     return render(request, "referrals/case_detail.html", context)
 

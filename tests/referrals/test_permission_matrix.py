@@ -52,6 +52,12 @@ def _case_form(scene):
     }
 
 
+def _journaled_reads(scene) -> int:
+    from carteblanche.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_id=str(scene.case.pk), action__in=["read", "export"]).count()
+
+
 # name, method, url builder, data builder, allowed roles
 ENDPOINTS = [
     ("case_detail", "get", lambda s: f"/accompagnement/dossiers/{s.case.pk}/", None, READERS),
@@ -148,6 +154,7 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     before = scene.snapshot()
+    reads_before = _journaled_reads(scene)
     kwargs = {} if data is None else {"data": data(scene)}
     response = getattr(client, method)(url(scene), **kwargs)
     redirected_to_login = response.status_code == 302 and "/compte/connexion/" in response["Location"]
@@ -164,8 +171,8 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
                 response.status_code == 302 and (name.startswith("transition") or name == "case_close")
             )
         ), response.status_code
-        body = response.content.decode() if response.status_code == 200 else ""
-        assert "Martine" not in body and "Rectifiée" not in body
+        body = response.content.decode()
+        assert "Martine" not in body and "Roques" not in body and "Rectifiée" not in body
         assert scene.snapshot() == before, f"{role} changed something with {name}"
 
 
@@ -194,3 +201,40 @@ def test_api_matrix(world, structure):
     else:
         assert read.status_code == 200 and read.json()["person"]["first_name"] == "Martine"
         assert message.status_code == 201
+
+
+def _needs_only_scene(world):
+    """Martine referred to the Carsat with a consent limited to her needs: her name stays with the sender."""
+    case = world.case()
+    consent = world.consent(case, world.carsat, scope=("needs",))
+    referral = actions.create_referral(
+        actor=world.agent_fs, case=case, to_structure_id=world.carsat.pk, need_label="pension de réversion", consent=consent
+    )
+    return actions.transition_referral(
+        actor=world.agent_fs, referral_id=referral.pk, expected_version=referral.version, target="sent"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda r: f"/accompagnement/dossiers/{r.case.pk}/",
+        lambda r: f"/accompagnement/orientations/{r.pk}/",
+        lambda r: "/accompagnement/",
+    ],
+    ids=["case_detail", "referral_detail", "dashboard"],
+)
+def test_consent_scope_hides_identity_from_the_receiver(world, url):
+    referral = _needs_only_scene(world)
+    client = Client()
+    client.force_login(world.agent_carsat)
+    response = client.get(url(referral))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "pension de réversion" in body  # the consented part is there
+    assert "Martine" not in body and "Roques" not in body and "05 65 00 00 00" not in body
+    assert "Personne orientée" in body or url(referral).startswith("/accompagnement/orientations/")
+    # The owner still sees the name on the same pages.
+    owner = Client()
+    owner.force_login(world.agent_fs)
+    assert "Martine" in owner.get(url(referral)).content.decode()
