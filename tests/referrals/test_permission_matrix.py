@@ -154,7 +154,6 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     before = scene.snapshot()
-    reads_before = _journaled_reads(scene)
     kwargs = {} if data is None else {"data": data(scene)}
     response = getattr(client, method)(url(scene), **kwargs)
     redirected_to_login = response.status_code == 302 and "/compte/connexion/" in response["Location"]
@@ -208,7 +207,11 @@ def _needs_only_scene(world):
     case = world.case()
     consent = world.consent(case, world.carsat, scope=("needs",))
     referral = actions.create_referral(
-        actor=world.agent_fs, case=case, to_structure_id=world.carsat.pk, need_label="pension de réversion", consent=consent
+        actor=world.agent_fs,
+        case=case,
+        to_structure_id=world.carsat.pk,
+        need_label="pension de réversion",
+        consent=consent,
     )
     return actions.transition_referral(
         actor=world.agent_fs, referral_id=referral.pk, expected_version=referral.version, target="sent"
