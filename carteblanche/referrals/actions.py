@@ -27,6 +27,7 @@ from carteblanche.referrals.models import (
     ContactPreference,
     Document,
     FollowLink,
+    IdempotencyRecord,
     Outcome,
     Referral,
     ReferralMessage,
@@ -665,6 +666,8 @@ def erase_case(*, actor: Any, case: CaseFile, reason: str) -> None:
     _delete_files(list(case.documents.all()))
     situation_id = case.situation_id
     record_audit(actor=actor, action=Action.DELETE, obj=case, reason=reason, details={"erased": True})
+    # Partner replays of calls about this case: no digest of the erased data, and a retry gets "erased".
+    IdempotencyRecord.objects.filter(referral__case=case).update(request_hash="", referral=None)
     Referral.objects.filter(case=case).delete()  # before the consents they protect
     case.delete()
     if situation_id and not CaseFile.objects.filter(situation_id=situation_id).exists():

@@ -239,12 +239,12 @@ def _serialise(referral: Referral, token: ApiToken) -> dict[str, Any]:
     }
 
 
-def _audit_read(token: ApiToken, referral: Referral) -> None:
+def _audit_read(token: ApiToken, referral: Referral, reason: str = "") -> None:
     record_audit(
         actor_label=token.label,
         action=AuditEntry.Action.READ,
         obj=referral.case,
-        reason=f"API : lecture de l'orientation {referral.pk}",
+        reason=reason or f"API : lecture de l'orientation {referral.pk}",
     )
 
 
@@ -262,8 +262,30 @@ def _error(exc: Exception) -> tuple[int, dict[str, Any]]:
     raise exc
 
 
+def _idempotency_cutoff():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return timezone.now() - timedelta(hours=settings.REFERRALS_IDEMPOTENCY_HOURS)
+
+
+def _replay(token: ApiToken, record: IdempotencyRecord) -> tuple[int, dict[str, Any]]:
+    """The outcome of the first call, re-read now: erased or no longer shared data is never replayed."""
+    if record.status_code >= 300:
+        return record.status_code, record.response
+    referral = _visible(token).filter(pk=record.referral_id).first() if record.referral_id else None
+    if referral is None:
+        return 404, {
+            "message": "Orientation introuvable pour cette clé (effacée ou plus partagée).",
+            "errors": [],
+        }
+    _audit_read(token, referral, reason=f"API : rejeu (Idempotency-Key) de l'orientation {referral.pk}")
+    return record.status_code, _serialise(referral, token)
+
+
 def _idempotent(token: ApiToken, key: str | None, payload: dict[str, Any], run) -> tuple[int, dict[str, Any]]:
-    """Run `run()` once per (token, key): the stored answer is replayed on retries, even concurrent ones."""
+    """Run `run()` once per (token, key): the outcome is replayed on retries, even concurrent ones."""
     if key is None:
         try:
             with transaction.atomic():
@@ -276,28 +298,34 @@ def _idempotent(token: ApiToken, key: str | None, payload: dict[str, Any], run) 
 
     def replay() -> tuple[int, dict[str, Any]]:
         record = IdempotencyRecord.objects.get(token=token, key=key)
+        if record.request_hash == "":
+            return 404, {"message": "Orientation introuvable pour cette clé (effacée).", "errors": []}
         if record.request_hash != digest:
             return 422, {
                 "message": "Cette Idempotency-Key a déjà servi pour une autre requête.",
                 "errors": [{"field": "Idempotency-Key", "message": "déjà utilisée"}],
             }
-        return record.status_code, record.response
+        return _replay(token, record)
 
+    # An expired key may be used again: its old record goes.
+    IdempotencyRecord.objects.filter(token=token, key=key, created_at__lt=_idempotency_cutoff()).delete()
     if IdempotencyRecord.objects.filter(token=token, key=key).exists():
         return replay()
     try:
         with transaction.atomic():
             # Claim the key first: a concurrent retry waits on this row, then replays our answer.
-            record = IdempotencyRecord.objects.create(
-                token=token, key=key, request_hash=digest, status_code=0, response={}
-            )
+            record = IdempotencyRecord.objects.create(token=token, key=key, request_hash=digest, status_code=0)
             try:
                 with transaction.atomic():
                     status, body = run()
             except (InvalidTransition, ValidationError, actions.ConcurrentModification, PermissionDenied) as exc:
                 status, body = _error(exc)
-            record.status_code, record.response = status, json.loads(json.dumps(body, default=str))
-            record.save(update_fields=["status_code", "response"])
+            record.status_code = status
+            if status < 300:
+                record.referral_id = body["id"]
+            else:
+                record.response = json.loads(json.dumps(body, default=str))
+            record.save(update_fields=["status_code", "referral", "response"])
             return status, body
     except IntegrityError:
         return replay()

@@ -432,14 +432,20 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored answer to a partner call made with an Idempotency-Key: a retry gets it back."""
+    """What a partner call made with an Idempotency-Key produced: a retry gets the same outcome back.
+
+    No personal data: a success keeps only the referral it produced (the replay re-reads it with the
+    rights of the moment, so an erasure or a withdrawn consent applies to replays too); a refusal
+    keeps its error message. Records expire after REFERRALS_IDEMPOTENCY_HOURS.
+    """
 
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    response = models.JSONField(default=dict, blank=True, help_text="Error replies only (no personal data).")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_unique_per_token")]

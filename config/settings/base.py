@@ -183,6 +183,7 @@ REFERRALS_FOLLOW_LINK_DAYS = env_int("REFERRALS_FOLLOW_LINK_DAYS", 180)  # the p
 REFERRALS_DOCUMENT_MAX_BYTES = env_int("REFERRALS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 REFERRALS_DOCUMENT_ROOT = Path(env_str("REFERRALS_DOCUMENT_ROOT", str(MEDIA_ROOT / "private" / "referrals")))
 REFERRALS_SITE_URL = env_str("REFERRALS_SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
+REFERRALS_IDEMPOTENCY_HOURS = env_int("REFERRALS_IDEMPOTENCY_HOURS", 24)  # partner API replays kept this long
 REFERRALS_PUBLIC_REQUESTS_PER_HOUR = env_int("REFERRALS_PUBLIC_REQUESTS_PER_HOUR", 5)  # online requests per IP
 
 # Login: two-step TOTP is handled by accounts.views; OpenID Connect (ProConnect) when configured.
