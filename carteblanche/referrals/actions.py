@@ -804,9 +804,11 @@ def create_public_request(
         "commune_code": commune_code,
         "contact_preference": contact_preference,
         _CONTACT_FIELD[ContactPreference(contact_preference)]: contact_value.strip(),
-        "needs_note": need_label.strip()[:500] + (f"\n(Simulation de droits {simulation_id})" if simulation_id else ""),
+        "needs_note": need_label.strip()[:500],
     }
-    case = CaseFile.objects.create(structure_id=structure_id, situation=situation, **values)
+    case = CaseFile.objects.create(
+        structure_id=structure_id, situation=situation, simulation_id=simulation_id or None, **values
+    )
     if need_slugs:
         from carteblanche.directory.models import Need
 

@@ -74,6 +74,14 @@ class CaseFile(TimeStampedModel):
     situation = models.ForeignKey(
         "core.Situation", null=True, blank=True, on_delete=models.SET_NULL, related_name="case_files"
     )
+    simulation = models.ForeignKey(
+        "rights.Simulation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_files",
+        help_text="The rights simulation the person made before asking (same browser session).",
+    )
     needs = models.ManyToManyField("directory.Need", blank=True, related_name="case_files")
     needs_note = models.TextField("besoins exprimés", blank=True)
     plan = models.TextField("plan d'accompagnement", blank=True)

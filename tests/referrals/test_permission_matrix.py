@@ -241,3 +241,63 @@ def test_consent_scope_hides_identity_from_the_receiver(world, url):
     owner = Client()
     owner.force_login(world.agent_fs)
     assert "Martine" in owner.get(url(referral)).content.decode()
+
+
+def _simulation(world, *, author=None, situation=None):
+    from carteblanche.rights.models import Simulation
+
+    return Simulation.objects.create(
+        month="2026-10",
+        inputs={"household": {"depcom": "46042", "salaire": 1234, "taux_incapacite": 0.8}},
+        openfisca_france_version="x",
+        created_by=author,
+        situation=situation,
+    )
+
+
+SIMULATION_URLS = [lambda s: f"/api/droits/simulations/{s.pk}", lambda s: f"/droits/simulation/{s.pk}/"]
+
+
+@pytest.mark.parametrize("role", [*ROLES, "agent_fs2"])
+@pytest.mark.parametrize("url", SIMULATION_URLS, ids=["api", "page"])
+def test_simulation_reads_follow_the_author_structure(world, role, url):
+    """An agent's simulation: its structure's agents only (finding 7), each read journaled."""
+    from carteblanche.core.models import AuditEntry
+
+    simulation = _simulation(world, author=world.agent_fs)
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    response = client.get(url(simulation))
+    if role in {"agent_fs", "agent_fs2", "manager_fs"}:
+        assert response.status_code == 200
+        assert AuditEntry.objects.filter(object_id=str(simulation.pk), action="read").count() == 1
+    else:
+        assert response.status_code == 404, role
+        assert "1234" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("scope", "carsat_reads"), [(("situation", "needs"), True), (("needs",), False)])
+def test_simulation_reads_follow_the_consent(world, scope, carsat_reads):
+    """A person's own simulation attached to a case: the owner, and a partner given the situation."""
+    from carteblanche.core.models import Situation
+
+    situation = Situation.objects.create(answers={"profile": {"commune_code": "46042"}})
+    simulation = _simulation(world, situation=situation)
+    case = world.case()
+    CaseFile.objects.filter(pk=case.pk).update(situation=situation)
+    consent = world.consent(case, world.carsat, scope=scope)
+    referral = actions.create_referral(
+        actor=world.agent_fs, case=case, to_structure_id=world.carsat.pk, need_label="retraite", consent=consent
+    )
+    actions.transition_referral(actor=world.agent_fs, referral_id=referral.pk, expected_version=1, target="sent")
+    expected = {"agent_fs": 200, "agent_carsat": 200 if carsat_reads else 404, "agent_dept": 404, "coordinator": 404}
+    for role, status in expected.items():
+        client = Client()
+        client.force_login(getattr(world, role))
+        for url in SIMULATION_URLS:
+            assert client.get(url(simulation)).status_code == status, (role, url(simulation))
+    actions.revoke_consent(actor=world.agent_fs, consent=consent)
+    client = Client()
+    client.force_login(world.agent_carsat)
+    assert client.get(SIMULATION_URLS[0](simulation)).status_code == 404
