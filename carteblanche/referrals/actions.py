@@ -70,6 +70,13 @@ class ConcurrentModification(Exception):
         return self.message
 
 
+class CaseModifiedConcurrently(ConcurrentModification):
+    message = (
+        "Ce dossier a été modifié entre-temps par quelqu'un d'autre : vos modifications n'ont pas été enregistrées. "
+        "Rechargez la page pour voir sa version actuelle, puis recommencez."
+    )
+
+
 def _check_contact(values: dict[str, Any]) -> None:
     errors = {}
     if not (values.get("first_name") or "").strip():
@@ -130,27 +137,49 @@ def create_case(
 
 @transaction.atomic
 def update_case(
-    *, actor: Any, case: CaseFile, data: dict[str, Any], need_slugs: list[str] | None = None, reason: str
+    *,
+    actor: Any,
+    case: CaseFile,
+    data: dict[str, Any],
+    need_slugs: list[str] | None = None,
+    reason: str,
+    expected_version: int | None = None,
 ) -> CaseFile:
-    """Rectify the case file (RGPD right to rectification): the journal keeps which fields changed, not values."""
+    """Rectify the case file (RGPD right to rectification): the journal keeps which fields changed, not values.
+
+    `expected_version` is the version the agent's form was built from: if someone changed the file
+    since, nothing is written (`CaseModifiedConcurrently`), as for referrals. The write is an
+    `UPDATE … WHERE version = expected`, so two agents acting at once cannot both win.
+    """
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied("Seule la structure qui suit ce dossier peut le modifier.")
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez pourquoi vous modifiez le dossier."})
     case = CaseFile.objects.select_for_update().get(pk=case.pk)
-    changed = []
+    version = case.version if expected_version is None else expected_version
+    if case.version != version:
+        raise CaseModifiedConcurrently()
+    changes: dict[str, Any] = {}
     for field in CASE_FIELDS:
         if field in data and data[field] is not None and getattr(case, field) != data[field]:
             setattr(case, field, data[field])
-            changed.append(field)
+            changes[field] = data[field]
+    changed = list(changes)
     _check_contact({field: getattr(case, field) for field in CASE_FIELDS})
-    case.save()
+    updated = CaseFile.objects.filter(pk=case.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise CaseModifiedConcurrently()
     if need_slugs is not None:
         before = set(case.needs.values_list("slug", flat=True))
         if before != set(need_slugs):
             case.needs.set(need_slugs)
             changed.append("needs")
-    record_audit(actor=actor, action=Action.UPDATE, obj=case, reason=reason, details={"fields": changed})
+    record_audit(
+        actor=actor, action=Action.UPDATE, obj=case, reason=reason, details={"fields": changed, "version": version + 1}
+    )
+    case.refresh_from_db()
     return case
 
 

@@ -88,10 +88,12 @@ class CaseFile(TimeStampedModel):
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency: +1 at each rectification.")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
             models.CheckConstraint(
                 condition=~models.Q(state="closed") | models.Q(closed_at__isnull=False), name="case_closed_has_date"
             ),

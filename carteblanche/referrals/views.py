@@ -140,14 +140,17 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
-    form = forms.RectifyForm(request.POST or None, initial=forms.CaseForm.initial_from(case))
+    form = forms.RectifyForm(request.POST or None, initial=forms.RectifyForm.initial_from(case))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        version = data.pop("version")
         try:
-            actions.update_case(actor=request.user, case=case, data=data, reason=reason)
+            actions.update_case(actor=request.user, case=case, data=data, reason=reason, expected_version=version)
         except ValidationError as error:
             _add_errors(form, error)
+        except actions.CaseModifiedConcurrently as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, "Dossier modifié.")
             return redirect("referrals:case_detail", case.pk)

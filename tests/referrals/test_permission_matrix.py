@@ -49,6 +49,7 @@ def _case_form(scene):
         "contact_preference": "phone",
         "phone": "05 65 11 11 11",
         "reason": "rectification",
+        "version": scene.case.version,
     }
 
 
