@@ -14,7 +14,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "carteblanche.accounts.admin_site.AgentAdminConfig",  # django.contrib.admin behind our login + OTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

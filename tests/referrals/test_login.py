@@ -175,3 +175,31 @@ def test_demo_accounts_are_idempotent_and_refused_in_production(settings, django
     settings.SESSION_COOKIE_SECURE = True  # what config.settings.prod sets
     with pytest.raises(CommandError):
         call_command("load_demo_accounts", verbosity=0)
+
+
+def test_admin_uses_the_one_login_path_with_its_second_factor(client, django_user_model):
+    """Finding 3: /admin/login/ cannot skip the TOTP code of a staff account."""
+    staff = django_user_model.objects.create_user("staff-otp", password=PASSWORD, is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    # The admin's own login form is gone: it sends to the project's login.
+    page = client.get("/admin/login/?next=/admin/")
+    assert page.status_code == 302 and page.url.startswith(reverse("accounts:login"))
+    posted = client.post("/admin/login/?next=/admin/", {"username": staff.username, "password": PASSWORD})
+    assert posted.status_code == 302 and "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+    # The password alone is not enough for the admin.
+    response = client.post(
+        f"{reverse('accounts:login')}?next=/admin/", {"username": staff.username, "password": PASSWORD}
+    )
+    assert response.url == reverse("accounts:otp_verify")
+    assert client.get("/admin/").status_code == 302
+    # A session opened without the code (another path) is refused too.
+    other = type(client)()
+    other.force_login(staff)
+    refused = other.get("/admin/")
+    assert refused.status_code == 302 and "/admin/login/" in refused.url
+    # With the code: the admin opens.
+    _unthrottle(device)
+    verified = client.post(reverse("accounts:otp_verify"), {"code": _code(device)})
+    assert verified.status_code == 302 and verified.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
