@@ -35,10 +35,12 @@ from carteblanche.referrals.models import (
     SatisfactionResponse,
     hash_token,
 )
-from carteblanche.referrals.notifications import notify_structure
+from carteblanche.referrals.notifications import notify_structure, one_line
 from carteblanche.referrals.workflow import LABELS, InvalidTransition, Side, Status, check_transition
 
 Action = AuditEntry.Action
+# Referrals that no longer run: a new one for the same partner and need is not a duplicate.
+FINISHED = (Status.CLOSED, Status.REFUSED, Status.REDIRECTED)
 
 CASE_FIELDS = (
     "first_name",
@@ -367,10 +369,21 @@ def create_referral(
     if not system and not _may_edit(actor, case, api_structure_id):
         raise PermissionDenied("Seule la structure qui suit ce dossier peut orienter la personne.")
     errors = {}
+    need_label = one_line(need_label or "")  # a label is one line (it goes into notices and e-mail subjects)
     if to_structure_id == case.structure_id:
         errors["to_structure"] = "Choisissez un autre partenaire que votre structure."
-    if not (need_label or "").strip():
+    if not need_label:
         errors["need_label"] = "Indiquez le besoin pour lequel la personne est orientée."
+    elif not system and (
+        Referral.objects.filter(case=case, to_structure_id=to_structure_id, need_label=need_label[:200])
+        .exclude(status__in=FINISHED)
+        .exists()
+    ):
+        # A retried form (or a double click) must not send the person twice.
+        errors["need_label"] = (
+            "Une orientation vers ce partenaire pour ce besoin est déjà en cours pour ce dossier : "
+            "retrouvez-la dans la liste des orientations du dossier."
+        )
     if consent is not None and (consent.case_id != case.pk or consent.recipient_id != to_structure_id):
         errors["consent"] = "Ce consentement ne concerne pas ce partenaire."
     if errors:

@@ -379,6 +379,20 @@ def create_referral(
     def run() -> tuple[int, dict[str, Any]]:
         if not Structure.objects.filter(pk=payload.to_structure_id).exists():
             raise ValidationError({"to_structure_id": "Structure destinataire inconnue."})
+        if payload.external_ref:
+            running = (
+                Referral.objects.filter(from_structure_id=token.structure_id, external_ref=payload.external_ref)
+                .exclude(status__in=actions.FINISHED)
+                .first()
+            )
+            if running is not None:
+                # A retry without Idempotency-Key after a lost answer: never a second case and referral.
+                raise ValidationError(
+                    {
+                        "external_ref": f"Une orientation avec cette référence est déjà en cours ({running.pk}) : "
+                        "pour réessayer un envoi, utilisez l'en-tête Idempotency-Key."
+                    }
+                )
         label = token.label
         case = actions.create_case(
             actor=None,

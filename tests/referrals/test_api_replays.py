@@ -12,9 +12,12 @@ from carteblanche.referrals.models import CaseFile, IdempotencyRecord, Referral
 from tests.referrals.test_api import BASE, auth, make_token, payload
 
 
-def _create(client, world, key, idem):
+def _create(client, world, key, idem, **extra):
     return client.post(
-        f"{BASE}/orientations", payload(world), content_type="application/json", **auth(key, HTTP_IDEMPOTENCY_KEY=idem)
+        f"{BASE}/orientations",
+        payload(world, **extra),
+        content_type="application/json",
+        **auth(key, HTTP_IDEMPOTENCY_KEY=idem),
     )
 
 
@@ -64,8 +67,8 @@ def test_replay_after_consent_withdrawal_does_not_return_the_identity(world):
 def test_expired_records_are_not_replayed(world, settings):
     settings.REFERRALS_IDEMPOTENCY_HOURS = 24
     client, fs_key = Client(), make_token(world.fs)
-    first = _create(client, world, fs_key, "k-old")
+    first = _create(client, world, fs_key, "k-old", external_ref="")
     IdempotencyRecord.objects.filter(key="k-old").update(created_at=timezone.now() - timedelta(hours=25))
-    again = _create(client, world, fs_key, "k-old")
+    again = _create(client, world, fs_key, "k-old", external_ref="")
     assert again.status_code == 201 and again.json()["id"] != first.json()["id"]
     assert IdempotencyRecord.objects.filter(key="k-old").count() == 1
