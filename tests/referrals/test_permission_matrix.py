@@ -56,7 +56,8 @@ def _case_form(scene):
 def _journaled_reads(scene) -> int:
     from carteblanche.core.models import AuditEntry
 
-    return AuditEntry.objects.filter(object_id=str(scene.case.pk), action__in=["read", "export"]).count()
+    ids = [str(scene.case.pk), str(scene.document.pk)]
+    return AuditEntry.objects.filter(object_id__in=ids, action__in=["read", "export"]).count()
 
 
 # name, method, url builder, data builder, allowed roles
@@ -143,6 +144,13 @@ ENDPOINTS = [
         READERS,
     ),
     ("journal", "get", lambda s: "/accompagnement/journal/", None, {"steward"}),
+    (
+        "dashboard",
+        "get",
+        lambda s: "/accompagnement/",
+        None,
+        READERS | {"agent_dept", "coordinator", "steward", "nobody"},
+    ),
     ("stuck", "get", lambda s: "/accompagnement/en-retard/", None, READERS | {"agent_dept", "coordinator"}),
 ]
 
@@ -155,6 +163,7 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     before = scene.snapshot()
+    reads_before = _journaled_reads(scene)
     kwargs = {} if data is None else {"data": data(scene)}
     response = getattr(client, method)(url(scene), **kwargs)
     redirected_to_login = response.status_code == 302 and "/compte/connexion/" in response["Location"]
@@ -162,6 +171,16 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
         assert response.status_code in (200, 302) and not redirected_to_login, response.status_code
         if method == "post":
             assert scene.snapshot() != before, f"{role} should have changed something with {name}"
+        else:
+            body = "" if response.streaming else response.content.decode()
+            if response.streaming:
+                assert _journaled_reads(scene) > reads_before, f"{role} downloaded with {name} without a journal entry"
+            shows_person = "Martine" in body or "Roques" in body
+            if name == "dashboard" and role not in READERS:
+                assert not shows_person, f"{role} sees the person on {name}"
+            if shows_person:
+                # A page that shows the person journals the read (finding 5).
+                assert _journaled_reads(scene) > reads_before, f"{role} read {name} without a journal entry"
     else:
         assert (
             response.status_code in (403, 404)
