@@ -184,6 +184,10 @@ REFERRALS_DOCUMENT_MAX_BYTES = env_int("REFERRALS_DOCUMENT_MAX_BYTES", 10 * 1024
 REFERRALS_DOCUMENT_ROOT = Path(env_str("REFERRALS_DOCUMENT_ROOT", str(MEDIA_ROOT / "private" / "referrals")))
 REFERRALS_SITE_URL = env_str("REFERRALS_SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
 REFERRALS_IDEMPOTENCY_HOURS = env_int("REFERRALS_IDEMPOTENCY_HOURS", 24)  # partner API replays kept this long
+# Retention of what no case file uses (manage.py purge_expired, daily; docs/rgpd.md).
+RETENTION_SITUATION_DAYS_AFTER_EXPIRY = env_int("RETENTION_SITUATION_DAYS_AFTER_EXPIRY", 0)
+RETENTION_RIGHTS_SIMULATION_DAYS = env_int("RETENTION_RIGHTS_SIMULATION_DAYS", 30)
+RETENTION_ORIENTATION_PLAN_DAYS = env_int("RETENTION_ORIENTATION_PLAN_DAYS", 30)
 REFERRALS_PUBLIC_REQUESTS_PER_HOUR = env_int("REFERRALS_PUBLIC_REQUESTS_PER_HOUR", 5)  # online requests per IP
 
 # Login: two-step TOTP is handled by accounts.views; OpenID Connect (ProConnect) when configured.
