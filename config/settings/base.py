@@ -94,6 +94,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "carteblanche.accounts.validators.FrenchCommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -101,7 +102,9 @@ LOGIN_REDIRECT_URL = "/"
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the pair (username, address): a wrong guesser neither locks the agent out from elsewhere nor
+# locks every agent behind a shared address. Behind proxies set CARTEBLANCHE_TRUSTED_PROXY_COUNT.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
