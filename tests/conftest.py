@@ -161,14 +161,23 @@ def browser():
         browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """Collect the Content-Security-Policy refusals the browser reports on this page's console."""
+    refusals: list[str] = []
+    page.on("console", lambda msg: refusals.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return refusals
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    refusals = watch_csp(page)
     yield page
     context.close()
     _close_context_local_connections()
+    assert not refusals, f"the page broke its Content-Security-Policy: {refusals[:3]}"
 
 
 def _close_context_local_connections() -> None:
@@ -197,9 +206,11 @@ def new_phone_page(browser, **options):
 def phone_page(browser):
     """A small phone screen (iPhone SE size)."""
     context, page = new_phone_page(browser)
+    refusals = watch_csp(page)
     yield page
     context.close()
     _close_context_local_connections()
+    assert not refusals, f"the page broke its Content-Security-Policy: {refusals[:3]}"
 
 
 def assert_accessible(page) -> None:

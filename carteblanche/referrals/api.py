@@ -31,6 +31,13 @@ MAX_ID = 2**31 - 1
 
 
 class PartnerKey(HttpBearer):
+    def __call__(self, request: HttpRequest) -> ApiToken | None:
+        """Bearer only; unlike ninja's own, never logs the header of another scheme (it may hold a key)."""
+        scheme, _, token = (request.headers.get(self.header) or "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if not token or len(token) > 200:
             return None

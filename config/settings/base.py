@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "carteblanche.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "carteblanche.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -213,3 +216,32 @@ LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?echec=oidc"
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "carteblanche.accounts.oidc.AgentOIDCBackend"]
 # === end referrals settings ===
+
+
+# Content-Security-Policy (django-csp; Django 5.2 has none of its own): every script and style is a
+# file of this site; no inline script, no eval, no framing. The one inline style sheet (the printable
+# plan, also rendered by WeasyPrint) carries the response's nonce: `<style nonce="{{ request.csp_nonce }}">`.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features: only geolocation, for this site (the orientation form's "my position" button).
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=()",
+)
+# Agents' sessions end after this many minutes without a request (logged out, back to the login page).
+AGENT_IDLE_TIMEOUT_MINUTES = env_int("AGENT_IDLE_TIMEOUT_MINUTES", 30)
