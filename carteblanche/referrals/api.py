@@ -70,7 +70,8 @@ class CleanSchema(Schema):
                 for item in value:
                     walk(item)
 
-        walk(data)
+        # django-ninja hands validators its DjangoGetter wrapper: look at the data inside.
+        walk(getattr(data, "_obj", data))
         return data
 
 
