@@ -158,6 +158,8 @@ def simulation_visible_to(simulation, *, user, session_situation_id: str | None)
     to share them with (consent scope "situation"). Agents' reads are journaled by the caller."""
     if session_situation_id and simulation.situation_id and str(simulation.situation_id) == str(session_situation_id):
         return True
+    if simulation.created_by_id and getattr(user, "pk", None) == simulation.created_by_id:
+        return True  # its author, even without a structure
     from carteblanche.accounts.permissions import structure_ids
 
     ids = structure_ids(user)
