@@ -82,21 +82,3 @@ def test_api_key_sent_with_another_scheme_is_never_logged(settings, caplog):
         assert response.status_code == 401
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "SECRET-KEY" not in logged and "Y2JfU0VDUkVULUtFWQ" not in logged
-
-
-@pytest.mark.e2e
-def test_csp_refusals_are_caught_in_the_browser(e2e_server, page):
-    """The e2e fixtures fail a test whose page breaks the CSP: check that the watch sees a refusal."""
-    from tests.conftest import watch_csp
-
-    probe = page.context.new_page()
-    refusals = watch_csp(probe)
-    probe.goto(f"{e2e_server}/compte/connexion/")
-    probe.evaluate(
-        "() => { const s = document.createElement('style'); s.textContent = 'body{}'; document.head.append(s); }"
-    )
-    probe.wait_for_timeout(300)
-    probe.close()
-    assert refusals and "style" in refusals[0]
-    page.goto(f"{e2e_server}/")
-    assert page.title()
