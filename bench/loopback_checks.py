@@ -61,12 +61,17 @@ def manage(env: dict, *args: str) -> str:
 
 
 def partner_key(env: dict) -> str:
-    structure_id = manage(
-        env,
-        "shell",
-        "-c",
-        "from carteblanche.directory.models import Structure; print(Structure.objects.order_by('pk').first().pk)",
-    ).strip()
+    structure_id = (
+        manage(
+            env,
+            "shell",
+            "-v0",
+            "-c",
+            "from carteblanche.directory.models import Structure; print(Structure.objects.order_by('pk').first().pk)",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     output = manage(env, "create_api_token", structure_id, "loopback")
     match = re.search(r"\b(cb_[A-Za-z0-9_\-]+)", output)
     if not match:
