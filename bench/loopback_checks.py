@@ -6,7 +6,7 @@ Prints one JSON report (progress on stderr). Not a test: run it alone, under the
 
 1. A fresh SQLite database in a temporary folder, bootstrapped (territory, offer, demo accounts),
    and a partner API key for one structure.
-2. gunicorn 2 sync workers (config.settings.dev: no collectstatic needed) on a free loopback port.
+2. gunicorn, 2 gthread workers × 4 threads (config.settings.dev: no collectstatic needed), loopback.
 3. `schemathesis run` on /api/openapi.json, without and with the partner key: server errors counted
    (check not_a_server_error).
 4. `--clients` threads for `--seconds` each on the directory search API, then on the orientation API;
@@ -82,7 +82,8 @@ def partner_key(env: dict) -> str:
 def serve(env: dict) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2", "--timeout", "300", "--log-level", "error"]
+    command += ["--workers", "2", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]
+    command += ["--log-level", "error"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
@@ -97,7 +98,7 @@ def serve(env: dict) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
-def schemathesis(base: str, key: str | None, examples: int) -> dict:
+def schemathesis(base: str, key: str | None, examples: int, budget_s: float) -> dict:
     command = [
         str(Path(PY).parent / "schemathesis"),
         "run",
@@ -114,17 +115,23 @@ def schemathesis(base: str, key: str | None, examples: int) -> dict:
     if key:
         command += ["--header", f"Authorization: Bearer {key}"]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    tail = done.stdout[-3000:]
-    failures = re.findall(r"Server error", done.stdout)
-    summary = [line.strip() for line in done.stdout.splitlines() if re.search(r"\b(passed|failed|errored)\b", line)]
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=budget_s)
+        stdout, code = done.stdout, done.returncode
+    except subprocess.TimeoutExpired as expired:
+        out = expired.stdout or b""
+        stdout, code = (out.decode() if isinstance(out, bytes) else out), "timeout"
+    Path(tempfile.gettempdir(), f"cb-schemathesis-{'key' if key else 'nokey'}.log").write_text(stdout)
+    tail = stdout[-3000:]
+    failures = re.findall(r"Server error", stdout)
+    summary = [line.strip() for line in stdout.splitlines() if re.search(r"\b(passed|failed|errored)\b", line)]
     return {
         "with_partner_key": key is not None,
-        "exit_code": done.returncode,
+        "exit_code": code,
         "server_error_mentions": len(failures),
         "summary": summary[-6:],
         "seconds": round(time.monotonic() - started, 1),
-        "tail": tail if done.returncode else "",
+        "tail": tail if code else "",
     }
 
 
@@ -183,6 +190,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--examples", type=int, default=10)
     parser.add_argument("--skip-schemathesis", action="store_true")
+    parser.add_argument("--schemathesis-budget", type=float, default=240, help="seconds per schemathesis run")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cb-loopback-"))
     env = {
@@ -200,13 +208,13 @@ def main() -> None:
         report["bootstrap_s"] = round(time.monotonic() - started, 1)
         key = partner_key(env)
         server, base = serve(env)
-        report["server"] = "gunicorn 2 sync workers, config.settings.dev, SQLite, 127.0.0.1"
+        report["server"] = "gunicorn 2 gthread workers x 4 threads, config.settings.dev, SQLite, 127.0.0.1"
         hit(base, SEARCH, None)  # warm both workers' first request a little
         if not args.skip_schemathesis:
             log("schemathesis without key…")
-            report["schemathesis"] = [schemathesis(base, None, args.examples)]
+            report["schemathesis"] = [schemathesis(base, None, args.examples, args.schemathesis_budget)]
             log("schemathesis with a partner key…")
-            report["schemathesis"].append(schemathesis(base, key, args.examples))
+            report["schemathesis"].append(schemathesis(base, key, args.examples, args.schemathesis_budget))
         log("load: search…")
         report["load"] = [load(base, SEARCH, None, args.clients, args.seconds)]
         log("load: orientation…")
