@@ -76,7 +76,8 @@ def claim_plan(code: str, operator_code: str, *, commune_code: str = "") -> Clai
         if benefit.needs:
             query |= Q(needs__slug__in=benefit.needs)
         services = sorted(
-            Service.objects.filter(query)
+            Service.objects.proposable()  # the directory's rule: an ended service is never offered
+            .filter(query)
             .select_related("structure")
             .prefetch_related("channels__place__commune")
             .distinct()[:40],
