@@ -50,7 +50,7 @@ def test_main_pages_run_under_the_csp(e2e_server, strict_page):
     page.wait_for_url(re.compile(r"/recherche/"))
     page.locator("article h3 a").first.click()
     page.wait_for_url(re.compile(r"/services/\d+/"))
-    for path in ("/orientation/", "/droits/", "/demarches/", "/accompagnement/demande/", "/api/docs"):
+    for path in ("/orientation/", "/droits/", "/demarches/", "/accompagnement/demande/", "/observatoire/", "/api/docs"):
         page.goto(f"{e2e_server}{path}")
         page.wait_for_load_state("networkidle")
     page.goto(f"{e2e_server}/compte/connexion/")
