@@ -221,11 +221,14 @@ def main() -> None:
         report["load"].append(load(base, PLAN, PLAN_BODY, args.clients, args.seconds))
         report["load_average_after"] = os.getloadavg()
     finally:
+        print(json.dumps(report, ensure_ascii=False, indent=2), flush=True)  # whatever was measured
         if server is not None:
             server.terminate()
-            server.wait(10)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:  # requests still running (a slow simulation): stop anyway
+                server.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":
