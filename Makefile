@@ -4,7 +4,7 @@ PYTEST_ARGS ?=
 # The suite runs on every core (pytest-xdist); each worker has its own test database and e2e server.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-postgres quality bench
+.PHONY: install run test test-postgres quality bench lock
 
 install:
 	./scripts/install.sh
@@ -33,3 +33,10 @@ quality: install
 
 bench: install
 	$(PY) bench/run_all.py
+
+## Lock files with hashes of every dependency (production: pip install --no-deps --require-hashes -r requirements.lock)
+lock: install
+	.venv/bin/uv pip compile requirements.txt requirements/*.txt --override requirements-overrides.txt \
+		--generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
+	.venv/bin/uv pip compile requirements-dev.txt --override requirements-overrides.txt \
+		--generate-hashes --python-version 3.11 --no-header --quiet -o requirements-dev.lock

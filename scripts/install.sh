@@ -8,10 +8,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.requirements-stamp
-want="$(cat requirements.txt requirements-dev.txt requirements/*.txt | sha256sum | cut -d" " -f1)"
+want="$(cat requirements.txt requirements-dev.txt requirements/*.txt requirements-overrides.txt | sha256sum | cut -d" " -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -r requirements-dev.txt
+  # Pins stricter than a dependency's own requirement (see the file): installed over it.
+  .venv/bin/pip install --quiet --no-deps -r requirements-overrides.txt
   echo "$want" > "$stamp"
 fi
 if [ "${1:-}" = "--browser" ]; then

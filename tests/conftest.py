@@ -161,9 +161,18 @@ def browser():
         browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """Collect the Content-Security-Policy refusals the browser reports on this page's console."""
+    refusals: list[str] = []
+    page.on("console", lambda msg: refusals.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return refusals
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    # The test tools (axe-core's probes, Playwright's string predicates) need what the site's CSP
+    # forbids (inline styles, eval): persona tests bypass it; tests/e2e/test_csp.py enforces it.
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -180,6 +189,7 @@ def _close_context_local_connections() -> None:
 
 def new_phone_page(browser, **options):
     """A page on a small phone screen (iPhone SE size); `options` go to the browser context."""
+    options.setdefault("bypass_csp", True)  # see the `page` fixture
     context = browser.new_context(
         locale="fr-FR",
         timezone_id="Europe/Paris",

@@ -1,7 +1,7 @@
 """Login and second-factor forms, rendered with DSFR classes."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from carteblanche.core.forms import DsfrForm
 
@@ -18,3 +18,7 @@ class OTPCodeForm(DsfrForm):
         max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class AgentPasswordChangeForm(DsfrForm, PasswordChangeForm):
+    """Django's password change (old password, then the new one twice, checked by every validator)."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("connexion/code/", views.otp_verify, name="otp_verify"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("double-authentification/", views.otp_setup, name="otp_setup"),
+    path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("proconnect/", oidc.OIDCStartView.as_view(), name="oidc_start"),
     path("proconnect/retour/", oidc.OIDCCallbackView.as_view(), name="oidc_callback"),
 ]

@@ -20,7 +20,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from carteblanche.accounts.forms import LoginForm, OTPCodeForm
+from carteblanche.accounts.forms import AgentPasswordChangeForm, LoginForm, OTPCodeForm
 from carteblanche.accounts.oidc import oidc_enabled
 
 PENDING_KEY = "pending_2fa"
@@ -138,3 +138,24 @@ def profile(request: HttpRequest) -> HttpResponse:
         "setup_url": reverse("accounts:otp_setup"),
     }
     return render(request, "accounts/profile.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """An agent changes their own password (the old one first); journaled, the session stays open."""
+
+    template_name = "accounts/password_change.html"
+    form_class = AgentPasswordChangeForm
+    success_url = "/compte/"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": "Changer mon mot de passe"}
+
+    def form_valid(self, form):
+        from carteblanche.core.audit import record_audit
+
+        response = super().form_valid(form)
+        record_audit(
+            actor=self.request.user, action="update", obj=self.request.user, reason="changement de mot de passe"
+        )
+        messages.success(self.request, "Votre mot de passe a été changé.")
+        return response

@@ -1,8 +1,12 @@
 """The public and partner HTTP API: one NinjaAPI, one router per app, JSON errors naming the field."""
 
-from django.http import HttpRequest, HttpResponse
+import json
+from pathlib import Path
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from carteblanche.directory.api import router as directory_router
 from carteblanche.observatory.api import router as observatory_router
@@ -19,15 +23,65 @@ api = NinjaAPI(
 )
 
 
+_MESSAGES = json.loads((Path(__file__).resolve().parent / "data" / "validation_messages_fr.json").read_text("utf-8"))
+_LOCATIONS = ("body", "query", "path", "payload", "header", "headers", "cookie", "form", "file")
+
+
+def french_message(error: dict) -> str:
+    """The French message of one pydantic error (data/validation_messages_fr.json).
+
+    A message written by the project's own validators (value_error, assertion_error) is kept as is,
+    without pydantic's English prefix.
+    """
+    kind = error.get("type", "")
+    context = dict(error.get("ctx") or {})
+    if kind in ("value_error", "assertion_error") and context.get("error"):
+        return str(context["error"])
+    template = _MESSAGES["messages"].get(kind)
+    if template is None:
+        return _MESSAGES["default"]
+    try:
+        return template.format(**{key: _plain(value) for key, value in context.items()})
+    except (KeyError, IndexError, ValueError):
+        return _MESSAGES["default"]
+
+
+def _plain(value: Any) -> str:
+    """Pydantic's `expected` reads "'a', 'b' or 'c'": say it in French."""
+    return str(value).replace(" or ", " ou ")
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Say which field is wrong and why, in one message and in detail."""
+    """Say which field is wrong and why, in French, in one message and in detail."""
     details = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload")]
-        details.append({"field": ".".join(location), "message": error.get("msg", "invalide")})
-    message = "; ".join(f"{d['field']}: {d['message']}" for d in details) or "Requête invalide."
-    return api.create_response(request, {"message": message, "errors": details}, status=422)
+        location = [str(part) for part in error.get("loc", []) if part not in _LOCATIONS]
+        details.append({"field": ".".join(location), "message": french_message(error)})
+    message = "; ".join(f"{d['field']}: {d['message']}" if d["field"] else d["message"] for d in details)
+    return api.create_response(request, {"message": message or "Requête invalide.", "errors": details}, status=422)
+
+
+_HTTP_ERRORS = {
+    400: "Corps de la requête illisible : envoyez du JSON valide (UTF-8).",
+    401: "Clé d'API absente ou invalide : envoyez l'en-tête « Authorization: Bearer <clé> ».",
+    403: "Accès refusé.",
+    404: "Introuvable.",
+    405: "Méthode non autorisée pour cette adresse.",
+    429: "Trop de requêtes : réessayez plus tard.",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own errors (unreadable body, missing key…), in French and in the project's format."""
+    message = _HTTP_ERRORS.get(exc.status_code, "Requête refusée.")
+    return api.create_response(request, {"message": message, "errors": []}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"message": _HTTP_ERRORS[404], "errors": []}, status=404)
 
 
 api.add_router("/territoires", territories_router)

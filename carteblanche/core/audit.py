@@ -32,3 +32,19 @@ def record_audit(
         reason=reason,
         details=details or {},
     )
+
+
+def record_reads(*, actor: Any, objects: list[Any], reason: str) -> int:
+    """One read entry per object shown on a page (a list of names is a read of each file), in one query."""
+    seen: dict[tuple[str, str], Any] = {}
+    for obj in objects:
+        seen.setdefault((obj._meta.label_lower, str(obj.pk)), obj)
+    if not seen:
+        return 0
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(actor=actor, action=AuditEntry.Action.READ, object_type=kind, object_id=pk, reason=reason)
+            for kind, pk in seen
+        ]
+    )
+    return len(seen)

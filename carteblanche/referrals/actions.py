@@ -27,6 +27,7 @@ from carteblanche.referrals.models import (
     ContactPreference,
     Document,
     FollowLink,
+    IdempotencyRecord,
     Outcome,
     Referral,
     ReferralMessage,
@@ -34,10 +35,12 @@ from carteblanche.referrals.models import (
     SatisfactionResponse,
     hash_token,
 )
-from carteblanche.referrals.notifications import notify_structure
+from carteblanche.referrals.notifications import notify_structure, one_line
 from carteblanche.referrals.workflow import LABELS, InvalidTransition, Side, Status, check_transition
 
 Action = AuditEntry.Action
+# Referrals that no longer run: a new one for the same partner and need is not a duplicate.
+FINISHED = (Status.CLOSED, Status.REFUSED, Status.REDIRECTED)
 
 CASE_FIELDS = (
     "first_name",
@@ -67,6 +70,13 @@ class ConcurrentModification(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CaseModifiedConcurrently(ConcurrentModification):
+    message = (
+        "Ce dossier a été modifié entre-temps par quelqu'un d'autre : vos modifications n'ont pas été enregistrées. "
+        "Rechargez la page pour voir sa version actuelle, puis recommencez."
+    )
 
 
 def _check_contact(values: dict[str, Any]) -> None:
@@ -129,27 +139,49 @@ def create_case(
 
 @transaction.atomic
 def update_case(
-    *, actor: Any, case: CaseFile, data: dict[str, Any], need_slugs: list[str] | None = None, reason: str
+    *,
+    actor: Any,
+    case: CaseFile,
+    data: dict[str, Any],
+    need_slugs: list[str] | None = None,
+    reason: str,
+    expected_version: int | None = None,
 ) -> CaseFile:
-    """Rectify the case file (RGPD right to rectification): the journal keeps which fields changed, not values."""
+    """Rectify the case file (RGPD right to rectification): the journal keeps which fields changed, not values.
+
+    `expected_version` is the version the agent's form was built from: if someone changed the file
+    since, nothing is written (`CaseModifiedConcurrently`), as for referrals. The write is an
+    `UPDATE … WHERE version = expected`, so two agents acting at once cannot both win.
+    """
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied("Seule la structure qui suit ce dossier peut le modifier.")
     if not reason.strip():
         raise ValidationError({"reason": "Indiquez pourquoi vous modifiez le dossier."})
     case = CaseFile.objects.select_for_update().get(pk=case.pk)
-    changed = []
+    version = case.version if expected_version is None else expected_version
+    if case.version != version:
+        raise CaseModifiedConcurrently()
+    changes: dict[str, Any] = {}
     for field in CASE_FIELDS:
         if field in data and data[field] is not None and getattr(case, field) != data[field]:
             setattr(case, field, data[field])
-            changed.append(field)
+            changes[field] = data[field]
+    changed = list(changes)
     _check_contact({field: getattr(case, field) for field in CASE_FIELDS})
-    case.save()
+    updated = CaseFile.objects.filter(pk=case.pk, version=version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise CaseModifiedConcurrently()
     if need_slugs is not None:
         before = set(case.needs.values_list("slug", flat=True))
         if before != set(need_slugs):
             case.needs.set(need_slugs)
             changed.append("needs")
-    record_audit(actor=actor, action=Action.UPDATE, obj=case, reason=reason, details={"fields": changed})
+    record_audit(
+        actor=actor, action=Action.UPDATE, obj=case, reason=reason, details={"fields": changed, "version": version + 1}
+    )
+    case.refresh_from_db()
     return case
 
 
@@ -337,10 +369,21 @@ def create_referral(
     if not system and not _may_edit(actor, case, api_structure_id):
         raise PermissionDenied("Seule la structure qui suit ce dossier peut orienter la personne.")
     errors = {}
+    need_label = one_line(need_label or "")  # a label is one line (it goes into notices and e-mail subjects)
     if to_structure_id == case.structure_id:
         errors["to_structure"] = "Choisissez un autre partenaire que votre structure."
-    if not (need_label or "").strip():
+    if not need_label:
         errors["need_label"] = "Indiquez le besoin pour lequel la personne est orientée."
+    elif not system and (
+        Referral.objects.filter(case=case, to_structure_id=to_structure_id, need_label=need_label[:200])
+        .exclude(status__in=FINISHED)
+        .exists()
+    ):
+        # A retried form (or a double click) must not send the person twice.
+        errors["need_label"] = (
+            "Une orientation vers ce partenaire pour ce besoin est déjà en cours pour ce dossier : "
+            "retrouvez-la dans la liste des orientations du dossier."
+        )
     if consent is not None and (consent.case_id != case.pk or consent.recipient_id != to_structure_id):
         errors["consent"] = "Ce consentement ne concerne pas ce partenaire."
     if errors:
@@ -665,6 +708,8 @@ def erase_case(*, actor: Any, case: CaseFile, reason: str) -> None:
     _delete_files(list(case.documents.all()))
     situation_id = case.situation_id
     record_audit(actor=actor, action=Action.DELETE, obj=case, reason=reason, details={"erased": True})
+    # Partner replays of calls about this case: no digest of the erased data, and a retry gets "erased".
+    IdempotencyRecord.objects.filter(referral__case=case).update(request_hash="", referral=None)
     Referral.objects.filter(case=case).delete()  # before the consents they protect
     case.delete()
     if situation_id and not CaseFile.objects.filter(situation_id=situation_id).exists():
@@ -801,9 +846,11 @@ def create_public_request(
         "commune_code": commune_code,
         "contact_preference": contact_preference,
         _CONTACT_FIELD[ContactPreference(contact_preference)]: contact_value.strip(),
-        "needs_note": need_label.strip()[:500] + (f"\n(Simulation de droits {simulation_id})" if simulation_id else ""),
+        "needs_note": need_label.strip()[:500],
     }
-    case = CaseFile.objects.create(structure_id=structure_id, situation=situation, **values)
+    case = CaseFile.objects.create(
+        structure_id=structure_id, situation=situation, simulation_id=simulation_id or None, **values
+    )
     if need_slugs:
         from carteblanche.directory.models import Need
 

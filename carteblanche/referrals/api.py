@@ -31,6 +31,13 @@ MAX_ID = 2**31 - 1
 
 
 class PartnerKey(HttpBearer):
+    def __call__(self, request: HttpRequest) -> ApiToken | None:
+        """Bearer only; unlike ninja's own, never logs the header of another scheme (it may hold a key)."""
+        scheme, _, token = (request.headers.get(self.header) or "").partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if not token or len(token) > 200:
             return None
@@ -63,7 +70,8 @@ class CleanSchema(Schema):
                 for item in value:
                     walk(item)
 
-        walk(data)
+        # django-ninja hands validators its DjangoGetter wrapper: look at the data inside.
+        walk(getattr(data, "_obj", data))
         return data
 
 
@@ -241,12 +249,12 @@ def _serialise(referral: Referral, token: ApiToken) -> dict[str, Any]:
     }
 
 
-def _audit_read(token: ApiToken, referral: Referral) -> None:
+def _audit_read(token: ApiToken, referral: Referral, reason: str = "") -> None:
     record_audit(
         actor_label=token.label,
         action=AuditEntry.Action.READ,
         obj=referral.case,
-        reason=f"API : lecture de l'orientation {referral.pk}",
+        reason=reason or f"API : lecture de l'orientation {referral.pk}",
     )
 
 
@@ -264,8 +272,30 @@ def _error(exc: Exception) -> tuple[int, dict[str, Any]]:
     raise exc
 
 
+def _idempotency_cutoff():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    return timezone.now() - timedelta(hours=settings.REFERRALS_IDEMPOTENCY_HOURS)
+
+
+def _replay(token: ApiToken, record: IdempotencyRecord) -> tuple[int, dict[str, Any]]:
+    """The outcome of the first call, re-read now: erased or no longer shared data is never replayed."""
+    if record.status_code >= 300:
+        return record.status_code, record.response
+    referral = _visible(token).filter(pk=record.referral_id).first() if record.referral_id else None
+    if referral is None:
+        return 404, {
+            "message": "Orientation introuvable pour cette clé (effacée ou plus partagée).",
+            "errors": [],
+        }
+    _audit_read(token, referral, reason=f"API : rejeu (Idempotency-Key) de l'orientation {referral.pk}")
+    return record.status_code, _serialise(referral, token)
+
+
 def _idempotent(token: ApiToken, key: str | None, payload: dict[str, Any], run) -> tuple[int, dict[str, Any]]:
-    """Run `run()` once per (token, key): the stored answer is replayed on retries, even concurrent ones."""
+    """Run `run()` once per (token, key): the outcome is replayed on retries, even concurrent ones."""
     if key is None:
         try:
             with transaction.atomic():
@@ -278,28 +308,34 @@ def _idempotent(token: ApiToken, key: str | None, payload: dict[str, Any], run) 
 
     def replay() -> tuple[int, dict[str, Any]]:
         record = IdempotencyRecord.objects.get(token=token, key=key)
+        if record.request_hash == "":
+            return 404, {"message": "Orientation introuvable pour cette clé (effacée).", "errors": []}
         if record.request_hash != digest:
             return 422, {
                 "message": "Cette Idempotency-Key a déjà servi pour une autre requête.",
                 "errors": [{"field": "Idempotency-Key", "message": "déjà utilisée"}],
             }
-        return record.status_code, record.response
+        return _replay(token, record)
 
+    # An expired key may be used again: its old record goes.
+    IdempotencyRecord.objects.filter(token=token, key=key, created_at__lt=_idempotency_cutoff()).delete()
     if IdempotencyRecord.objects.filter(token=token, key=key).exists():
         return replay()
     try:
         with transaction.atomic():
             # Claim the key first: a concurrent retry waits on this row, then replays our answer.
-            record = IdempotencyRecord.objects.create(
-                token=token, key=key, request_hash=digest, status_code=0, response={}
-            )
+            record = IdempotencyRecord.objects.create(token=token, key=key, request_hash=digest, status_code=0)
             try:
                 with transaction.atomic():
                     status, body = run()
             except (InvalidTransition, ValidationError, actions.ConcurrentModification, PermissionDenied) as exc:
                 status, body = _error(exc)
-            record.status_code, record.response = status, json.loads(json.dumps(body, default=str))
-            record.save(update_fields=["status_code", "response"])
+            record.status_code = status
+            if status < 300:
+                record.referral_id = body["id"]
+            else:
+                record.response = json.loads(json.dumps(body, default=str))
+            record.save(update_fields=["status_code", "referral", "response"])
             return status, body
     except IntegrityError:
         return replay()
@@ -353,6 +389,20 @@ def create_referral(
     def run() -> tuple[int, dict[str, Any]]:
         if not Structure.objects.filter(pk=payload.to_structure_id).exists():
             raise ValidationError({"to_structure_id": "Structure destinataire inconnue."})
+        if payload.external_ref:
+            running = (
+                Referral.objects.filter(from_structure_id=token.structure_id, external_ref=payload.external_ref)
+                .exclude(status__in=actions.FINISHED)
+                .first()
+            )
+            if running is not None:
+                # A retry without Idempotency-Key after a lost answer: never a second case and referral.
+                raise ValidationError(
+                    {
+                        "external_ref": f"Une orientation avec cette référence est déjà en cours ({running.pk}) : "
+                        "pour réessayer un envoi, utilisez l'en-tête Idempotency-Key."
+                    }
+                )
         label = token.label
         person = payload.person.model_dump()
         typed_commune = person.pop("commune").strip()

@@ -71,6 +71,12 @@ class RectifyForm(CaseForm):
     reason = forms.CharField(
         label="Motif de la modification", max_length=300, help_text="Par exemple : demande de rectification."
     )
+    # The version the form was built from: a stale form is refused ("modifié entre-temps").
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    @classmethod
+    def initial_from(cls, case: CaseFile) -> dict:
+        return {**CaseForm.initial_from(case), "version": case.version}
 
 
 class ConsentForm(DsfrForm):

@@ -74,16 +74,26 @@ class CaseFile(TimeStampedModel):
     situation = models.ForeignKey(
         "core.Situation", null=True, blank=True, on_delete=models.SET_NULL, related_name="case_files"
     )
+    simulation = models.ForeignKey(
+        "rights.Simulation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_files",
+        help_text="The rights simulation the person made before asking (same browser session).",
+    )
     needs = models.ManyToManyField("directory.Need", blank=True, related_name="case_files")
     needs_note = models.TextField("besoins exprimés", blank=True)
     plan = models.TextField("plan d'accompagnement", blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic concurrency: +1 at each rectification.")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
             models.CheckConstraint(
                 condition=~models.Q(state="closed") | models.Q(closed_at__isnull=False), name="case_closed_has_date"
             ),
@@ -432,14 +442,20 @@ class ApiToken(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """The stored answer to a partner call made with an Idempotency-Key: a retry gets it back."""
+    """What a partner call made with an Idempotency-Key produced: a retry gets the same outcome back.
+
+    No personal data: a success keeps only the referral it produced (the replay re-reads it with the
+    rights of the moment, so an erasure or a withdrawn consent applies to replays too); a refusal
+    keeps its error message. Records expire after REFERRALS_IDEMPOTENCY_HOURS.
+    """
 
     token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    response = models.JSONField(default=dict, blank=True, help_text="Error replies only (no personal data).")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "key"], name="idempotency_key_unique_per_token")]

@@ -13,29 +13,35 @@ from carteblanche.referrals.models import Notification, Referral
 logger = logging.getLogger(__name__)
 
 
+def one_line(text: str) -> str:
+    """A header-safe line: newlines and other control characters become spaces (e-mail subjects refuse them)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
 def notify_users(*, users: Iterable, text: str, url: str = "", referral: Referral | None = None) -> int:
     users = list({user.pk: user for user in users}.values())
     Notification.objects.bulk_create(
-        [Notification(recipient=user, referral=referral, text=text[:300], url=url) for user in users]
+        [Notification(recipient=user, referral=referral, text=one_line(text)[:300], url=url) for user in users]
     )
     emails = [user.email for user in users if user.email]
     if emails:
         link = f"{settings.REFERRALS_SITE_URL.rstrip('/')}{url}" if url else ""
 
         def send() -> None:
+            # A notification never fails the request: the change is already committed.
             try:
                 send_mail(
-                    subject=f"[Carte Blanche] {text[:80]}",
+                    subject=f"[Carte Blanche] {one_line(text)[:80]}",
                     # Never personal data in e-mails: the link leads to the logged-in page.
                     message=f"{text}\n\n{link}\n\nCe message ne contient aucune donnée personnelle : "
                     "connectez-vous pour voir le détail.",
                     from_email=None,
                     recipient_list=emails,
                 )
-            except OSError:
+            except Exception:
                 logger.exception("Notification e-mail not sent")
 
-        transaction.on_commit(send)
+        transaction.on_commit(send, robust=True)
     return len(users)
 
 

@@ -52,6 +52,22 @@ def case_scopes(user: Any, case: CaseFile) -> frozenset[str]:
     return frozenset(scopes)
 
 
+def person_label(case: CaseFile, scopes: frozenset[str] | set[str] | list[str]) -> str:
+    """How a page names the person: their name only where the identity is shared with the reader."""
+    if "identity" in scopes:
+        return case.display_name
+    return f"Personne orientée (dossier {str(case.pk)[:8]})"
+
+
+def referral_scopes(user_structure_ids: set[int], referral: Referral) -> frozenset[str]:
+    """Parts of the referral's case file readable from these structures (the owner's, or the consented ones)."""
+    if referral.case.structure_id in user_structure_ids or referral.from_structure_id in user_structure_ids:
+        return ALL_SCOPES
+    if referral.consent_id and referral.consent.revoked_at is None:
+        return frozenset(referral.consent.scope or [])
+    return frozenset()
+
+
 def can_view_case(user: Any, case: CaseFile) -> bool:
     return bool(case_scopes(user, case))
 

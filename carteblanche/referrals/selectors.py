@@ -70,14 +70,14 @@ def stuck_referrals(queryset: QuerySet[Referral] | None = None, now: datetime | 
 def referral_board(user: Any) -> dict[str, Any]:
     """Incoming and outgoing referrals of the user's structures."""
     ids = permissions.structure_ids(user)
-    visible = permissions.visible_referrals(user).select_related("case", "from_structure", "to_structure")
-    incoming = visible.filter(to_structure_id__in=ids).exclude(status=Status.CLOSED).order_by("sent_at")
-    outgoing = visible.filter(from_structure_id__in=ids).exclude(status=Status.CLOSED).order_by("-updated_at")
-    return {
-        "incoming": list(incoming[:200]),
-        "outgoing": list(outgoing[:200]),
-        "stuck": stuck_referrals(visible),
-    }
+    visible = permissions.visible_referrals(user).select_related("case", "consent", "from_structure", "to_structure")
+    open_ = visible.exclude(status=Status.CLOSED)
+    incoming = list(open_.filter(to_structure_id__in=ids).order_by("sent_at")[:200])
+    outgoing = list(open_.filter(from_structure_id__in=ids).order_by("-updated_at")[:200])
+    for referral in incoming + outgoing:
+        # A received referral names the person only if the consent shares the identity.
+        referral.person_label = permissions.person_label(referral.case, permissions.referral_scopes(ids, referral))
+    return {"incoming": incoming, "outgoing": outgoing, "stuck": stuck_referrals(visible)}
 
 
 def aggregates(since: datetime | None = None) -> dict[str, Any]:

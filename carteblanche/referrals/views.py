@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carteblanche.accounts import permissions as roles
-from carteblanche.core.audit import record_audit
+from carteblanche.core.audit import record_audit, record_reads
 from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.core.models import AuditEntry
 from carteblanche.core.situations import current_situation
@@ -77,6 +77,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .order_by("-updated_at")[:50]
         )
         context["notifications"] = list(Notification.objects.filter(recipient=user, read_at__isnull=True)[:20])
+        # The names listed are reads of those files: journaled (those shown without identity are not).
+        shown = context["cases"] + [
+            referral.case
+            for referral in context["incoming"] + context["outgoing"]
+            if referral.person_label == referral.case.display_name
+        ]
+        record_reads(actor=user, objects=shown, reason="tableau de bord (liste des dossiers)")
     if roles.is_coordinator(user):
         context["aggregates"] = selectors.aggregates()
         context["all_stuck"] = selectors.stuck_referrals()
@@ -119,9 +126,11 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     referrals = case.referrals.select_related("to_structure", "from_structure")
     if not owner:
         referrals = referrals.filter(to_structure_id__in=roles.structure_ids(request.user))
+    label = permissions.person_label(case, scopes)
     context = {
         "case": case,
         "scopes": scopes,
+        "person_label": label,
         "owner": owner,
         "can_erase": permissions.can_erase_case(request.user, case),
         "consents": case.consents.select_related("recipient", "witness") if owner else [],
@@ -129,7 +138,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         "referrals": referrals,
         "situation": case.situation.answers if case.situation_id and "situation" in scopes else None,
         "document_form": forms.DocumentForm(),
-        "title": f"Dossier de {case.display_name}",
+        "title": f"Dossier de {label}",
     }
     return render(request, "referrals/case_detail.html", context)
 
@@ -138,14 +147,18 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
-    form = forms.RectifyForm(request.POST or None, initial=forms.CaseForm.initial_from(case))
+    selectors.audited_case(actor=request.user, case=case, reason="formulaire de rectification")
+    form = forms.RectifyForm(request.POST or None, initial=forms.RectifyForm.initial_from(case))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        version = data.pop("version")
         try:
-            actions.update_case(actor=request.user, case=case, data=data, reason=reason)
+            actions.update_case(actor=request.user, case=case, data=data, reason=reason, expected_version=version)
         except ValidationError as error:
             _add_errors(form, error)
+        except actions.CaseModifiedConcurrently as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, "Dossier modifié.")
             return redirect("referrals:case_detail", case.pk)
@@ -163,6 +176,7 @@ def _witnesses(case: CaseFile, user):
 def consent_create(request: HttpRequest, case_id) -> HttpResponse:
     """Record consent; when it was asked for a draft referral, that referral is sent right after."""
     case = _case_for_edit(request, case_id)
+    selectors.audited_case(actor=request.user, case=case, reason="formulaire de consentement")
     pending = None
     if request.GET.get("orientation"):
         pending = Referral.objects.filter(pk=request.GET["orientation"], case=case, status=Status.DRAFT).first()
@@ -297,6 +311,8 @@ def case_erase(request: HttpRequest, case_id) -> HttpResponse:
     if case is None or not permissions.can_erase_case(request.user, case):
         raise Http404("Dossier introuvable.")
     form = forms.EraseForm(request.POST or None)
+    if request.method == "GET":
+        selectors.audited_case(actor=request.user, case=case, reason="page d'effacement")
     if request.method == "POST" and form.is_valid():
         actions.erase_case(actor=request.user, case=case, reason=form.cleaned_data["reason"])
         messages.success(request, "Le dossier et ses pièces ont été effacés.")
@@ -322,6 +338,7 @@ def case_close(request: HttpRequest, case_id) -> HttpResponse:
 def follow_link_create(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
     link, raw = actions.create_follow_link(actor=request.user, case=case)
+    selectors.audited_case(actor=request.user, case=case, reason="lien de suivi créé (page)")
     url = request.build_absolute_uri(f"/accompagnement/suivi/{raw}/")
     context = {"case": case, "link": link, "url": url, "title": "Lien de suivi"}
     return render(request, "referrals/follow_link_created.html", context)
@@ -331,6 +348,7 @@ def follow_link_create(request: HttpRequest, case_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
+    selectors.audited_case(actor=request.user, case=case, reason="formulaire d'orientation")
     form = forms.ReferralForm(request.POST or None, own_structure_id=case.structure_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

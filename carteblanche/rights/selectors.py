@@ -158,8 +158,24 @@ def local_aid_to_json(aid) -> dict[str, Any]:
 
 
 def simulation_visible_to(simulation, *, user, session_situation_id: str | None) -> bool:
-    """Case-file privacy: the person's own browser session, or an authenticated agent (audited)."""
+    """Case-file privacy: the person's own browser session; an agent of the author's structure; an agent
+    of a structure that holds a case file with this simulation's answers, or that the person consented
+    to share them with (consent scope "situation"). Agents' reads are journaled by the caller."""
     if session_situation_id and simulation.situation_id and str(simulation.situation_id) == str(session_situation_id):
         return True
-    # Accounts are agents' accounts only (no public accounts): any authenticated user is an agent.
-    return bool(user is not None and user.is_authenticated)
+    if simulation.created_by_id and getattr(user, "pk", None) == simulation.created_by_id:
+        return True  # its author, even without a structure
+    from carteblanche.accounts.permissions import structure_ids
+
+    ids = structure_ids(user)
+    if not ids:
+        return False
+    if simulation.created_by_id and structure_ids(simulation.created_by) & ids:
+        return True
+    from carteblanche.referrals.models import CaseFile
+    from carteblanche.referrals.permissions import case_scopes
+
+    linked = Q(simulation_id=simulation.pk)
+    if simulation.situation_id:
+        linked |= Q(situation_id=simulation.situation_id)
+    return any("situation" in case_scopes(user, case) for case in CaseFile.objects.filter(linked))

@@ -14,7 +14,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "carteblanche.accounts.admin_site.AgentAdminConfig",  # django.contrib.admin behind our login + OTP
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "carteblanche.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -49,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "carteblanche.accounts.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     # Error pages of the public flows show the national emergency lines (orientation/emergency.py).
@@ -97,6 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "carteblanche.accounts.validators.FrenchCommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
@@ -104,7 +108,9 @@ LOGIN_REDIRECT_URL = "/"
 # Lockout after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the pair (username, address): a wrong guesser neither locks the agent out from elsewhere nor
+# locks every agent behind a shared address. Behind proxies set CARTEBLANCHE_TRUSTED_PROXY_COUNT.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
@@ -196,6 +202,11 @@ REFERRALS_FOLLOW_LINK_DAYS = env_int("REFERRALS_FOLLOW_LINK_DAYS", 180)  # the p
 REFERRALS_DOCUMENT_MAX_BYTES = env_int("REFERRALS_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 REFERRALS_DOCUMENT_ROOT = Path(env_str("REFERRALS_DOCUMENT_ROOT", str(MEDIA_ROOT / "private" / "referrals")))
 REFERRALS_SITE_URL = env_str("REFERRALS_SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
+REFERRALS_IDEMPOTENCY_HOURS = env_int("REFERRALS_IDEMPOTENCY_HOURS", 24)  # partner API replays kept this long
+# Retention of what no case file uses (manage.py purge_expired, daily; docs/rgpd.md).
+RETENTION_SITUATION_DAYS_AFTER_EXPIRY = env_int("RETENTION_SITUATION_DAYS_AFTER_EXPIRY", 0)
+RETENTION_RIGHTS_SIMULATION_DAYS = env_int("RETENTION_RIGHTS_SIMULATION_DAYS", 30)
+RETENTION_ORIENTATION_PLAN_DAYS = env_int("RETENTION_ORIENTATION_PLAN_DAYS", 30)
 REFERRALS_PUBLIC_REQUESTS_PER_HOUR = env_int("REFERRALS_PUBLIC_REQUESTS_PER_HOUR", 5)  # online requests per IP
 
 # Login: two-step TOTP is handled by accounts.views; OpenID Connect (ProConnect) when configured.
@@ -218,3 +229,32 @@ LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?echec=oidc"
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "carteblanche.accounts.oidc.AgentOIDCBackend"]
 # === end referrals settings ===
+
+
+# Content-Security-Policy (django-csp; Django 5.2 has none of its own): every script and style is a
+# file of this site; no inline script, no eval, no framing. The one inline style sheet (the printable
+# plan, also rendered by WeasyPrint) carries the response's nonce: `<style nonce="{{ request.csp_nonce }}">`.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features: only geolocation, for this site (the orientation form's "my position" button).
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=()",
+)
+# Agents' sessions end after this many minutes without a request (logged out, back to the login page).
+AGENT_IDLE_TIMEOUT_MINUTES = env_int("AGENT_IDLE_TIMEOUT_MINUTES", 30)

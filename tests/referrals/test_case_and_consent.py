@@ -208,7 +208,7 @@ class TestRgpd:
             actor=world.agent_fs, case=case, data={"phone": "06 00 00 00 00"}, reason="erreur de saisie"
         )
         entry = AuditEntry.objects.filter(action="update", object_id=str(case.pk)).first()
-        assert entry.details == {"fields": ["phone"]} and entry.reason == "erreur de saisie"
+        assert entry.details == {"fields": ["phone"], "version": 2} and entry.reason == "erreur de saisie"
         with pytest.raises(ValidationError):
             actions.update_case(actor=world.agent_fs, case=case, data={"phone": "1"}, reason="")
 
@@ -266,3 +266,28 @@ class _Text:
 
     def flush(self):
         pass
+
+
+def test_stale_rectification_form_is_refused_and_nothing_is_lost(world):
+    """Two agents open the edit form; the second to save is told, and the first one's change stays."""
+    from django.test import Client
+
+    from carteblanche.core.models import AuditEntry
+
+    case = world.case()
+    url = f"/accompagnement/dossiers/{case.pk}/modifier/"
+    base = {"first_name": "Martine", "last_name": "Roques", "contact_preference": "phone", "reason": "rectification"}
+    first, second = Client(), Client()
+    first.force_login(world.agent_fs)
+    second.force_login(world.agent_fs2)
+    assert 'name="version" value="1"' in first.get(url).content.decode()
+    assert second.get(url).status_code == 200
+    saved = first.post(url, {**base, "phone": "05 65 11 11 11", "version": 1})
+    assert saved.status_code == 302
+    stale = second.post(url, {**base, "phone": "05 65 99 99 99", "availability": "le matin", "version": 1})
+    assert stale.status_code == 200
+    assert "modifié entre-temps" in stale.content.decode()
+    case.refresh_from_db()
+    assert case.phone == "05 65 11 11 11" and case.availability == "" and case.version == 2
+    updates = AuditEntry.objects.filter(object_id=str(case.pk), action="update")
+    assert list(updates.values_list("actor", flat=True)) == [world.agent_fs.pk]

@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 from django.db import connection, connections, transaction
 
+from carteblanche.core.models import AuditEntry
 from carteblanche.referrals import actions
 from carteblanche.referrals.models import Referral, ReferralTransition
 
@@ -179,3 +180,43 @@ def test_many_agents_at_once_bounded_load(world):
             }
         )
     )
+
+
+def test_concurrent_case_rectifications_lose_nothing(world):
+    """Pairs of agents correcting the same case file from the same version: one wins, the other is told."""
+    pairs = 10
+    cases = [world.case() for _ in range(pairs)]
+    results: dict = {}
+    start = threading.Barrier(2 * pairs)
+
+    def correct(case, actor, phone):
+        def run():
+            start.wait(10)
+            return actions.update_case(
+                actor=actor, case=case, data={"phone": phone}, reason="rectification", expected_version=1
+            ).phone
+
+        return run
+
+    threads = []
+    for index, case in enumerate(cases):
+        threads.append(_in_thread(correct(case, world.agent_fs, "05 65 11 11 11"), results, (index, "a")))
+        threads.append(_in_thread(correct(case, world.agent_fs2, "05 65 22 22 22"), results, (index, "b")))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    lost = 0
+    for index, case in enumerate(cases):
+        outcomes = [results[(index, side)] for side in ("a", "b")]
+        winners = [value for outcome, value in outcomes if outcome == "ok"]
+        losers = [value for outcome, value in outcomes if outcome == "error"]
+        assert len(winners) == 1 and len(losers) == 1, outcomes
+        assert isinstance(losers[0], actions.CaseModifiedConcurrently)
+        case.refresh_from_db()
+        lost += case.phone != winners[0]
+        assert case.version == 2
+        updates = AuditEntry.objects.filter(object_id=str(case.pk), action="update", reason="rectification")
+        assert updates.count() == 1
+    assert lost == 0
+    print(json.dumps({"case_rectification_pairs": pairs, "lost_updates": lost}))

@@ -175,3 +175,82 @@ def test_demo_accounts_are_idempotent_and_refused_in_production(settings, django
     settings.SESSION_COOKIE_SECURE = True  # what config.settings.prod sets
     with pytest.raises(CommandError):
         call_command("load_demo_accounts", verbosity=0)
+
+
+def test_admin_uses_the_one_login_path_with_its_second_factor(client, django_user_model):
+    """Finding 3: /admin/login/ cannot skip the TOTP code of a staff account."""
+    staff = django_user_model.objects.create_user("staff-otp", password=PASSWORD, is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    # The admin's own login form is gone: it sends to the project's login.
+    page = client.get("/admin/login/?next=/admin/")
+    assert page.status_code == 302 and page.url.startswith(reverse("accounts:login"))
+    posted = client.post("/admin/login/?next=/admin/", {"username": staff.username, "password": PASSWORD})
+    assert posted.status_code == 302 and "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+    # The password alone is not enough for the admin.
+    response = client.post(
+        f"{reverse('accounts:login')}?next=/admin/", {"username": staff.username, "password": PASSWORD}
+    )
+    assert response.url == reverse("accounts:otp_verify")
+    assert client.get("/admin/").status_code == 302
+    # A session opened without the code (another path) is refused too.
+    other = type(client)()
+    other.force_login(staff)
+    refused = other.get("/admin/")
+    assert refused.status_code == 302 and "/admin/login/" in refused.url
+    # With the code: the admin opens.
+    _unthrottle(device)
+    verified = client.post(reverse("accounts:otp_verify"), {"code": _code(device)})
+    assert verified.status_code == 302 and verified.url == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def _fail(client, username: str, ip: str):
+    return client.post(reverse("accounts:login"), {"username": username, "password": "faux"}, REMOTE_ADDR=ip)
+
+
+def test_lockout_is_per_username_and_address(client, settings):
+    """Finding 9: a guesser locks only the pair (username, address) it tries from."""
+    victim, colleague = make_user("agent"), make_user("collegue")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _fail(client, victim.username, "203.0.113.9")
+    assert _fail(client, victim.username, "203.0.113.9").status_code == 429
+    # The agent, from the office, still logs in; a colleague behind the attacker's address too.
+    office = client.post(
+        reverse("accounts:login"), {"username": victim.username, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert office.status_code == 302
+    client.logout()
+    shared = client.post(
+        reverse("accounts:login"), {"username": colleague.username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
+    assert shared.status_code == 302
+
+
+def test_agent_changes_own_password_with_the_breach_and_blacklist_checks(client):
+    user = make_user("agent")
+    client.force_login(user)
+    url = reverse("accounts:password_change")
+    assert client.get(url).status_code == 200
+    for weak in ("password1234", "Azertyuiop2026!", "Soleil-123456", "cahors-mon-bureau-2026"):
+        response = client.post(url, {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak})
+        assert response.status_code == 200, weak
+        assert "errorlist" in response.content.decode() or "fr-error-text" in response.content.decode(), weak
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    wrong_old = client.post(
+        url,
+        {
+            "old_password": "pas-le-bon",
+            "new_password1": "trois-ours-bleus-sous-la-pluie",
+            "new_password2": "trois-ours-bleus-sous-la-pluie",
+        },
+    )
+    assert wrong_old.status_code == 200
+    good = "trois-ours-bleus-sous-la-pluie"
+    response = client.post(url, {"old_password": PASSWORD, "new_password1": good, "new_password2": good})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(good)
+    assert client.get(reverse("accounts:profile")).status_code == 200  # still logged in
+    assert AuditEntry.objects.filter(actor=user, reason="changement de mot de passe").count() == 1

@@ -49,7 +49,15 @@ def _case_form(scene):
         "contact_preference": "phone",
         "phone": "05 65 11 11 11",
         "reason": "rectification",
+        "version": scene.case.version,
     }
+
+
+def _journaled_reads(scene) -> int:
+    from carteblanche.core.models import AuditEntry
+
+    ids = [str(scene.case.pk), str(scene.document.pk)]
+    return AuditEntry.objects.filter(object_id__in=ids, action__in=["read", "export"]).count()
 
 
 # name, method, url builder, data builder, allowed roles
@@ -136,6 +144,13 @@ ENDPOINTS = [
         READERS,
     ),
     ("journal", "get", lambda s: "/accompagnement/journal/", None, {"steward"}),
+    (
+        "dashboard",
+        "get",
+        lambda s: "/accompagnement/",
+        None,
+        READERS | {"agent_dept", "coordinator", "steward", "nobody"},
+    ),
     ("stuck", "get", lambda s: "/accompagnement/en-retard/", None, READERS | {"agent_dept", "coordinator"}),
 ]
 
@@ -148,6 +163,7 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
     if role != "anonymous":
         client.force_login(getattr(world, role))
     before = scene.snapshot()
+    reads_before = _journaled_reads(scene)
     kwargs = {} if data is None else {"data": data(scene)}
     response = getattr(client, method)(url(scene), **kwargs)
     redirected_to_login = response.status_code == 302 and "/compte/connexion/" in response["Location"]
@@ -155,6 +171,16 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
         assert response.status_code in (200, 302) and not redirected_to_login, response.status_code
         if method == "post":
             assert scene.snapshot() != before, f"{role} should have changed something with {name}"
+        else:
+            body = "" if response.streaming else response.content.decode()
+            if response.streaming:
+                assert _journaled_reads(scene) > reads_before, f"{role} downloaded with {name} without a journal entry"
+            shows_person = "Martine" in body or "Roques" in body
+            if name == "dashboard" and role not in READERS:
+                assert not shows_person, f"{role} sees the person on {name}"
+            if shows_person:
+                # A page that shows the person journals the read (finding 5).
+                assert _journaled_reads(scene) > reads_before, f"{role} read {name} without a journal entry"
     else:
         assert (
             response.status_code in (403, 404)
@@ -164,8 +190,8 @@ def test_permission_matrix(world, role, name, method, url, data, allowed):
                 response.status_code == 302 and (name.startswith("transition") or name == "case_close")
             )
         ), response.status_code
-        body = response.content.decode() if response.status_code == 200 else ""
-        assert "Martine" not in body and "Rectifiée" not in body
+        body = response.content.decode()
+        assert "Martine" not in body and "Roques" not in body and "Rectifiée" not in body
         assert scene.snapshot() == before, f"{role} changed something with {name}"
 
 
@@ -194,3 +220,104 @@ def test_api_matrix(world, structure):
     else:
         assert read.status_code == 200 and read.json()["person"]["first_name"] == "Martine"
         assert message.status_code == 201
+
+
+def _needs_only_scene(world):
+    """Martine referred to the Carsat with a consent limited to her needs: her name stays with the sender."""
+    case = world.case()
+    consent = world.consent(case, world.carsat, scope=("needs",))
+    referral = actions.create_referral(
+        actor=world.agent_fs,
+        case=case,
+        to_structure_id=world.carsat.pk,
+        need_label="pension de réversion",
+        consent=consent,
+    )
+    return actions.transition_referral(
+        actor=world.agent_fs, referral_id=referral.pk, expected_version=referral.version, target="sent"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda r: f"/accompagnement/dossiers/{r.case.pk}/",
+        lambda r: f"/accompagnement/orientations/{r.pk}/",
+        lambda r: "/accompagnement/",
+    ],
+    ids=["case_detail", "referral_detail", "dashboard"],
+)
+def test_consent_scope_hides_identity_from_the_receiver(world, url):
+    referral = _needs_only_scene(world)
+    client = Client()
+    client.force_login(world.agent_carsat)
+    response = client.get(url(referral))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "pension de réversion" in body  # the consented part is there
+    assert "Martine" not in body and "Roques" not in body and "05 65 00 00 00" not in body
+    assert "Personne orientée" in body or url(referral).startswith("/accompagnement/orientations/")
+    # The owner still sees the name on the same pages.
+    owner = Client()
+    owner.force_login(world.agent_fs)
+    assert "Martine" in owner.get(url(referral)).content.decode()
+
+
+def _simulation(world, *, author=None, situation=None):
+    from carteblanche.rights.models import Simulation
+
+    return Simulation.objects.create(
+        month="2026-10",
+        inputs={"household": {"depcom": "46042", "salaire": 1234, "taux_incapacite": 0.8}},
+        openfisca_france_version="x",
+        created_by=author,
+        situation=situation,
+    )
+
+
+SIMULATION_URLS = [lambda s: f"/api/droits/simulations/{s.pk}", lambda s: f"/droits/simulation/{s.pk}/"]
+
+
+@pytest.mark.parametrize("role", [*ROLES, "agent_fs2"])
+@pytest.mark.parametrize("url", SIMULATION_URLS, ids=["api", "page"])
+def test_simulation_reads_follow_the_author_structure(world, role, url):
+    """An agent's simulation: its structure's agents only (finding 7), each read journaled."""
+    from carteblanche.core.models import AuditEntry
+
+    simulation = _simulation(world, author=world.agent_fs)
+    client = Client()
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    response = client.get(url(simulation))
+    if role in {"agent_fs", "agent_fs2", "manager_fs"}:
+        assert response.status_code == 200
+        assert AuditEntry.objects.filter(object_id=str(simulation.pk), action="read").count() == 1
+    else:
+        assert response.status_code == 404, role
+        assert "1234" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("scope", "carsat_reads"), [(("situation", "needs"), True), (("needs",), False)])
+def test_simulation_reads_follow_the_consent(world, scope, carsat_reads):
+    """A person's own simulation attached to a case: the owner, and a partner given the situation."""
+    from carteblanche.core.models import Situation
+
+    situation = Situation.objects.create(answers={"profile": {"commune_code": "46042"}})
+    simulation = _simulation(world, situation=situation)
+    case = world.case()
+    CaseFile.objects.filter(pk=case.pk).update(situation=situation)
+    consent = world.consent(case, world.carsat, scope=scope)
+    referral = actions.create_referral(
+        actor=world.agent_fs, case=case, to_structure_id=world.carsat.pk, need_label="retraite", consent=consent
+    )
+    actions.transition_referral(actor=world.agent_fs, referral_id=referral.pk, expected_version=1, target="sent")
+    expected = {"agent_fs": 200, "agent_carsat": 200 if carsat_reads else 404, "agent_dept": 404, "coordinator": 404}
+    for role, status in expected.items():
+        client = Client()
+        client.force_login(getattr(world, role))
+        for url in SIMULATION_URLS:
+            assert client.get(url(simulation)).status_code == status, (role, url(simulation))
+    actions.revoke_consent(actor=world.agent_fs, consent=consent)
+    client = Client()
+    client.force_login(world.agent_carsat)
+    assert client.get(SIMULATION_URLS[0](simulation)).status_code == 404

@@ -215,3 +215,25 @@ def test_rights_result_button_points_to_the_public_request():
 
     source = get_template("rights/_summary.html").template.source
     assert "{% url 'referrals:public_request' %}?droit=" in source
+
+
+def test_the_case_file_links_the_person_s_own_simulation_by_a_foreign_key(cahors_fs):
+    """Finding 8: the simulation is a foreign key of the case file (not text in the needs note),
+    and only the simulation of the same browser session is linked."""
+    from carteblanche.core.situations import get_or_start_situation
+    from carteblanche.rights.models import Simulation
+
+    client = Client()
+    client.get("/")
+    request = type("R", (), {"session": client.session})()
+    situation = get_or_start_situation(request)
+    request.session.save()
+    own = Simulation.objects.create(month="2026-11", inputs={}, openfisca_france_version="x", situation=situation)
+    stranger = Simulation.objects.create(month="2026-11", inputs={}, openfisca_france_version="x")
+    response = _send(client, cahors_fs["structure"], droit="ppa", simulation=str(own.pk))
+    assert response.status_code == 200
+    case = CaseFile.objects.get()
+    assert case.simulation_id == own.pk and "Simulation" not in case.needs_note
+    CaseFile.objects.all().delete()
+    _send(Client(), cahors_fs["structure"], droit="ppa", simulation=str(stranger.pk))
+    assert CaseFile.objects.get().simulation_id is None

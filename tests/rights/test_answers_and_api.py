@@ -125,5 +125,13 @@ def test_stored_simulation_is_private_and_agent_reads_are_audited(client, django
     assert client.get(f"/droits/simulation/{simulation.pk}/").status_code == 404
     agent = django_user_model.objects.create_user("agent", password="a-long-password-123")
     client.force_login(agent)
+    # An account without a structure, or of another structure than the author's, reads nothing.
+    assert client.get(f"/api/droits/simulations/{simulation.pk}").status_code == 404
+    from carteblanche.accounts.models import Membership
+    from carteblanche.directory.models import Structure
+
+    structure = Structure.objects.create(name="France Services test", source="test", source_id="fs-sim")
+    Membership.objects.create(user=agent, role=Membership.Role.AGENT, structure=structure)
+    Simulation.objects.filter(pk=simulation.pk).update(created_by=agent)
     assert client.get(f"/api/droits/simulations/{simulation.pk}").status_code == 200
     assert AuditEntry.objects.filter(actor=agent, action="read", object_id=str(simulation.pk)).count() == 1

@@ -47,6 +47,27 @@ class ImportFileError(ValueError):
         self.reason = reason
 
 
+def read_json_file(path: Any) -> Any:
+    """The JSON of an import file, or an ImportFileError in plain French (never a traceback).
+
+    Python's parser recurses once per nesting level: a file nested thousands of levels deep makes it
+    raise RecursionError, which is refused here with its own message.
+    """
+    import json
+    from pathlib import Path
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"ligne {exc.lineno}, colonne {exc.colno}", f"JSON invalide : {exc.msg}") from exc
+    except RecursionError as exc:
+        raise ImportFileError(
+            "racine", "JSON trop profondément imbriqué (des milliers de niveaux) : ce n'est pas un fichier d'offre"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(str(path), f"fichier illisible : {exc}") from exc
+
+
 @dataclass(frozen=True)
 class Rejection:
     location: str  # "ligne 12", "entité n°3 (MATRICULE 582)", "structures[4]"
@@ -681,7 +702,7 @@ def place_record(checker: RecordChecker, raw: dict[str, Any], location: str) -> 
     record = {
         "key": (raw["source"], raw["source_id"]),
         "structure": raw["structure"],
-        "name": (raw.get("name") or "").strip()[:200],
+        "name": (raw.get("name") or "").strip(),  # too long: refused by `lengths`, never cut
         "address": (raw.get("address") or "").strip(),
         "address_complement": (raw.get("address_complement") or "").strip(),
         "postcode": postcode,

@@ -94,6 +94,19 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in (value or "").split("|") if item.strip()]
 
 
+def _csv_error(exc: csv.Error) -> str:
+    """Python's csv messages are English: say the usual ones in French."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
+        return f"un champ dépasse {limit} caractères (limite du lecteur CSV) : fichier refusé"
+    if "new-line character seen in unquoted field" in text:
+        return "retour à la ligne dans un champ sans guillemets : mettez le champ entre guillemets"
+    if "NUL" in text or "line contains NUL" in text:
+        return "caractère NUL dans le fichier : fichier refusé"
+    return f"CSV invalide : {text}"
+
+
 def read(path: Path, *, source: str | None = None, skip_invalid: bool = False) -> OfferBatch:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -104,7 +117,10 @@ def read(path: Path, *, source: str | None = None, skip_invalid: bool = False) -
 
 def parse(text: str, *, source: str | None = None, skip_invalid: bool = False) -> OfferBatch:
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportFileError("ligne 1", _csv_error(exc)) from exc
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError("ligne 1", f"colonnes obligatoires absentes : {', '.join(missing)}")
@@ -127,7 +143,7 @@ def parse(text: str, *, source: str | None = None, skip_invalid: bool = False) -
                 continue
             rows.append((line, {key: (value or "").strip() for key, value in row.items()}))
     except csv.Error as exc:
-        raise ImportFileError(f"ligne {reader.line_num}", f"CSV invalide : {exc}") from exc
+        raise ImportFileError(f"ligne {reader.line_num}", _csv_error(exc)) from exc
     for line, row in rows:  # structures and places first: services may point to places of other rows
         location = f"ligne {line}"
         src = source or row.get("source", "")

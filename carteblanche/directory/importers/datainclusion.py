@@ -8,7 +8,6 @@ modes: a counter when received in person, a phone line, an online link.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from carteblanche.directory.importers.base import (
     finish,
     parse_date,
     place_record,
+    read_json_file,
     service_checks,
     structure_checks,
 )
@@ -81,12 +81,7 @@ def _replaced_keys(raw: Any, key: tuple[str, str], batch: OfferBatch, location: 
 
 
 def read(path: Path, *, source: str | None = None, skip_invalid: bool = False) -> OfferBatch:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"ligne {exc.lineno}, colonne {exc.colno}", f"JSON invalide : {exc.msg}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(str(path), f"fichier illisible : {exc}") from exc
+    data = read_json_file(path)
     if not isinstance(data, dict) or not isinstance(data.get("structures", []), list):
         raise ImportFileError("racine", "objet JSON attendu avec des listes « structures » et « services »")
     return parse(data, source=source, skip_invalid=skip_invalid)

@@ -8,7 +8,6 @@ and the place says why in its hours note.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
@@ -26,6 +25,7 @@ from carteblanche.directory.importers.base import (
     Reference,
     finish,
     place_record,
+    read_json_file,
     service_checks,
     structure_checks,
 )
@@ -49,15 +49,13 @@ ARRONDISSEMENTS = (("751", "75056"), ("132", "13055"), ("6938", "69123"))
 
 
 def read(path: Path, *, source: str | None = None, skip_invalid: bool = False) -> OfferBatch:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"ligne {exc.lineno}, colonne {exc.colno}", f"JSON invalide : {exc.msg}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(str(path), f"fichier illisible : {exc}") from exc
+    data = read_json_file(path)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError("racine", "FeatureCollection GeoJSON attendue")
-    return parse(data.get("features") or [], source=source or SOURCE, skip_invalid=skip_invalid)
+    if not isinstance(data.get("features"), list):
+        # Without it, the file would read as "no France Services any more" (and --prune would delete them).
+        raise ImportFileError("features", "liste « features » absente ou qui n'est pas une liste : fichier refusé")
+    return parse(data["features"], source=source or SOURCE, skip_invalid=skip_invalid)
 
 
 def resolve_commune(ref: Reference, code: str, postcode: str, name: str) -> str | None:
@@ -110,7 +108,7 @@ def feature_records(props: dict, geometry: dict | None, ref: Reference, source: 
     structure = {
         **STRUCTURE_DEFAULTS,
         "key": (source, matricule),
-        "name": title[:200],
+        "name": title,  # too long: refused by `structure_checks`, never cut
         "operator_id": "france-services",
         "phone": phone,
         "email": email if _valid_email(email) else "",
