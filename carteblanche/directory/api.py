@@ -19,7 +19,7 @@ from carteblanche.territories.selectors import suggest_communes
 router = Router(tags=["directory"])
 
 
-class AmbiguousCommuneOut(schemas.ErrorOut):
+class AmbiguousCommuneOut(schemas.DirectoryErrorOut):
     """409: the code names several communes; `candidates` lists them, each `label` is unambiguous."""
 
     candidates: list[dict] = Field(default_factory=list)
@@ -34,7 +34,7 @@ def needs(request: HttpRequest):
     return [schemas.need_out(need) for need in Need.objects.prefetch_related("operators").order_by("label")]
 
 
-@router.get("/besoins/{slug}", response={200: schemas.NeedOut, 404: schemas.ErrorOut}, summary="Un besoin")
+@router.get("/besoins/{slug}", response={200: schemas.NeedOut, 404: schemas.DirectoryErrorOut}, summary="Un besoin")
 def need(request: HttpRequest, slug: str):
     found = Need.objects.prefetch_related("operators").filter(slug=slug).first()
     if found is None:
@@ -48,7 +48,7 @@ def need(request: HttpRequest, slug: str):
         200: schemas.SearchOut,
         404: schemas.CommuneNotFoundOut,
         409: AmbiguousCommuneOut,
-        422: schemas.ErrorOut,
+        422: schemas.DirectoryErrorOut,
     },
     summary="Chercher des services près d'une commune",
 )
@@ -126,7 +126,7 @@ def search_json(found: selectors.SearchResult, commune: dict) -> str:
 
 @router.get(
     "/services/{service_id}",
-    response={200: schemas.ServiceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.ServiceDetailOut, 404: schemas.DirectoryErrorOut, 422: schemas.DirectoryErrorOut},
     summary="Un service, ses canaux et horaires",
 )
 def service(request: HttpRequest, service_id: int, commune: str | None = None):
@@ -140,7 +140,7 @@ def service(request: HttpRequest, service_id: int, commune: str | None = None):
 
 @router.get(
     "/lieux/{place_id}",
-    response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.PlaceDetailOut, 404: schemas.DirectoryErrorOut, 422: schemas.DirectoryErrorOut},
     summary="Un lieu",
 )
 def place(request: HttpRequest, place_id: int):
@@ -153,7 +153,7 @@ def place(request: HttpRequest, place_id: int):
 
 @router.get(
     "/structures/{structure_id}",
-    response={200: schemas.StructureDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.StructureDetailOut, 404: schemas.DirectoryErrorOut, 422: schemas.DirectoryErrorOut},
     summary="Une structure",
 )
 def structure(request: HttpRequest, structure_id: int):
