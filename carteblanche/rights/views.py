@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -118,8 +119,13 @@ def _form_for(step: str, steps: dict[str, dict], data=None):
     if step == "foyer":
         return forms.HouseholdStepForm(data, initial=initial)
     if step == "personnes":
+        claimant_birth = foyer.get("birth_date")
         return forms.PeopleStepForm(
-            data, initial=initial, couple=foyer.get("couple") == "yes", children=int(foyer.get("children") or 0)
+            data,
+            initial=initial,
+            couple=foyer.get("couple") == "yes",
+            children=int(foyer.get("children") or 0),
+            claimant_birth=date.fromisoformat(claimant_birth) if claimant_birth else None,
         )
     if step == "ressources":
         return forms.ResourcesStepForm(data, initial=initial)
