@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from carteblanche.rights import prefill
+from carteblanche.rights.models import Simulation
 from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE, BenefitResult, HouseholdInput
 from carteblanche.rights.rules import evaluate, household_facts
 
@@ -158,3 +160,45 @@ def simulation_visible_to(simulation, *, user, session_situation_id: str | None)
         return True
     # Accounts are agents' accounts only (no public accounts): any authenticated user is an agent.
     return bool(user is not None and user.is_authenticated)
+
+
+# --- told once: answers already given elsewhere -------------------------------------------------
+
+
+def _commune_label(code: str) -> str:
+    from carteblanche.directory.selectors import commune_label
+    from carteblanche.territories.models import Commune
+
+    commune = Commune.objects.filter(code=code).first() if code else None
+    return commune_label(commune) if commune else ""
+
+
+def known_answers(situation, *, case=None) -> prefill.Steps:
+    """The questionnaire's answers already given in the shared situation, a previous simulation of it,
+    or the agent's case file (its read is journaled by the caller), each with its source."""
+    profile = situation.section("profile") if situation is not None else {}
+    from_profile: prefill.Steps = {}
+    if profile:
+        source = "orientation" if situation.section("orientation") else "profile"
+        from_profile = prefill.steps_from_profile(
+            profile, commune_label=_commune_label(profile.get("commune_code", "")), source=source
+        )
+    from_case: prefill.Steps = {}
+    if case is not None:
+        values = {"commune_code": case.commune_code, "birth_date": case.birth_date and case.birth_date.isoformat()}
+        from_case = prefill.steps_from_profile(values, commune_label=_commune_label(case.commune_code), source="case")
+    from_simulation: prefill.Steps = {}
+    situations = [s for s in (situation, getattr(case, "situation", None)) if s is not None]
+    previous = (
+        Simulation.objects.filter(situation__in=situations, error="").order_by("-created_at").first()
+        if situations
+        else None
+    )
+    if previous is not None:
+        household = previous.inputs.get("household") or {}
+        from_simulation = prefill.steps_from_household(
+            household,
+            received=previous.inputs.get("received") or [],
+            commune_label=_commune_label(household.get("depcom", "")),
+        )
+    return prefill.merge(from_profile, from_case, from_simulation)

@@ -14,15 +14,17 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from carteblanche.core.audit import record_audit
 from carteblanche.core.situations import SESSION_KEY, current_situation, get_or_start_situation, save_situation_section
-from carteblanche.rights import forms
+from carteblanche.rights import forms, prefill
 from carteblanche.rights.actions import iter_simulation, record_simulation_read
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import claim_plan, commune_exists, simulation_visible_to
+from carteblanche.rights.selectors import claim_plan, commune_exists, known_answers, simulation_visible_to
 
 MODE_KEY = "rights_mode"
+CASE_KEY = "rights_case_file"  # the case file an agent is simulating for (its answers prefill the steps)
 STEPS = [
     ("foyer", "Votre foyer"),
     ("personnes", "Les personnes du foyer"),
@@ -113,9 +115,20 @@ def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
     }
 
 
-def _form_for(step: str, steps: dict[str, dict], data=None):
+def _form_for(step: str, steps: dict[str, dict], data=None, known: prefill.Steps | None = None):
     foyer = steps.get("foyer", {})
-    initial = steps.get(step, {})
+    initial, shown = prefill.initial_for(step, steps.get(step, {}), known or {})
+    form = _bare_form_for(step, steps, foyer, initial, data)
+    for name, item in shown.items():
+        field = form.fields.get(name)
+        if field is not None:  # said plainly under the field; the answer stays changeable
+            field.help_text = f"{item.label[:1].upper()}{item.label[1:]} : vous pouvez le modifier."
+            form[name].help_text = field.help_text  # the bound field keeps its own copy
+    form.prefilled = shown
+    return form
+
+
+def _bare_form_for(step: str, steps: dict[str, dict], foyer: dict, initial: dict, data=None):
     if step == "foyer":
         return forms.HouseholdStepForm(data, initial=initial)
     if step == "personnes":
@@ -154,12 +167,44 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agent_start(request: HttpRequest) -> HttpResponse:
-    """Agent-assisted mode: a fresh situation for the person in front of the agent."""
+    """Agent-assisted mode: a fresh situation for the person in front of the agent, or, from a case
+    file (`?dossier=ID`), the case file's own situation, so that nothing already said is asked again."""
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(CASE_KEY, None)
     request.session[MODE_KEY] = "agent"
+    case = _readable_case(request, request.GET.get("dossier"))
+    if case is not None:
+        request.session[CASE_KEY] = str(case.pk)
+        record_audit(actor=request.user, action="read", obj=case, reason="simulation de droits : réponses déjà données")
+        if case.situation_id:
+            request.session[SESSION_KEY] = str(case.situation_id)
     get_or_start_situation(request)
     start_warm_up()
     return redirect("rights:step", step="foyer")
+
+
+def _readable_case(request: HttpRequest, raw: str | None):
+    """The case file the agent may read (its situation included), or None (never an error: no prefill)."""
+    if not raw:
+        return None
+    from carteblanche.referrals.models import CaseFile
+    from carteblanche.referrals.permissions import case_scopes
+
+    try:
+        case_id = uuid.UUID(str(raw)[:40])
+    except ValueError:
+        return None
+    case = CaseFile.objects.select_related("situation").filter(pk=case_id, anonymised_at__isnull=True).first()
+    if case is None or "situation" not in case_scopes(request.user, case):
+        return None
+    return case
+
+
+def _known(request: HttpRequest, situation) -> prefill.Steps:
+    case = None
+    if request.session.get(MODE_KEY) == "agent" and request.user.is_authenticated:
+        case = _readable_case(request, request.session.get(CASE_KEY))
+    return known_answers(situation, case=case)
 
 
 def step(request: HttpRequest, step: str) -> HttpResponse:
@@ -170,7 +215,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     active = _active_steps(steps)
     if step not in active:
         return redirect("rights:step", step=active[0] if not steps.get("foyer") else "foyer")
-    form = _form_for(step, steps, request.POST if request.method == "POST" else None)
+    form = _form_for(step, steps, request.POST if request.method == "POST" else None, known=_known(request, situation))
     if request.method == "POST" and form.is_valid():
         data = _jsonable(form.cleaned_data)
         profile: dict[str, Any] = {}
