@@ -21,7 +21,14 @@ from carteblanche.rights.actions import iter_simulation, record_simulation_read
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import claim_plan, commune_exists, known_answers, simulation_visible_to
+from carteblanche.rights.selectors import (
+    Abilities,
+    ClaimFinder,
+    claiming_rules,
+    commune_exists,
+    known_answers,
+    simulation_visible_to,
+)
 
 MODE_KEY = "rights_mode"
 CASE_KEY = "rights_case_file"  # the case file an agent is simulating for (its answers prefill the steps)
@@ -331,6 +338,8 @@ def results(request: HttpRequest) -> HttpResponse:
     head, rest = page.split("<!--BENEFITS-->", 1)
     middle, tail = rest.split("<!--SUMMARY-->", 1)
 
+    automatic_codes = claiming_rules()
+
     def stream() -> Iterator[str]:
         yield head
         shown = 0
@@ -339,7 +348,10 @@ def results(request: HttpRequest) -> HttpResponse:
                 for benefit in payload:
                     if benefit["eligible"]:
                         shown += 1
-                        yield render_to_string("rights/_benefit.html", {"b": benefit, "streaming": True})
+                        automatic = benefit["code"] in automatic_codes
+                        yield render_to_string(
+                            "rights/_benefit.html", {"b": benefit, "streaming": True, "automatic": automatic}
+                        )
             elif kind == "error":
                 yield render_to_string("rights/_error.html", {"message": payload.error})
             elif kind == "done":
@@ -360,8 +372,10 @@ def results(request: HttpRequest) -> HttpResponse:
 def _summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any]:
     benefits = list((simulation.outputs.get("benefits") or {}).values())
     likely = [b for b in benefits if b["eligible"]]
+    orientation = simulation.situation.section("orientation") if simulation.situation_id else {}
+    finder = ClaimFinder(commune_code, abilities=Abilities.from_orientation(orientation))
     for benefit in likely:
-        benefit["plan"] = claim_plan(benefit["code"], benefit["operator"], commune_code=commune_code)
+        benefit["plan"] = finder.plan(benefit["code"], benefit["operator"])
     not_claimed = [b for b in likely if not b["already_received"]]
     monthly_total = sum(b["amount"] for b in likely if b["periodicity"] == "mensuelle" and b["kind"] == "amount")
     assumptions = simulation.inputs.get("assumptions", [])
