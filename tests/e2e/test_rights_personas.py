@@ -67,3 +67,29 @@ def test_martine_gets_aspa_css_and_energy_cheque(e2e_server, page):
     assert_accessible(page)
     page.get_by_role("link", name="Version à imprimer ou à garder").click()
     assert "minimum vieillesse" in page.inner_text("main")
+
+
+def test_sarah_sees_her_claim_counters_nearest_first(e2e_server, page):
+    _foyer(page, e2e_server, commune="Pradines", birth="1992-05-10", children="2")
+    page.get_by_label("Date de naissance de l'enfant 1").fill("2022-03-02")
+    page.get_by_label("Date de naissance de l'enfant 2").fill("2017-06-20")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Je travaille").check(force=True)
+    page.get_by_label("Salaire net par mois").fill("900")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Locataire d'un logement vide").check(force=True)
+    page.get_by_label("Loyer par mois").fill("520")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_role("button", name="Continuer").click()
+    _results(page)
+    for code in ("ppa", "aide_logement"):
+        block = page.locator(f".cb-claim[data-benefit='{code}']")
+        places = block.locator("ol.cb-claim-places > li")
+        assert places.count() >= 2
+        minutes = [int(m) for m in places.evaluate_all("items => items.map(i => i.dataset.minutes)")]
+        assert minutes == sorted(minutes)
+        assert "dans votre commune, Pradines" in places.first.inner_text()  # the France Services bus stop
+        text = block.inner_text()
+        assert "PH off" not in text and "Mo," not in text
+    assert "Versé automatiquement" in page.inner_text("main") or "Chèque énergie" not in page.inner_text("main")
+    assert_accessible(page)
