@@ -93,7 +93,9 @@ def test_a_case_file_prefills_the_agent_questionnaire_and_the_read_is_journaled(
         },
     )
     client.force_login(agent)
-    response = client.get(f"/droits/agent/?dossier={case.pk}")
+    link = f"/droits/agent/?dossier={case.pk}"
+    assert link in client.get(f"/accompagnement/dossiers/{case.pk}/").content.decode()
+    response = client.get(link)
     assert response.status_code == 302
     html = _page(client, "foyer")
     assert _value(html, "commune").startswith("Catus (")
