@@ -202,8 +202,8 @@ def _readable_case(request: HttpRequest, raw: str | None):
     except ValueError:
         return None
     case = CaseFile.objects.select_related("situation").filter(pk=case_id, anonymised_at__isnull=True).first()
-    if case is None or "situation" not in case_scopes(request.user, case):
-        return None
+    if case is None or not {"identity", "situation"} <= case_scopes(request.user, case):
+        return None  # its birth date is identity, its answers are the situation: both must be readable
     return case
 
 
