@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from carteblanche.api.validation import field_errors, summary
 from carteblanche.directory.api import router as directory_router
@@ -30,6 +30,16 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     name = french_path if match and (match.url_name or "").startswith("rights_") else (lambda path: path)
     message = summary(details, name) or "Requête invalide."
     return api.create_response(request, {"message": message, "errors": details}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own errors, as it answers them, except an unreadable body: said in French."""
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        message = "Le corps de la requête n'est pas un JSON valide."
+        body = {"message": message, "errors": [{"field": "", "message": message}]}
+        return api.create_response(request, body, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 api.add_router("/territoires", territories_router)

@@ -128,4 +128,5 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
 
 def summary(details: list[dict[str, str]], name: Callable[[str], str] = lambda path: path) -> str:
     """One line for the `message` key: each field (as `name` writes it) and what is wrong."""
-    return "; ".join(f"{name(d['field'])} : {d['message']}" if d["field"] else d["message"] for d in details)
+    parts = [f"{name(d['field'])} : {d['message']}" if d["field"] else d["message"] for d in details]
+    return " ; ".join(part.rstrip(".") for part in parts) + ("." if parts else "")

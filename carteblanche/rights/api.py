@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from carteblanche.api.validation import summary
 from carteblanche.core.situations import SESSION_KEY
 from carteblanche.rights.actions import record_simulation_read, run_simulation
 from carteblanche.rights.answers import (
@@ -74,7 +75,7 @@ def _error(message: str, errors: list[dict] | None = None) -> dict:
 
 def _summary(errors: list[dict]) -> str:
     """The errors in one French line, each field named as a French reader does (`personnes[0].salaire_net`)."""
-    return "; ".join(f"{french_path(e['field'])} : {e['message']}" for e in errors)
+    return summary(errors, french_path)
 
 
 def simulation_json(simulation: Simulation) -> dict:

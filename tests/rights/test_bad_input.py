@@ -75,6 +75,13 @@ def test_amounts_must_be_json_numbers(client, shipped_data, no_computation, valu
 
 
 @pytest.mark.django_db
+def test_an_unreadable_body_is_said_in_french(client, shipped_data, no_computation):
+    response = _post(client, '{"commune_code": "46224", "persons": [')
+    assert response.status_code == 400
+    assert response.json()["message"] == "Le corps de la requête n'est pas un JSON valide."
+
+
+@pytest.mark.django_db
 def test_schema_messages_are_in_french_with_bracket_paths(client, shipped_data, no_computation):
     answers = _sarah_with(farm_scheme="oui", recently_isolated=1)
     del answers["commune_code"]
@@ -85,7 +92,7 @@ def test_schema_messages_are_in_french_with_bracket_paths(client, shipped_data, 
     assert messages["farm_scheme"] == "true ou false est attendu. Ou : Valeur attendue : « unknown »."
     assert messages["recently_isolated"] == "true ou false est attendu."
     assert "« unknown »" in messages["persons[1].disability_rate"]
-    assert "code_commune : Champ obligatoire." in body["message"]
+    assert "code_commune : Champ obligatoire ; " in body["message"]
     assert "personnes[1].taux_incapacite" in body["message"]
     for message in messages.values():
         assert not any(word in message for word in ("Input should", "Field required", "should be"))
