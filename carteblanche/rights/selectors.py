@@ -69,6 +69,7 @@ class ClaimPlace:
     road_km: float
     minutes: float
     itinerant: bool
+    crow_km: float | None = None  # as the directory's pages show it (great-circle from the commune)
     channel: Any = None  # the directory's ChannelView (next opening in plain French), for a counter
     stop: Any = None  # the directory's StopView (next visit), for an itinerant stop
     phone: str = ""
@@ -214,6 +215,7 @@ class ClaimFinder:
                     road_km=km,
                     minutes=minutes,
                     itinerant=False,
+                    crow_km=result.distance_km,
                     channel=counters[0],
                     phone=phones[0] if phones else "",
                     position_approximate=place.position_approximate,
@@ -237,6 +239,7 @@ class ClaimFinder:
                 road_km=km,
                 minutes=minutes,
                 itinerant=True,
+                crow_km=view.distance_km,
                 stop=view,
                 position_approximate=stop.position_approximate,
             )

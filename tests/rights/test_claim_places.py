@@ -3,6 +3,7 @@ itinerant stop in the person's commune included, only services linked to that ri
 
 import re
 from datetime import datetime
+from html import unescape
 
 import pytest
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ def test_from_montcuq_the_first_counter_is_the_nearest_not_the_75_km_one(shipped
     plan = ClaimFinder(MONTCUQ, at=AT).plan("ppa", "caf")
     first = plan.places[0]
     assert first.commune == "Puy-l'Évêque" and "France Services" in first.name
-    assert first.road_km < 30
+    assert first.road_km < 30 and round(first.crow_km) == 18
     minutes = [p.minutes for p in plan.places]
     assert minutes == sorted(minutes)
     assert all(p.commune != "Leyme" for p in plan.places)  # the counter ~75 km away listed first before
@@ -88,9 +89,10 @@ def test_hours_are_plain_french_and_automatic_rights_say_so(shipped_data):
         }
         for code, operator in (("ppa", "caf"), ("cheque_energie", "etat"))
     ]
-    html = "".join(render_to_string("rights/_claim.html", {"b": b}) for b in benefits)
+    html = unescape("".join(render_to_string("rights/_claim.html", {"b": b}) for b in benefits))
     assert not re.search(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b|PH off|\d\d:\d\d-\d\d:\d\d", html)
     assert "Prochaine ouverture : " in html
+    assert "à Puy-l'Évêque, 18 km à vol d'oiseau, environ 29 min de route (24 km)" in html
     energy = html[html.index('data-benefit="cheque_energie"') :]
     assert "Versé automatiquement, sans demande." in energy
     assert "paiement-en-ligne" not in energy and "faire la demande" not in energy
