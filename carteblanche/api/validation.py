@@ -111,12 +111,14 @@ def french_message(error: Mapping[str, Any]) -> str:
     return "Valeur invalide."
 
 
-def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], message_of: Callable[[Mapping[str, Any]], str] = french_message
+) -> list[dict[str, str]]:
     """Pydantic errors -> one {field, message} per field (a union's branches become one message)."""
     by_field: dict[str, list[str]] = {}
     for error in errors:
         path = bracket_path(error.get("loc", ()))
-        message = french_message(error)
+        message = message_of(error)
         messages = by_field.setdefault(path, [])
         if message not in messages:
             messages.append(message)
