@@ -34,6 +34,7 @@ class Known:
 
 
 Steps = dict[str, dict[str, Known]]
+AGE_HINT = "age"  # not a form field: the age given elsewhere, recalled under the birth date
 
 
 def _amount(value: Any) -> Any:
@@ -116,6 +117,8 @@ def steps_from_profile(profile: Mapping[str, Any], *, commune_label: str = "", s
         foyer["commune"] = Known(commune_label, source)
     if profile.get("birth_date"):
         foyer["birth_date"] = Known(str(profile["birth_date"]), source)
+    elif isinstance(profile.get("age"), int):  # orientation asks an age, not a date: said, not filled
+        foyer[AGE_HINT] = Known(profile["age"], source)
     return {"foyer": foyer} if foyer else {}
 
 

@@ -131,6 +131,12 @@ def _form_for(step: str, steps: dict[str, dict], data=None, known: prefill.Steps
         if field is not None:  # said plainly under the field; the answer stays changeable
             field.help_text = f"{item.label[:1].upper()}{item.label[1:]} : vous pouvez le modifier."
             form[name].help_text = field.help_text  # the bound field keeps its own copy
+    age = shown.pop(prefill.AGE_HINT, None)
+    if age is not None and "birth_date" in form.fields and "birth_date" not in shown:
+        form.fields["birth_date"].help_text = form["birth_date"].help_text = (
+            f"Vous avez indiqué avoir {age.value} ans ({age.label}) : "
+            "il nous faut ici votre date de naissance (jj/mm/aaaa)."
+        )
     form.prefilled = shown
     return form
 

@@ -37,6 +37,7 @@ def test_orientation_answers_prefill_the_commune(client, shipped_data):
     html = _page(client, "foyer")
     assert _value(html, "commune").startswith("Cieurac (")
     assert "Déjà indiqué lors de votre recherche « Trouver où aller » : vous pouvez le modifier." in html
+    assert "Vous avez indiqué avoir 78 ans (déjà indiqué lors de votre recherche" in html  # an age, not a date
     # Changeable: another commune is kept, and the shared profile follows.
     answers = {"commune": "Pradines", "birth_date": "1948-02-14", "couple": "no", "children": "0"}
     assert client.post("/droits/questions/foyer/", answers).status_code == 302
