@@ -115,3 +115,17 @@ def test_the_directory_selectors_decide_what_may_be_listed(shipped_data):
     bus.save()
     first = ClaimFinder(LHERM, at=AT).plan("ppa", "caf").places[0]
     assert "Bus France Services" not in first.service
+
+
+def test_without_internet_nor_phone_the_places_come_first(shipped_data):
+    plan = ClaimFinder(LHERM, abilities=Abilities(online=False, phone=False), at=AT).plan("ppa", "caf")
+    benefit = {
+        "code": "ppa",
+        "label": "Prime d'activité",
+        "link": "https://x.org",
+        "online_procedure": "https://caf.fr/d",
+    }
+    html = unescape(render_to_string("rights/_claim.html", {"b": {**benefit, "plan": plan}}))
+    assert "Sans vous déplacer" not in html and "faire la demande sur le site officiel" not in html
+    places, unusable = html.index("cb-claim-places"), html.index("si un proche peut vous aider")
+    assert places < unusable
