@@ -209,8 +209,8 @@ class CommuneFilter(admin.SimpleListFilter):
 class ServiceAdmin(admin.ModelAdmin):
     formfield_overrides = URL_HTTPS
     form = ServiceForm
-    list_display = ["name", "structure", "operator", "source", "verified_on"]
-    list_filter = ["operator", ThematiqueFilter, CommuneFilter, FreshnessFilter, "source"]
+    list_display = ["name", "structure", "operator", "status", "source", "verified_on"]
+    list_filter = ["status", "operator", ThematiqueFilter, CommuneFilter, FreshnessFilter, "source"]
     search_fields = ["name", "description", "structure__name", "source_id"]
     autocomplete_fields = ["structure", "needs"]
     inlines = [ChannelInline]

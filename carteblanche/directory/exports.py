@@ -72,6 +72,7 @@ def place_dict(place: Place) -> dict[str, Any]:
         "commune": place.commune_id,
         **{name: getattr(place, name) for name in PLACE_EXPORT_FIELDS},
         "verified_on": _iso(place.verified_on),
+        "curated_by": place.curated_by,
     }
 
 
@@ -130,6 +131,7 @@ def structure_datainclusion(structure: Structure) -> dict[str, Any]:
             "operator": structure.operator_id,
             "description": structure.description,
             "verified_on": _iso(structure.verified_on),
+            "curated_by": structure.curated_by,
             "places": [place_dict(p) for p in structure.places.all()],
         },
     }
@@ -173,6 +175,11 @@ def service_datainclusion(service: Service) -> dict[str, Any]:
             "operator": service.operator_id,
             "description": service.description,
             "verified_on": _iso(service.verified_on),
+            "curated_by": service.curated_by,
+            "status": service.status,
+            "ended_on": _iso(service.ended_on),
+            "status_source_url": service.status_source_url,
+            "status_note": service.status_note,
             "age_min": service.age_min,
             "age_max": service.age_max,
             "languages": list(service.languages),
@@ -211,6 +218,7 @@ def _structure_columns(structure: Structure) -> dict[str, str]:
         "structure_remplace": _join([f"{source}:{source_id}" for source, source_id in structure.replaces]),
         "structure_lien_source": structure.source_url,
         "structure_date_maj": _iso(structure.verified_on) or "",
+        "releve_par": structure.curated_by,
     }
 
 
@@ -265,6 +273,11 @@ def _service_columns(service: Service) -> dict[str, str]:
         "canaux": json.dumps(_channels(service), ensure_ascii=False, sort_keys=True),
         "service_lien_source": service.source_url,
         "service_date_maj": _iso(service.verified_on) or "",
+        "service_statut": service.status,
+        "service_fin_le": _iso(service.ended_on) or "",
+        "service_source_statut": service.status_source_url,
+        "service_statut_precisions": service.status_note,
+        "releve_par": service.curated_by,
     }
 
 

@@ -55,10 +55,16 @@ def validate_replaced_keys(value: object) -> None:
         raise ValidationError(error)
 
 
+CURATED_BY_HELP = (
+    "Qui a relevé cette fiche dans sa source (personne ou équipe) ; vide pour un fichier importé tel quel."
+)
+
+
 class Structure(SourcedModel):
     """An organisation that offers services (data·inclusion `Structure`)."""
 
     name = models.CharField(max_length=200)
+    curated_by = models.CharField("relevé par", max_length=100, blank=True, help_text=CURATED_BY_HELP)
     operator = models.ForeignKey(Operator, null=True, blank=True, on_delete=models.SET_NULL, related_name="structures")
     siret = models.CharField(max_length=14, blank=True)
     description = models.TextField(blank=True)
@@ -95,6 +101,7 @@ class Place(SourcedModel):
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="places")
     name = models.CharField(max_length=200)
+    curated_by = models.CharField("relevé par", max_length=100, blank=True, help_text=CURATED_BY_HELP)
     address = models.CharField(max_length=300, blank=True, help_text="Empty when unknown: never invented.")
     address_complement = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=5, blank=True)
@@ -156,12 +163,40 @@ class Need(models.Model):
         return self.label
 
 
+class ServiceQuerySet(models.QuerySet):
+    """The one rule of what may be proposed: every surface that lists services starts from `proposable()`."""
+
+    def proposable(self) -> "ServiceQuerySet":
+        """Services that may be offered to someone: all but the ended ones (unverified ones are, flagged)."""
+        return self.exclude(status=Service.Status.ENDED)
+
+    def ended(self) -> "ServiceQuerySet":
+        return self.filter(status=Service.Status.ENDED)
+
+
 class Service(SourcedModel):
     """A public service offered by a structure (data·inclusion `Service`), reachable through channels."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "en service"
+        ENDED = "ended", "arrêté"
+        UNVERIFIED = "unverified", "existence à vérifier"
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="services")
     operator = models.ForeignKey(Operator, null=True, blank=True, on_delete=models.SET_NULL, related_name="services")
     name = models.CharField(max_length=200)
+    curated_by = models.CharField("relevé par", max_length=100, blank=True, help_text=CURATED_BY_HELP)
+    # Ended services stay in the directory (their page says they stopped, and since when) but are
+    # never proposed: `Service.objects.proposable()` is the rule every list uses.
+    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    ended_on = models.DateField("arrêté le", null=True, blank=True)
+    status_source_url = models.URLField(
+        "source du statut",
+        max_length=500,
+        blank=True,
+        help_text="Où il est dit que le service a cessé (ou pourquoi en douter).",
+    )
+    status_note = models.CharField("précisions sur le statut", max_length=500, blank=True)
     description = models.TextField(blank=True)
     kind = models.CharField("type de service", max_length=30, blank=True)
     thematiques = models.JSONField(default=list, blank=True)
@@ -183,10 +218,17 @@ class Service(SourcedModel):
     lien_mobilisation = models.URLField(max_length=500, blank=True)
     needs = models.ManyToManyField(Need, blank=True, related_name="services")
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["source", "source_id"], name="service_unique_per_source"),
+            models.CheckConstraint(
+                condition=~models.Q(status="ended")
+                | (models.Q(ended_on__isnull=False) & ~models.Q(status_source_url="")),
+                name="service_ended_has_date_and_source",
+            ),
             models.CheckConstraint(
                 condition=models.Q(age_min__isnull=True)
                 | models.Q(age_max__isnull=True)
@@ -197,6 +239,23 @@ class Service(SourcedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.ENDED and (self.ended_on is None or not self.status_source_url):
+            raise ValidationError(
+                "Un service arrêté doit dire depuis quand (« arrêté le ») et où c'est écrit (« source du statut »)."
+            )
+        if self.status != self.Status.ENDED and self.ended_on is not None:
+            raise ValidationError({"ended_on": "Une date de fin n'a de sens que pour un service arrêté."})
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == self.Status.ENDED
+
+    @property
+    def is_unverified(self) -> bool:
+        return self.status == self.Status.UNVERIFIED
 
 
 class Channel(TimeStampedModel):

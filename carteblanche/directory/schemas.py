@@ -119,6 +119,10 @@ class ServiceOut(Schema):
     source: str
     source_url: str | None
     verified_on: date | None
+    status: str = Field(description="active, ended (never proposed: only its own page shows it) or unverified")
+    ended_on: date | None = None
+    status_source_url: str | None = None
+    status_note: str | None = None
     url: str
 
 
@@ -307,6 +311,10 @@ def service_out(service: Service) -> dict:
         "source": service.source,
         "source_url": _or_none(service.source_url),
         "verified_on": service.verified_on,
+        "status": service.status,
+        "ended_on": service.ended_on,
+        "status_source_url": _or_none(service.status_source_url),
+        "status_note": _or_none(service.status_note),
         "url": _detail_url("directory:service", service.id),
     }
 

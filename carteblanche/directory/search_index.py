@@ -68,7 +68,7 @@ def offer_rows() -> Iterator[OfferRow]:
     """Every (service, place) pair of the offer, plus itinerant stops and remote-only channels."""
     themes = {
         pk: tuple(t for t in (thematiques or []) if isinstance(t, str))
-        for pk, thematiques in Service.objects.values_list("pk", "thematiques").iterator(chunk_size=20_000)
+        for pk, thematiques in Service.objects.proposable().values_list("pk", "thematiques").iterator(chunk_size=20_000)
     }
     # A counter (or any channel) at a place.
     for service_id, place_id, lat, lon in (
@@ -76,7 +76,8 @@ def offer_rows() -> Iterator[OfferRow]:
         .values_list("service_id", "place_id", "place__latitude", "place__longitude")
         .iterator(chunk_size=20_000)
     ):
-        yield OfferRow(service_id, place_id, themes.get(service_id, ()), lat, lon)
+        if service_id in themes:
+            yield OfferRow(service_id, place_id, themes[service_id], lat, lon)
     # The service's own place, if the model has one.
     try:
         Service._meta.get_field("place")
@@ -88,17 +89,20 @@ def offer_rows() -> Iterator[OfferRow]:
             .values_list("pk", "place_id", "place__latitude", "place__longitude")
             .iterator(chunk_size=20_000)
         ):
-            yield OfferRow(service_id, place_id, themes.get(service_id, ()), lat, lon)
+            if service_id in themes:
+                yield OfferRow(service_id, place_id, themes[service_id], lat, lon)
     # Each stop of an itinerant channel: a point without a place.
     for service_id, stop_id, lat, lon in ItinerantStop.objects.values_list(
         "channel__service_id", "pk", "latitude", "longitude"
     ).iterator(chunk_size=20_000):
-        yield OfferRow(service_id, None, themes.get(service_id, ()), lat, lon, stop_id=stop_id)
+        if service_id in themes:
+            yield OfferRow(service_id, None, themes[service_id], lat, lon, stop_id=stop_id)
     # Reachable without travelling.
     for service_id in (
         Channel.objects.filter(kind__in=REMOTE_CHANNEL_KINDS).values_list("service_id", flat=True).distinct()
     ):
-        yield OfferRow(service_id, None, themes.get(service_id, ()), None, None)
+        if service_id in themes:
+            yield OfferRow(service_id, None, themes[service_id], None, None)
 
 
 def _raw_rows(queryset) -> list[tuple]:
@@ -110,9 +114,11 @@ def _raw_rows(queryset) -> list[tuple]:
 
 
 def _themes_by_service() -> dict[int, tuple[str, ...]]:
+    """Thematiques of every service that may be proposed (`Service.objects.proposable()`): the others,
+    ended, are left out of the index, so no search, plan or list built on it can offer them."""
     decoded: dict = {}  # many services share the same list: decode each distinct one once
     themes = {}
-    for pk, raw in _raw_rows(Service.objects.values_list("pk", "thematiques")):
+    for pk, raw in _raw_rows(Service.objects.proposable().values_list("pk", "thematiques")):
         key = raw if isinstance(raw, str) or raw is None else tuple(raw)
         value = decoded.get(key)
         if value is None:
@@ -141,6 +147,8 @@ def build_offer_index() -> OfferIndex:
             )
         )
     stops = _raw_rows(ItinerantStop.objects.values_list("channel__service_id", "pk", "latitude", "longitude"))
+    located = [row for row in located if row[0] in themes]
+    stops = [row for row in stops if row[0] in themes]
     n_located, n = len(located), len(located) + len(stops)
     services = np.fromiter((r[0] for r in located + stops), dtype=np.int64, count=n)
     places = np.full(n, -1, dtype=np.int64)
@@ -168,7 +176,7 @@ def build_offer_index() -> OfferIndex:
     remote: dict[str, list[int]] = {}
     remote_ids = Channel.objects.filter(kind__in=REMOTE_CHANNEL_KINDS).values_list("service_id", flat=True)
     for (service_id,) in _raw_rows(remote_ids.distinct()):
-        for theme in themes.get(service_id, ()):
+        for theme in themes.get(service_id, ()):  # ended services have none here
             remote.setdefault(theme, []).append(service_id)
     return OfferIndex.build_from_arrays(
         service_ids=services,
@@ -187,7 +195,9 @@ def build_remote_offices() -> RemoteOffices:
     Offices, as the search understands them: counters at a place and stops of itinerant
     channels; for a service with neither, its structure's places.
     """
-    remote_services = Channel.objects.filter(kind__in=REMOTE_CHANNEL_KINDS).values("service_id")
+    remote_services = Channel.objects.filter(
+        kind__in=REMOTE_CHANNEL_KINDS, service__in=Service.objects.proposable()
+    ).values("service_id")
     rows = _raw_rows(
         Service.objects.filter(pk__in=remote_services).values_list("pk", "name", "operator_id", "structure_id")
     )

@@ -1563,6 +1563,25 @@ def get_structure_detail(structure_id: int) -> StructureDetail:
     )
 
 
+def coverage_report() -> dict | None:
+    """The coverage report of the default territory, kept until the offer changes (about 1 s to compute)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from carteblanche.directory.coverage import offer_report
+    from carteblanche.directory.search_index import offer_version
+    from carteblanche.mobility.context import get_mobility_context
+    from carteblanche.territories.selectors import default_territory
+
+    territory = default_territory()
+    if territory is None:
+        return None
+    version = hashlib.sha256(repr(offer_version()).encode()).hexdigest()[:16]
+    key = f"directory:coverage:{territory.pk}:{timezone.localdate()}:{version}"
+    return cache.get_or_set(key, lambda: offer_report(territory=territory, mobility=get_mobility_context()), 3600)
+
+
 def services_for_export() -> tuple[QuerySet[Structure], QuerySet[Service]]:
     """The whole offer, as plain querysets: the exports module adds its own prefetches."""
     return Structure.objects.all(), Service.objects.all()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("lieux/<int:pk>/", views.place_detail, name="place"),
     path("structures/<int:pk>/", views.structure_detail, name="structure"),
     path("signaler/<str:subject>/<int:pk>/", views.correction, name="correction"),
+    path("donnees/couverture/", views.coverage, name="coverage"),
 ]

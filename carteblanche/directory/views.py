@@ -4,6 +4,7 @@ Thin: parse input with a form, call one selector or action, render. No JavaScrip
 """
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.directory import actions, selectors
 from carteblanche.directory.forms import CorrectionForm, SearchForm
 from carteblanche.directory.models import Need, Place, Service, Structure
+from carteblanche.observatory import counters
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import suggest_communes
 
@@ -66,6 +68,9 @@ def results(request: HttpRequest) -> HttpResponse:
         language=data["langue"] or None,
         age=data["age"],
     )
+    if found.need is not None:
+        empty = "aucune" if not (found.nearby or found.remote) else ""
+        counters.record_answers(surface="recherche", commune_code=commune.code, outcomes={found.need.slug: empty})
     other_needs = [
         (need, f"?{_query_with(request, besoin=need.slug, texte='')}")
         for need, _score in found.matched_needs
@@ -168,3 +173,13 @@ def correction(request: HttpRequest, subject: str, pk: int) -> HttpResponse:
     actions.report_correction(record, **form.cleaned_data)
     count_for_hourly_limit(request, CORRECTION_SCOPE)
     return render(request, "directory/correction.html", {**context, "done": True})
+
+
+@staff_member_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """For data stewards: how complete, fresh and reachable the offer is, per need family."""
+    return render(
+        request,
+        "directory/coverage.html",
+        {"title": "Couverture de l'offre", "report": selectors.coverage_report()},
+    )

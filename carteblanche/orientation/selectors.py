@@ -493,9 +493,9 @@ def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list
         ids |= _accompaniment_near(person)
         slugs = [n.slug for n in person.needs]
         linked = set(Service.objects.filter(needs__in=slugs).values_list("pk", flat=True))
-        rows = Service.objects.filter(pk__in=ids | linked)
+        rows = Service.objects.proposable().filter(pk__in=ids | linked)
     else:
-        rows = Service.objects.all()
+        rows = Service.objects.proposable()  # the directory's rule: an ended service is never offered
     versions = dict(rows.values_list("pk", "updated_at"))
     offers = []
     for offer in offer_cache.offers(versions, _build_offers, index=index).values():
@@ -551,3 +551,10 @@ def compute_plan(
 
 def needs_catalogue() -> list[Need]:
     return list(Need.objects.order_by("label"))
+
+
+def all_service_offers() -> list[ServiceOffer]:
+    """Every service that may be offered, as the engine sees it (the observatory measures reach with
+    the plans' own offers and rule)."""
+    versions = dict(Service.objects.proposable().values_list("pk", "updated_at"))
+    return list(offer_cache.offers(versions, _build_offers, index=None).values())

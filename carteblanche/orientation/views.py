@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from carteblanche.core.audit import record_audit
 from carteblanche.core.models import Situation
 from carteblanche.core.situations import current_situation, get_or_start_situation
+from carteblanche.observatory import counters
 from carteblanche.orientation.actions import save_plan
 from carteblanche.orientation.forms import OrientationForm, initial_from_situation
 from carteblanche.orientation.models import SavedPlan
@@ -48,6 +49,9 @@ def _handle_form(request: HttpRequest, *, agent: bool) -> HttpResponse:
             except OrientationInputError as exc:
                 form.add_problems(exc.problems)
             else:
+                counters.record_answers(
+                    surface="plan", commune_code=person.commune_code, outcomes=counters.plan_outcomes(plan)
+                )
                 situation = Situation.objects.create() if agent else get_or_start_situation(request)
                 saved = save_plan(
                     situation=situation,

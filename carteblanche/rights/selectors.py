@@ -96,6 +96,12 @@ class ClaimPlan:
     def fallback(self) -> str:
         return f"Renseignez-vous auprès de {self.operator_name}."
 
+    @property
+    def service_names(self) -> list[str]:
+        """Every directory service the plan lists (remote channels, then places)."""
+        views = [*self.remote, *self.remote_unusable]
+        return list(dict.fromkeys([view.channel.service.name for view in views] + [p.service for p in self.places]))
+
 
 @dataclass(frozen=True, slots=True)
 class Abilities:
@@ -248,7 +254,8 @@ class ClaimFinder:
 def _linked_service_ids(need: str) -> frozenset[int]:
     from carteblanche.directory.models import Service
 
-    return frozenset(Service.objects.filter(needs__slug=need).values_list("pk", flat=True))
+    # `proposable()`: the directory's one rule (an ended service is never offered), on top of the search's
+    return frozenset(Service.objects.proposable().filter(needs__slug=need).values_list("pk", flat=True))
 
 
 def claim_plan(

@@ -107,6 +107,9 @@ def test_stewards_filter_the_records_to_check_again(shipped_data, rf, admin_user
         response = site._registry[Place].changelist_view(request)
         return [place.name for place in response.context_data["cl"].queryset]  # every page of the list
 
+    from django.utils import timezone
+
+    Place.objects.filter(source_id="ccas-cahors").update(verified_on=timezone.localdate())  # checked today
     old = names({"verification": "a-revoir"})
     recent = names({"verification": "recente"})
     assert "France Services St-Géry Vers" in old and "France Services St-Géry Vers" not in recent

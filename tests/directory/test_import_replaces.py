@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from carteblanche.directory.actions import import_offer
-from carteblanche.directory.cahors_offer import FRANCE_SERVICES_BUS_ID
 from carteblanche.directory.exports import export_csv, export_datainclusion
 from carteblanche.directory.importers.france_services import SOURCE as FS_SOURCE
 from carteblanche.directory.models import Place, Service, Structure
@@ -17,6 +16,7 @@ from tests.directory.conftest import offer_counts
 from tests.directory.test_importers import _fs_features
 
 CURATED_BUS = ("carteblanche-cahors", "bus-france-services-grand-cahors")
+FRANCE_SERVICES_BUS_ID = "262"  # MATRICULE of the Grand Cahors bus in France Services 2021 (curated with its stops)
 
 
 def _bus_structures() -> list[str]:

@@ -307,6 +307,7 @@ STRUCTURE_FIELDS = (
     "replaces",
     "source_url",
     "verified_on",
+    "curated_by",
 )
 PLACE_FIELDS = (
     "name",
@@ -324,6 +325,7 @@ PLACE_FIELDS = (
     "is_itinerant_stop",
     "source_url",
     "verified_on",
+    "curated_by",
 )
 SERVICE_FIELDS = (
     "operator_id",
@@ -347,6 +349,11 @@ SERVICE_FIELDS = (
     "lien_mobilisation",
     "source_url",
     "verified_on",
+    "curated_by",
+    "status",
+    "ended_on",
+    "status_source_url",
+    "status_note",
 )
 CHANNEL_FIELDS = (
     "kind",
@@ -689,6 +696,7 @@ def place_record(checker: RecordChecker, raw: dict[str, Any], location: str) -> 
         "is_itinerant_stop": bool(raw.get("is_itinerant_stop")),
         "source_url": raw.get("source_url") or "",
         "verified_on": parse_date(raw.get("verified_on")),
+        "curated_by": (raw.get("curated_by") or "").strip(),
     }
     return record if checker.lengths(Place, record, PLACE_FIELDS, location) else None
 
@@ -734,10 +742,40 @@ def service_checks(checker: RecordChecker, record: dict[str, Any], location: str
     if ok and record["age_min"] is not None and record["age_max"] is not None and record["age_min"] > record["age_max"]:
         checker.batch.reject(location, "age_min", "l'âge minimum dépasse l'âge maximum")
         ok = False
+    ok = _status_checks(checker, record, location) and ok
     record["channels"] = [normalise_channel(channel) for channel in record["channels"]]
     for channel in record["channels"]:
         ok = checker.channel(channel, location, place_ids) and ok
     return ok
+
+
+STATUSES = {"active", "ended", "unverified"}
+
+
+def _status_checks(checker: RecordChecker, record: dict[str, Any], location: str) -> bool:
+    """A known status; an ended service says since when and where that is written (the database insists too)."""
+    status = record.get("status") or "active"
+    record["status"] = status
+    if status not in STATUSES:
+        checker.batch.reject(location, "statut", f"statut inconnu « {status} » (active, ended ou unverified)")
+        return False
+    ended_on = record.get("ended_on")
+    if ended_on not in (None, "") and not isinstance(ended_on, date):
+        try:
+            ended_on = parse_date(ended_on)
+        except ValueError:
+            checker.batch.reject(location, "fin_le", f"date AAAA-MM-JJ attendue « {ended_on} »")
+            return False
+    record["ended_on"] = ended_on or None
+    if status == "ended" and (record["ended_on"] is None or not record.get("status_source_url")):
+        checker.batch.reject(
+            location, "statut", "un service arrêté doit dire depuis quand (fin_le) et où c'est écrit (source_statut)"
+        )
+        return False
+    if status != "ended" and record["ended_on"] is not None:
+        checker.batch.reject(location, "fin_le", "une date de fin n'a de sens que pour un service arrêté (ended)")
+        return False
+    return True
 
 
 SERVICE_DEFAULTS: dict[str, Any] = {
@@ -761,6 +799,11 @@ SERVICE_DEFAULTS: dict[str, Any] = {
     "lien_mobilisation": "",
     "source_url": "",
     "verified_on": None,
+    "curated_by": "",
+    "status": "active",
+    "ended_on": None,
+    "status_source_url": "",
+    "status_note": "",
     "needs": [],
     "channels": [],
 }
@@ -775,6 +818,7 @@ STRUCTURE_DEFAULTS: dict[str, Any] = {
     "replaces": None,  # not said by the file: what the database has stays
     "source_url": "",
     "verified_on": None,
+    "curated_by": "",
 }
 
 

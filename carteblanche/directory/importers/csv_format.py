@@ -81,6 +81,11 @@ COLUMNS = [
     "canaux",
     "service_lien_source",
     "service_date_maj",
+    "service_statut",
+    "service_fin_le",
+    "service_source_statut",
+    "service_statut_precisions",
+    "releve_par",
 ]
 REQUIRED = ["source", "structure_id", "structure_nom"]
 
@@ -199,6 +204,7 @@ def _structure(checker: RecordChecker, row: dict, key: tuple[str, str], location
         "replaces": _replaced_keys(checker, row, key, location, bad),
         "source_url": row.get("structure_lien_source", ""),
         "verified_on": verified_on,
+        "curated_by": row.get("releve_par", ""),
     }
 
 
@@ -241,6 +247,7 @@ def _raw_place(row: dict, source: str) -> dict[str, Any]:
         "is_itinerant_stop": row.get("lieu_itinerant", "").lower() in {"oui", "true", "1"},
         "source_url": row.get("lieu_lien_source", ""),
         "verified_on": row.get("lieu_date_maj", ""),
+        "curated_by": row.get("releve_par", ""),
     }
 
 
@@ -276,6 +283,11 @@ def _service(row: dict, source: str) -> dict[str, Any]:
         "needs": split_list(row.get("besoins", "")),
         "source_url": row.get("service_lien_source", ""),
         "verified_on": _date_or_none(row.get("service_date_maj", "")),
+        "curated_by": row.get("releve_par", ""),
+        "status": row.get("service_statut") or "active",
+        "ended_on": row.get("service_fin_le") or None,
+        "status_source_url": row.get("service_source_statut", ""),
+        "status_note": row.get("service_statut_precisions", ""),
     }
 
 

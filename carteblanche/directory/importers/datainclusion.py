@@ -123,6 +123,7 @@ def parse(data: dict[str, Any], *, source: str | None = None, skip_invalid: bool
             "verified_on": parse_date(ext["verified_on"])
             if "verified_on" in ext
             else parse_date(record.get("date_maj")),
+            "curated_by": str(ext.get("curated_by") or ""),
         }
         checked = checker.operator(operator, location)
         ok = ok and checked is not False
@@ -258,6 +259,12 @@ def _service_record(record: dict, ext: dict, source: str, key: tuple[str, str]) 
         "lien_mobilisation": record.get("lien_mobilisation") or "",
         "source_url": record.get("lien_source") or "",
         "verified_on": parse_date(ext["verified_on"]) if "verified_on" in ext else parse_date(record.get("date_maj")),
+        "curated_by": str(ext.get("curated_by") or ""),
+        # What the schema lacks: whether the service still runs (see Service.Status).
+        "status": ext.get("status") or "active",
+        "ended_on": ext.get("ended_on"),
+        "status_source_url": ext.get("status_source_url") or "",
+        "status_note": ext.get("status_note") or "",
         "needs": sorted(ext.get("needs", [])),
         "channels": ext.get("channels", []),
     }

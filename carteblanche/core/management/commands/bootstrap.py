@@ -25,7 +25,8 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             call_command("migrate", verbosity=max(verbosity - 1, 0), interactive=False)
         available = get_commands()
-        loaders = LOADERS + (["load_demo_accounts"] if options["demo"] else [])
+        # The demo also computes the observatory's indicators once (servers schedule the command daily).
+        loaders = LOADERS + (["load_demo_accounts", "compute_indicators"] if options["demo"] else [])
         for name in loaders:
             if name in available:
                 if verbosity:

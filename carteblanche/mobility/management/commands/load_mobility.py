@@ -34,6 +34,7 @@ def _defaults(entry: dict, extra: tuple[str, ...]) -> dict:
     """Every field, absent ones reset to unknown, so that removing a fact from the file removes it here."""
     values = {f: entry.get(f, [] if f in LISTS else None if f in NULLABLE else "") for f in FIELDS + extra}
     values["cost_eur"] = Decimal(entry["cost_eur"]) if entry.get("cost_eur") is not None else None
+    values["active"] = entry.get("active", True)  # false: the offer has ended (kept for the record, never used)
     return values
 
 
