@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from carteblanche.api.validation import field_errors, summary
 from carteblanche.directory.api import router as directory_router
 from carteblanche.observatory.api import router as observatory_router
 from carteblanche.orientation.api import router as orientation_router
 from carteblanche.referrals.api import router as referrals_router
+from carteblanche.rights.answers import french_path
 from carteblanche.rights.api import router as rights_router
 from carteblanche.territories.api import router as territories_router
 
@@ -53,13 +55,13 @@ def _plain(value: Any) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Say which field is wrong and why, in French, in one message and in detail."""
-    details = []
-    for error in exc.errors:
-        location = [str(part) for part in error.get("loc", []) if part not in _LOCATIONS]
-        details.append({"field": ".".join(location), "message": french_message(error)})
-    message = "; ".join(f"{d['field']}: {d['message']}" if d["field"] else d["message"] for d in details)
-    return api.create_response(request, {"message": message or "Requête invalide.", "errors": details}, status=422)
+    """Say which field is wrong and why, in French, in one message and in detail (422, nothing done)."""
+    details = field_errors(exc.errors, message_of=french_message)
+    match = getattr(request, "resolver_match", None)
+    # The rights API's keys are English; its message names the fields as a French reader does.
+    name = french_path if match and (match.url_name or "").startswith("rights_") else (lambda path: path)
+    message = summary(details, name) or "Requête invalide."
+    return api.create_response(request, {"message": message, "errors": details}, status=422)
 
 
 _HTTP_ERRORS = {

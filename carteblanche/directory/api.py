@@ -19,9 +19,9 @@ from carteblanche.territories.models import Commune
 router = Router(tags=["directory"])
 
 
-class AmbiguousCommuneOut(schemas.ErrorOut):
-    """422: several communes fit (a shared postcode, a name borne elsewhere several times); `candidates`
-    lists them, each `label` is unambiguous."""
+class AmbiguousCommuneOut(schemas.DirectoryErrorOut):
+    """422: several communes fit (a shared postcode, a name borne elsewhere several times), or the
+    answers are invalid; `candidates` lists the communes, each `label` is unambiguous."""
 
     candidates: list[dict] = Field(default_factory=list)
 
@@ -35,7 +35,7 @@ def needs(request: HttpRequest):
     return [schemas.need_out(need) for need in Need.objects.prefetch_related("operators").order_by("label")]
 
 
-@router.get("/besoins/{slug}", response={200: schemas.NeedOut, 404: schemas.ErrorOut}, summary="Un besoin")
+@router.get("/besoins/{slug}", response={200: schemas.NeedOut, 404: schemas.DirectoryErrorOut}, summary="Un besoin")
 def need(request: HttpRequest, slug: str):
     found = Need.objects.prefetch_related("operators").filter(slug=slug).first()
     if found is None:
@@ -122,7 +122,7 @@ def search_json(found: selectors.SearchResult, commune: dict) -> str:
 
 @router.get(
     "/services/{service_id}",
-    response={200: schemas.ServiceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.ServiceDetailOut, 404: schemas.DirectoryErrorOut, 422: schemas.DirectoryErrorOut},
     summary="Un service, ses canaux et horaires",
 )
 def service(request: HttpRequest, service_id: int, commune: str | None = None):
@@ -136,7 +136,7 @@ def service(request: HttpRequest, service_id: int, commune: str | None = None):
 
 @router.get(
     "/lieux/{place_id}",
-    response={200: schemas.PlaceDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.PlaceDetailOut, 404: schemas.DirectoryErrorOut, 422: schemas.DirectoryErrorOut},
     summary="Un lieu",
 )
 def place(request: HttpRequest, place_id: int):
@@ -149,7 +149,7 @@ def place(request: HttpRequest, place_id: int):
 
 @router.get(
     "/structures/{structure_id}",
-    response={200: schemas.StructureDetailOut, 404: schemas.ErrorOut, 422: schemas.ErrorOut},
+    response={200: schemas.StructureDetailOut, 404: schemas.DirectoryErrorOut, 422: schemas.DirectoryErrorOut},
     summary="Une structure",
 )
 def structure(request: HttpRequest, structure_id: int):

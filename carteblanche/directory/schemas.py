@@ -27,12 +27,12 @@ ChannelKind = StrEnum("ChannelKind", {kind.name: kind.value for kind in Channel.
 Language = StrEnum("Language", {code.upper(): code for code in sorted(LANGUAGE_CODES)})
 
 
-class ErrorOut(Schema):
+class DirectoryErrorOut(Schema):
     message: str
     errors: list[dict] = Field(default_factory=list)
 
 
-class CommuneNotFoundOut(ErrorOut):
+class CommuneNotFoundOut(DirectoryErrorOut):
     suggestions: list[dict] = Field(default_factory=list)
 
 

@@ -52,14 +52,14 @@ class ProblemOut(Schema):
     suggestions: list[str] = []
 
 
-class ErrorOut(Schema):
+class OrientationErrorOut(Schema):
     message: str
     errors: list[ProblemOut]
 
 
 @router.post(
     "/plan",
-    response={200: dict[str, Any], 422: ErrorOut},
+    response={200: dict[str, Any], 422: OrientationErrorOut},
     summary="Plan d'orientation pour une situation",
     description="Jusqu'à cinq options classées et expliquées (canal, lieu, créneaux, trajet, pièces, points).",
 )

@@ -7,6 +7,8 @@ answers become documented assumptions, each naming the benefits it may change.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +27,40 @@ from carteblanche.rights.openfisca_adapter import (
 UNKNOWN = "unknown"
 MAX_PERSONS = 12
 MAX_AMOUNT = 100_000
+# Plausibility: who can claim alone, who can be a dependent child (CAF: a child is dependent up to 20,
+# some benefits and the tax household go to 25; beyond, the person is another adult of the household).
+MIN_CLAIMANT_AGE = 16
+MAX_CHILD_AGE = 25
+# The months OpenFisca-France 176.1.8's parameters cover for every computed benefit: the first one is
+# that of the pass Culture's parameters (2019-02-01; earlier months fail with ParameterNotFoundError),
+# the last year is that of the latest parameter value (2026-10-01). Later months would silently reuse
+# the last known values. tests/rights/test_bad_input.py checks both bounds against the system.
+FIRST_MONTH = "2019-02"
+LAST_PARAMETER_YEAR = 2026
+
+# The answers' keys as the French-speaking reader names them (the API's paths stay in English).
+FIELD_NAMES_FR = {
+    "commune_code": "code_commune",
+    "persons": "personnes",
+    "relation": "lien",
+    "birth_date": "date_naissance",
+    "activity": "activite",
+    "salary_net": "salaire_net",
+    "salary_taxable": "salaire_imposable",
+    "recent_salary_net": "salaires_nets_recents",
+    "unemployment_net": "chomage_net",
+    "pension_gross": "retraite_brute",
+    "disability_rate": "taux_incapacite",
+    "schooling": "scolarite",
+    "housing_status": "statut_logement",
+    "rent": "loyer",
+    "child_support": "pension_alimentaire",
+    "child_support_amount": "montant_pension_alimentaire",
+    "farm_scheme": "regime_agricole",
+    "recently_isolated": "isolement_recent",
+    "benefits_received": "aides_recues",
+    "month": "mois",
+}
 
 
 @dataclass
@@ -51,6 +87,52 @@ class AnswerErrors(ValueError):
         super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
 
 
+def french_path(path: str) -> str:
+    """`persons[0].salary_net` -> `personnes[0].salaire_net` (unknown keys are kept as they are)."""
+    return re.sub(r"[A-Za-z_]+", lambda m: FIELD_NAMES_FR.get(m.group(0), m.group(0)), path)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def last_month(today: date) -> str:
+    """The last month that can be simulated: December of the parameters' last year, or this month."""
+    return max(f"{LAST_PARAMETER_YEAR}-12", f"{today.year}-{today.month:02d}")
+
+
+def month_problem(month: str, *, today: date) -> str | None:
+    """Why a simulation month cannot be computed, in French, or None."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
+        return f"Mois attendu au format AAAA-MM (par exemple {today.year}-{today.month:02d})."
+    last = last_month(today)
+    if not FIRST_MONTH <= month <= last:
+        return (
+            f"Le mois {month} n'est pas couvert par les barèmes d'OpenFisca-France utilisés ici : "
+            f"choisissez un mois entre {FIRST_MONTH} et {last}."
+        )
+    return None
+
+
+def birth_problem(relation: str, birth: date, *, claimant_birth: date | None, today: date) -> str | None:
+    """Plausibility of one person's birth date given their place in the household (French message or None)."""
+    age = age_on(birth, today)
+    if relation == "demandeur" and age < MIN_CLAIMANT_AGE:
+        return (
+            f"La personne qui demande a {age} ans : il faut avoir au moins {MIN_CLAIMANT_AGE} ans. "
+            "Pour un enfant, faites la demande au nom de son parent et déclarez l'enfant dans le foyer."
+        )
+    if relation == "enfant":
+        if age > MAX_CHILD_AGE:
+            return (
+                f"Un enfant à charge a au plus {MAX_CHILD_AGE} ans (ici {age} ans) : "
+                "vérifiez la date ou déclarez cette personne comme un autre adulte du foyer."
+            )
+        if claimant_birth is not None and birth <= claimant_birth:
+            return "Cet enfant serait né avant la personne qui demande : vérifiez les deux dates de naissance."
+    return None
+
+
 def _date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -62,12 +144,17 @@ def _date(value: Any) -> date | None:
 
 def _amount(data: Mapping[str, Any], key: str, prefix: str, errors: list, *, default: float = 0.0) -> float:
     value = data.get(key)
-    if value in (None, ""):
+    if value is None or value == "":
         return default
     try:
+        if isinstance(value, bool):  # True would count as 1 €
+            raise TypeError
         number = float(value)
     except (TypeError, ValueError):
         errors.append({"field": f"{prefix}{key}", "message": "Indiquez un montant en euros (un nombre)."})
+        return default
+    if not math.isfinite(number):
+        errors.append({"field": f"{prefix}{key}", "message": "Indiquez un montant en euros (un nombre fini)."})
         return default
     if number < 0:
         errors.append({"field": f"{prefix}{key}", "message": "Un montant ne peut pas être négatif."})
@@ -132,6 +219,10 @@ def parse_household(
     if sum(1 for p in raw_persons if isinstance(p, Mapping) and p.get("relation") == "conjoint") > 1:
         errors.append({"field": "persons", "message": "Au plus un conjoint."})
 
+    claimants_birth = [
+        _date(p.get("birth_date")) for p in raw_persons if isinstance(p, Mapping) and p.get("relation") == "demandeur"
+    ]
+    claimant_birth = claimants_birth[0] if len(claimants_birth) == 1 else None
     disability_unknown = False
     unknown: dict[str, list[str]] = {}  # assumption key -> who ("vous", "votre conjoint(e)", "l'enfant 2")
     children_seen = 0
@@ -152,6 +243,8 @@ def parse_household(
             errors.append({"field": f"{prefix}birth_date", "message": "La date de naissance est dans le futur."})
         elif birth.year < today.year - 120:
             errors.append({"field": f"{prefix}birth_date", "message": "Date de naissance trop ancienne : vérifiez."})
+        elif problem := birth_problem(relation, birth, claimant_birth=claimant_birth, today=today):
+            errors.append({"field": f"{prefix}birth_date", "message": problem})
         activity = raw.get("activity") or "inactif"
         if activity not in ACTIVITIES:
             errors.append({"field": f"{prefix}activity", "message": f"Activité attendue : {', '.join(ACTIVITIES)}."})

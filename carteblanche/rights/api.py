@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import uuid
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from carteblanche.api.validation import summary
 from carteblanche.core.situations import SESSION_KEY
 from carteblanche.rights.actions import record_simulation_read, run_simulation
-from carteblanche.rights.answers import AnswerErrors, parse_household
+from carteblanche.rights.answers import (
+    MAX_PERSONS,
+    AnswerErrors,
+    french_path,
+    month_problem,
+    parse_household,
+)
 from carteblanche.rights.models import Simulation
 from carteblanche.rights.selectors import commune_exists, simulation_visible_to
 from carteblanche.territories.api import commune_out
@@ -20,16 +27,27 @@ from carteblanche.territories.selectors import resolve_commune
 router = Router(tags=["rights"])
 
 
-class PersonIn(Schema):
-    relation: str
-    birth_date: str
+# Amounts are JSON numbers: no boolean (true would count as 1 €), no text, no NaN or Infinity
+# (Python's JSON reader accepts them; they would reach OpenFisca and fail after the simulation ran).
+# Ranges (0 to MAX_AMOUNT, a rate from 0 to 1) are checked with the other answers by parse_household,
+# so that every out-of-range answer is reported at once.
+Amount = Annotated[float, Field(strict=True, allow_inf_nan=False, description="euros par mois, de 0 à 100 000")]
+Rate = Annotated[float, Field(strict=True, allow_inf_nan=False, description="de 0 à 1 (0,8 pour 80 %)")]
+StrictBool = Annotated[bool, Field(strict=True)]
+
+
+class RightsPersonIn(Schema):
+    """One person of the household (the rights questionnaire's answers; see docs/rights.md)."""
+
+    relation: str = Field(description="demandeur, conjoint, enfant ou autre")
+    birth_date: str = Field(description="date de naissance, AAAA-MM-JJ")
     activity: str = "inactif"
-    salary_net: float = 0
-    salary_taxable: float | None = None
-    recent_salary_net: list[float] | None = None
-    unemployment_net: float = 0
-    pension_gross: float = 0
-    disability_rate: float | str = 0
+    salary_net: Amount = 0
+    salary_taxable: Amount | None = None
+    recent_salary_net: Annotated[list[Amount], Field(min_length=3, max_length=3)] | None = None
+    unemployment_net: Amount = 0
+    pension_gross: Amount = 0
+    disability_rate: Rate | Literal["unknown"] = 0
     schooling: str = "inconnue"
     rsdae: bool | str = "no"
     ass_work_history: bool | str = "no"
@@ -37,24 +55,26 @@ class PersonIn(Schema):
     same_salary: str = "yes"
 
 
-class HouseholdIn(Schema):
+class RightsHouseholdIn(Schema):
+    """The household's answers; `month` (AAAA-MM) defaults to the current month."""
+
     commune_code: str = ""  # INSEE code; or `commune`, as a person types it
     commune: str = Field("", max_length=100, description="Nom, code postal ou « Nom (46) », si pas de code INSEE.")
-    persons: list[PersonIn]
+    persons: Annotated[list[RightsPersonIn], Field(max_length=MAX_PERSONS)]
     housing_status: str = ""
-    rent: float = 0
+    rent: Amount = 0
     rent_charges: str = "excluded"
-    charges: float = 0
+    charges: Amount = 0
     widowed: bool | str = "no"
     child_support: str = "no"
-    child_support_amount: float = 0
-    farm_scheme: bool = False
-    recently_isolated: bool = False
+    child_support_amount: Amount = 0
+    farm_scheme: StrictBool | Literal["unknown"] = False
+    recently_isolated: StrictBool = False
     benefits_received: list[str] = []
     month: str | None = None
 
 
-class ErrorOut(Schema):
+class RightsErrorOut(Schema):
     message: str
     errors: list[dict] = []
     candidates: list[dict] = []  # an ambiguous `commune`: the communes to choose from
@@ -62,6 +82,11 @@ class ErrorOut(Schema):
 
 def _error(message: str, errors: list[dict] | None = None) -> dict:
     return {"message": message, "errors": errors or []}
+
+
+def _summary(errors: list[dict]) -> str:
+    """The errors in one French line, each field named as a French reader does (`personnes[0].salaire_net`)."""
+    return summary(errors, french_path)
 
 
 def simulation_json(simulation: Simulation) -> dict:
@@ -79,8 +104,8 @@ def simulation_json(simulation: Simulation) -> dict:
     }
 
 
-@router.post("/simulations", response={200: dict, 422: ErrorOut, 503: ErrorOut}, url_name="rights_simulate")
-def simulate(request: HttpRequest, payload: HouseholdIn, response: HttpResponse):
+@router.post("/simulations", response={200: dict, 422: RightsErrorOut, 503: RightsErrorOut}, url_name="rights_simulate")
+def simulate(request: HttpRequest, payload: RightsHouseholdIn, response: HttpResponse):
     """Answers in, likely rights out (amounts from OpenFisca-France), stored for reproduction.
 
     The `Server-Timing` header says where the request's time went (queue, simulation, write)."""
@@ -94,14 +119,16 @@ def simulate(request: HttpRequest, payload: HouseholdIn, response: HttpResponse)
             return Status(422, body)
         data["commune_code"] = answer.commune.code
     month = data.pop("month")
-    if month is not None and not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
-        return Status(
-            422, _error("month: format AAAA-MM attendu.", [{"field": "month", "message": "format AAAA-MM attendu"}])
-        )
+    today = timezone.localdate()
+    errors = []
+    if month is not None and (problem := month_problem(month, today=today)):
+        errors.append({"field": "month", "message": problem})
     try:
-        parsed = parse_household(data, today=timezone.localdate(), commune_exists=commune_exists)
+        parsed = parse_household(data, today=today, commune_exists=commune_exists)
     except AnswerErrors as exc:
-        return Status(422, _error(str(exc), exc.errors))
+        errors += exc.errors
+    if errors:
+        return Status(422, _error(_summary(errors), errors))
     simulation = run_simulation(parsed=parsed, user=request.user, mode=Simulation.Mode.API, month=month)
     if simulation.error:
         return Status(503, _error(simulation.error))
@@ -110,7 +137,7 @@ def simulate(request: HttpRequest, payload: HouseholdIn, response: HttpResponse)
     return Status(200, simulation_json(simulation))
 
 
-@router.get("/simulations/{simulation_id}", response={200: dict, 404: ErrorOut}, url_name="rights_simulation")
+@router.get("/simulations/{simulation_id}", response={200: dict, 404: RightsErrorOut}, url_name="rights_simulation")
 def get_simulation(request: HttpRequest, simulation_id: uuid.UUID):
     """A stored simulation: for its own session, or for an agent (the read is journaled)."""
     simulation = Simulation.objects.filter(pk=simulation_id).first()

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from carteblanche.rights.answers import birth_problem
 from carteblanche.rights.openfisca_adapter import BENEFITS
 
 YES_NO_UNKNOWN = [("no", "Non"), ("yes", "Oui"), ("unknown", "Je ne sais pas")]
@@ -121,12 +122,20 @@ class HouseholdStepForm(RightsForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value and (problem := birth_problem("demandeur", value, claimant_birth=None, today=timezone.localdate())):
+            raise forms.ValidationError(problem)
+        return value
+
 
 class PeopleStepForm(RightsForm):
     """Birth dates of the partner and children (fields depend on the first step)."""
 
-    def __init__(self, *args, couple: bool, children: int, **kwargs):
+    def __init__(self, *args, couple: bool, children: int, claimant_birth: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.claimant_birth = claimant_birth
+        self.children = children
         if couple:
             self.fields["partner_birth_date"] = BirthDateField(label="Date de naissance de votre conjoint(e)")
         for i in range(1, children + 1):
@@ -138,6 +147,15 @@ class PeopleStepForm(RightsForm):
             from dsfr.utils import dsfr_input_class_attr
 
             dsfr_input_class_attr(visible)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for i in range(1, self.children + 1):
+            birth = data.get(f"child_{i}_birth_date")
+            if birth and (problem := birth_problem("enfant", birth, claimant_birth=self.claimant_birth, today=today)):
+                self.add_error(f"child_{i}_birth_date", problem)
+        return data
 
 
 class ResourcesStepForm(RightsForm):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
+from carteblanche.rights import prefill
+from carteblanche.rights.models import Simulation
 from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE, BenefitResult, HouseholdInput
 from carteblanche.rights.rules import evaluate, household_facts
 
@@ -40,74 +46,225 @@ def commune_context(code: str) -> dict[str, str]:
     return {"epci": commune["epci_id"] or "", "region": commune["region_code"], "name": commune["name"]}
 
 
-@dataclass
+PAYING_BODIES = frozenset({"caf", "msa"})  # family and housing benefits: one or the other decides
+CLAIM_PLACES_SHOWN = 3
+CLAIMING_FILE = Path(__file__).resolve().parent / "data" / "claiming.json"
+
+
+@functools.cache
+def claiming_rules() -> dict[str, dict[str, Any]]:
+    """Benefits obtained without a claim (data: rights/data/claiming.json, each with its source)."""
+    data = json.loads(CLAIMING_FILE.read_text(encoding="utf-8"))
+    return {code: rule for code, rule in data.items() if not code.startswith("_")}
+
+
+@dataclass(slots=True)
+class ClaimPlace:
+    """A counter or an itinerant stop where someone helps to claim, with its reach from home."""
+
+    service: str
+    structure: str
+    name: str
+    address: str
+    commune: str
+    in_commune: bool
+    road_km: float
+    minutes: float
+    itinerant: bool
+    crow_km: float | None = None  # as the directory's pages show it (great-circle from the commune)
+    channel: Any = None  # the directory's ChannelView (next opening in plain French), for a counter
+    stop: Any = None  # the directory's StopView (next visit), for an itinerant stop
+    phone: str = ""
+    position_approximate: bool = False
+
+
+@dataclass(slots=True)
 class ClaimPlan:
-    """How to claim one benefit: online procedure, the directory's services, documents."""
+    """How to claim one benefit: the deciding body's remote channels, then the places nearest first."""
 
     operator_code: str
     operator_name: str
     online_url: str
     info_url: str
     documents: tuple[str, ...]
-    services: list[dict[str, Any]] = field(default_factory=list)
+    automatic: dict[str, Any] | None = None  # paid without a claim (claiming.json)
+    remote: list[Any] = field(default_factory=list)  # the deciding body's ChannelViews the person can use
+    remote_unusable: list[Any] = field(default_factory=list)  # its channels the person said they cannot use
+    places: list[ClaimPlace] = field(default_factory=list)
+    online_usable: bool = True
+    at: datetime | None = None
 
     @property
     def fallback(self) -> str:
         return f"Renseignez-vous auprès de {self.operator_name}."
 
+    @property
+    def service_names(self) -> list[str]:
+        """Every directory service the plan lists (remote channels, then places)."""
+        views = [*self.remote, *self.remote_unusable]
+        return list(dict.fromkeys([view.channel.service.name for view in views] + [p.service for p in self.places]))
 
-def claim_plan(code: str, operator_code: str, *, commune_code: str = "") -> ClaimPlan:
-    """The online procedure and the directory's services of the paying operator (or covering the need)."""
-    benefit = BENEFITS_BY_CODE[code]
-    plan = ClaimPlan(
-        operator_code=operator_code,
-        operator_name=OPERATOR_NAMES.get(operator_code, operator_code),
-        online_url=benefit.teleservice,
-        info_url=benefit.link,
-        documents=benefit.documents,
-    )
-    try:
-        from carteblanche.directory.models import Service
 
-        codes: set[str] = set()
-        if commune_code:
-            context = commune_context(commune_code)
-            codes = {commune_code, commune_code[:2], context["epci"]} - {""}
-        query = Q(operator_id=operator_code)
-        if benefit.needs:
-            query |= Q(needs__slug__in=benefit.needs)
-        services = sorted(
-            Service.objects.proposable()  # the directory's rule: an ended service is never offered
-            .filter(query)
-            .select_related("structure")
-            .prefetch_related("channels__place__commune")
-            .distinct()[:40],
-            # the paying operator's own services first, then the nearest generalist help
-            key=lambda service: (service.operator_id != operator_code, service.name),
+@dataclass(frozen=True, slots=True)
+class Abilities:
+    """What the person said in orientation about remote channels (unknown: assumed usable)."""
+
+    online: bool = True
+    phone: bool = True
+
+    @classmethod
+    def from_orientation(cls, answers: dict[str, Any]) -> Abilities:
+        return cls(online=answers.get("digital") != "no_internet", phone=answers.get("phone") is not False)
+
+    def can_use(self, kind: str) -> bool:
+        if kind == "online":
+            return self.online
+        if kind in ("phone", "callback"):
+            return self.phone
+        if kind == "video":
+            return self.online
+        return True  # home visits
+
+
+class ClaimFinder:
+    """Claim plans for one person: one directory search per need and one trip planner, shared by
+    every benefit of a result page."""
+
+    def __init__(self, commune_code: str, *, abilities: Abilities | None = None, at: datetime | None = None) -> None:
+        from carteblanche.territories.models import Commune
+
+        self.commune = Commune.objects.filter(code=commune_code).first() if commune_code else None
+        self.abilities = abilities or Abilities()
+        self.at = at or timezone.now()
+        self._searches: dict[str, Any] = {}
+        self._linked: dict[str, frozenset[int]] = {}
+        self._planner = None
+
+    def _search(self, need: str):
+        from carteblanche.directory.selectors import search_services
+
+        if need not in self._searches:
+            try:
+                self._searches[need] = search_services(commune=self.commune, need=need, at=self.at, limit=20)
+            except Exception:  # unknown need, directory not loaded: the fallback text is shown
+                self._searches[need] = None
+        return self._searches[need]
+
+    def _reach(self, latitude: float, longitude: float, commune_code: str) -> tuple[float, float]:
+        """(road km, minutes) with the orientation mobility model: the road figures of plans' trips."""
+        from carteblanche.mobility.travel import Point, TravelMeans
+        from carteblanche.orientation.selectors import get_mobility
+
+        if self._planner is None:
+            home = Point(self.commune.latitude, self.commune.longitude)
+            self._planner = get_mobility().planner(origin=home, origin_commune=self.commune.code, means=TravelMeans())
+        km, minutes, _walk = self._planner.road(Point(latitude, longitude), commune_code)
+        return km, minutes
+
+    def plan(self, code: str, operator_code: str) -> ClaimPlan:
+        benefit = BENEFITS_BY_CODE[code]
+        plan = ClaimPlan(
+            operator_code=operator_code,
+            operator_name=OPERATOR_NAMES.get(operator_code, operator_code),
+            online_url=benefit.teleservice,
+            info_url=benefit.link,
+            documents=benefit.documents,
+            automatic=claiming_rules().get(code),
+            online_usable=self.abilities.online,
+            at=self.at,
         )
-        rows = []
-        for service in services:
-            zone = set(service.zone_eligibilite or [])
-            if zone and codes and not zone & codes:  # commune, EPCI or department codes
+        if self.commune is None or not self.commune.has_point:
+            return plan
+        places: dict[str, ClaimPlace] = {}
+        remote_seen: set[int] = set()
+        for need in benefit.needs:
+            found = self._search(need)
+            if found is None:
                 continue
-            channels = []
-            for channel in service.channels.all():
-                channels.append(
-                    {
-                        "kind": channel.get_kind_display(),
-                        "place": channel.place.name if channel.place_id else "",
-                        "address": (channel.place.address or "adresse non communiquée") if channel.place_id else "",
-                        "commune": channel.place.commune.name if channel.place_id else "",
-                        "phone": channel.phone,
-                        "url": channel.url,
-                        "hours": channel.effective_opening_hours or "horaires non communiqués",
-                    }
+            if need not in self._linked:
+                self._linked[need] = _linked_service_ids(need)
+            linked = self._linked[need]
+            for result in found.results:
+                service = result.service
+                operator = service.operator_id or service.structure.operator_id or ""
+                if operator in PAYING_BODIES and operator != operator_code:
+                    continue  # the other paying body (MSA for a CAF household, and the reverse)
+                if service.pk not in linked:
+                    continue  # the catalogue does not link it to this right (e.g. the CAF's childcare search)
+                if result.remote:
+                    if operator == operator_code:
+                        for view in result.channels:
+                            if view.channel.pk in remote_seen:
+                                continue
+                            remote_seen.add(view.channel.pk)
+                            usable = self.abilities.can_use(view.kind)
+                            (plan.remote if usable else plan.remote_unusable).append(view)
+                    continue
+                self._add_places(places, result)
+        plan.places = sorted(places.values(), key=lambda p: (p.minutes, p.road_km, p.name))[:CLAIM_PLACES_SHOWN]
+        return plan
+
+    def _add_places(self, places: dict[str, ClaimPlace], result) -> None:
+        service = result.service
+        if result.place is not None:
+            place = result.place
+            counters = [view for view in result.channels if view.kind == "counter"]
+            key = f"place:{place.pk}"
+            if counters and key not in places:
+                km, minutes = self._reach(place.latitude, place.longitude, place.commune_id)
+                phones = [view.channel.phone for view in result.channels if view.channel.phone]
+                places[key] = ClaimPlace(
+                    service=service.name,
+                    structure=service.structure.name,
+                    name=place.name,
+                    address=place.address,
+                    commune=place.commune.name,
+                    in_commune=place.commune_id == self.commune.code,
+                    road_km=km,
+                    minutes=minutes,
+                    itinerant=False,
+                    crow_km=result.distance_km,
+                    channel=counters[0],
+                    phone=phones[0] if phones else "",
+                    position_approximate=place.position_approximate,
                 )
-            rows.append({"name": service.name, "structure": service.structure.name, "channels": channels})
-        plan.services = rows[:3]
-    except Exception:  # the directory may be empty or not migrated yet: the fallback text is shown
-        plan.services = []
-    return plan
+        stops = sorted(
+            ((*self._reach(v.stop.latitude, v.stop.longitude, v.stop.commune_id), v) for v in result.stops),
+            key=lambda item: (item[1], item[0], item[2].stop.pk),
+        )
+        for km, minutes, view in stops[:1]:  # one stop per itinerant service: its nearest
+            stop = view.stop
+            key = f"stop:{stop.pk}"
+            if key in places:
+                continue
+            places[key] = ClaimPlace(
+                service=service.name,
+                structure=service.structure.name,
+                name=stop.location_label or stop.commune.name,
+                address=stop.location_label,
+                commune=stop.commune.name,
+                in_commune=view.in_commune,
+                road_km=km,
+                minutes=minutes,
+                itinerant=True,
+                crow_km=view.distance_km,
+                stop=view,
+                position_approximate=stop.position_approximate,
+            )
+
+
+def _linked_service_ids(need: str) -> frozenset[int]:
+    from carteblanche.directory.models import Service
+
+    # `proposable()`: the directory's one rule (an ended service is never offered), on top of the search's
+    return frozenset(Service.objects.proposable().filter(needs__slug=need).values_list("pk", flat=True))
+
+
+def claim_plan(
+    code: str, operator_code: str, *, commune_code: str = "", abilities: Abilities | None = None
+) -> ClaimPlan:
+    """How to claim one benefit from a commune (one-off; a result page shares a ClaimFinder)."""
+    return ClaimFinder(commune_code, abilities=abilities).plan(code, operator_code)
 
 
 def matching_local_aids(
@@ -179,3 +336,45 @@ def simulation_visible_to(simulation, *, user, session_situation_id: str | None)
     if simulation.situation_id:
         linked |= Q(situation_id=simulation.situation_id)
     return any("situation" in case_scopes(user, case) for case in CaseFile.objects.filter(linked))
+
+
+# --- told once: answers already given elsewhere -------------------------------------------------
+
+
+def _commune_label(code: str) -> str:
+    from carteblanche.territories.models import Commune
+    from carteblanche.territories.selectors import commune_label
+
+    commune = Commune.objects.filter(code=code).first() if code else None
+    return commune_label(commune) if commune else ""
+
+
+def known_answers(situation, *, case=None) -> prefill.Steps:
+    """The questionnaire's answers already given in the shared situation, a previous simulation of it,
+    or the agent's case file (its read is journaled by the caller), each with its source."""
+    profile = situation.section("profile") if situation is not None else {}
+    from_profile: prefill.Steps = {}
+    if profile:
+        source = "orientation" if situation.section("orientation") else "profile"
+        from_profile = prefill.steps_from_profile(
+            profile, commune_label=_commune_label(profile.get("commune_code", "")), source=source
+        )
+    from_case: prefill.Steps = {}
+    if case is not None:
+        values = {"commune_code": case.commune_code, "birth_date": case.birth_date and case.birth_date.isoformat()}
+        from_case = prefill.steps_from_profile(values, commune_label=_commune_label(case.commune_code), source="case")
+    from_simulation: prefill.Steps = {}
+    situations = [s for s in (situation, getattr(case, "situation", None)) if s is not None]
+    previous = (
+        Simulation.objects.filter(situation__in=situations, error="").order_by("-created_at").first()
+        if situations
+        else None
+    )
+    if previous is not None:
+        household = previous.inputs.get("household") or {}
+        from_simulation = prefill.steps_from_household(
+            household,
+            received=previous.inputs.get("received") or [],
+            commune_label=_commune_label(household.get("depcom", "")),
+        )
+    return prefill.merge(from_profile, from_case, from_simulation)

@@ -14,15 +14,25 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from carteblanche.core.audit import record_audit
 from carteblanche.core.situations import SESSION_KEY, current_situation, get_or_start_situation, save_situation_section
-from carteblanche.rights import forms
+from carteblanche.rights import forms, prefill
 from carteblanche.rights.actions import iter_simulation, record_simulation_read
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import claim_plan, commune_context, commune_exists, simulation_visible_to
+from carteblanche.rights.selectors import (
+    Abilities,
+    ClaimFinder,
+    claiming_rules,
+    commune_context,
+    commune_exists,
+    known_answers,
+    simulation_visible_to,
+)
 
 MODE_KEY = "rights_mode"
+CASE_KEY = "rights_case_file"  # the case file an agent is simulating for (its answers prefill the steps)
 STEPS = [
     ("foyer", "Votre foyer"),
     ("personnes", "Les personnes du foyer"),
@@ -158,14 +168,36 @@ def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
     }
 
 
-def _form_for(step: str, steps: dict[str, dict], data=None):
+def _form_for(step: str, steps: dict[str, dict], data=None, known: prefill.Steps | None = None):
     foyer = steps.get("foyer", {})
-    initial = steps.get(step, {})
+    initial, shown = prefill.initial_for(step, steps.get(step, {}), known or {})
+    form = _bare_form_for(step, steps, foyer, initial, data)
+    for name, item in shown.items():
+        field = form.fields.get(name)
+        if field is not None:  # said plainly under the field; the answer stays changeable
+            field.help_text = f"{item.label[:1].upper()}{item.label[1:]} : vous pouvez le modifier."
+            form[name].help_text = field.help_text  # the bound field keeps its own copy
+    age = shown.pop(prefill.AGE_HINT, None)
+    if age is not None and "birth_date" in form.fields and "birth_date" not in shown:
+        form.fields["birth_date"].help_text = form["birth_date"].help_text = (
+            f"Vous avez indiqué avoir {age.value} ans ({age.label}) : "
+            "il nous faut ici votre date de naissance (jj/mm/aaaa)."
+        )
+    form.prefilled = shown
+    return form
+
+
+def _bare_form_for(step: str, steps: dict[str, dict], foyer: dict, initial: dict, data=None):
     if step == "foyer":
         return forms.HouseholdStepForm(data, initial=initial)
     if step == "personnes":
+        claimant_birth = foyer.get("birth_date")
         return forms.PeopleStepForm(
-            data, initial=initial, couple=foyer.get("couple") == "yes", children=int(foyer.get("children") or 0)
+            data,
+            initial=initial,
+            couple=foyer.get("couple") == "yes",
+            children=int(foyer.get("children") or 0),
+            claimant_birth=date.fromisoformat(claimant_birth) if claimant_birth else None,
         )
     if step == "ressources":
         return forms.ResourcesStepForm(data, initial=initial)
@@ -196,12 +228,44 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agent_start(request: HttpRequest) -> HttpResponse:
-    """Agent-assisted mode: a fresh situation for the person in front of the agent."""
+    """Agent-assisted mode: a fresh situation for the person in front of the agent, or, from a case
+    file (`?dossier=ID`), the case file's own situation, so that nothing already said is asked again."""
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(CASE_KEY, None)
     request.session[MODE_KEY] = "agent"
+    case = _readable_case(request, request.GET.get("dossier"))
+    if case is not None:
+        request.session[CASE_KEY] = str(case.pk)
+        record_audit(actor=request.user, action="read", obj=case, reason="simulation de droits : réponses déjà données")
+        if case.situation_id:
+            request.session[SESSION_KEY] = str(case.situation_id)
     get_or_start_situation(request)
     start_warm_up()
     return redirect("rights:step", step="foyer")
+
+
+def _readable_case(request: HttpRequest, raw: str | None):
+    """The case file the agent may read (its situation included), or None (never an error: no prefill)."""
+    if not raw:
+        return None
+    from carteblanche.referrals.models import CaseFile
+    from carteblanche.referrals.permissions import case_scopes
+
+    try:
+        case_id = uuid.UUID(str(raw)[:40])
+    except ValueError:
+        return None
+    case = CaseFile.objects.select_related("situation").filter(pk=case_id, anonymised_at__isnull=True).first()
+    if case is None or not {"identity", "situation"} <= case_scopes(request.user, case):
+        return None  # its birth date is identity, its answers are the situation: both must be readable
+    return case
+
+
+def _known(request: HttpRequest, situation) -> prefill.Steps:
+    case = None
+    if request.session.get(MODE_KEY) == "agent" and request.user.is_authenticated:
+        case = _readable_case(request, request.session.get(CASE_KEY))
+    return known_answers(situation, case=case)
 
 
 def step(request: HttpRequest, step: str) -> HttpResponse:
@@ -212,7 +276,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     active = _active_steps(steps)
     if step not in active:
         return redirect("rights:step", step=active[0] if not steps.get("foyer") else "foyer")
-    form = _form_for(step, steps, request.POST if request.method == "POST" else None)
+    form = _form_for(step, steps, request.POST if request.method == "POST" else None, known=_known(request, situation))
     if request.method == "POST" and form.is_valid():
         data = _jsonable(form.cleaned_data)
         profile: dict[str, Any] = {}
@@ -330,6 +394,8 @@ def results(request: HttpRequest) -> HttpResponse:
     head, rest = page.split("<!--BENEFITS-->", 1)
     middle, tail = rest.split("<!--SUMMARY-->", 1)
 
+    automatic_codes = claiming_rules()
+
     def stream() -> Iterator[str]:
         yield head
         shown = 0
@@ -338,7 +404,10 @@ def results(request: HttpRequest) -> HttpResponse:
                 for benefit in payload:
                     if benefit["eligible"]:
                         shown += 1
-                        yield render_to_string("rights/_benefit.html", {"b": benefit, "streaming": True})
+                        automatic = benefit["code"] in automatic_codes
+                        yield render_to_string(
+                            "rights/_benefit.html", {"b": benefit, "streaming": True, "automatic": automatic}
+                        )
             elif kind == "error":
                 yield render_to_string("rights/_error.html", {"message": payload.error})
             elif kind == "done":
@@ -359,8 +428,10 @@ def results(request: HttpRequest) -> HttpResponse:
 def _summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any]:
     benefits = list((simulation.outputs.get("benefits") or {}).values())
     likely = [b for b in benefits if b["eligible"]]
+    orientation = simulation.situation.section("orientation") if simulation.situation_id else {}
+    finder = ClaimFinder(commune_code, abilities=Abilities.from_orientation(orientation))
     for benefit in likely:
-        benefit["plan"] = claim_plan(benefit["code"], benefit["operator"], commune_code=commune_code)
+        benefit["plan"] = finder.plan(benefit["code"], benefit["operator"])
     not_claimed = [b for b in likely if not b["already_received"]]
     monthly_total = sum(b["amount"] for b in likely if b["periodicity"] == "mensuelle" and b["kind"] == "amount")
     assumptions = simulation.inputs.get("assumptions", [])

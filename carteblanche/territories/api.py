@@ -30,7 +30,7 @@ class CommuneOut(Schema):
     longitude: float | None
 
 
-class ErrorOut(Schema):
+class TerritoryErrorOut(Schema):
     message: str
     errors: list[dict]
 
@@ -67,7 +67,7 @@ def commune_out(commune: Commune) -> dict:
     }
 
 
-@router.get("/communes", response={200: list[CommuneOut], 422: ErrorOut}, summary="Chercher une commune")
+@router.get("/communes", response={200: list[CommuneOut], 422: TerritoryErrorOut}, summary="Chercher une commune")
 def communes(
     request: HttpRequest,
     q: str = Query(..., min_length=1, max_length=100, description="Nom, code postal ou code INSEE, tel que tapé."),

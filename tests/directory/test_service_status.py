@@ -82,7 +82,7 @@ def test_orientation_never_offers_an_ended_service(shipped_data, use_index):
 
 def test_rights_where_to_claim_never_lists_an_ended_service(shipped_data):
     def names() -> list[str]:
-        return [row["name"] for row in claim_plan("rsa", "caf", commune_code="46224").services]
+        return claim_plan("rsa", "caf", commune_code="46224").service_names
 
     caf = Service.objects.get(source_id="caf-du-lot-prestations")
     assert caf.name in names()

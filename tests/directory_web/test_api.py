@@ -16,7 +16,7 @@ def assert_error_names(response, status, field):
     assert response.status_code == status, response.content
     body = response.json()
     assert field in body["message"]
-    assert any(error["field"].split(".")[0] == field for error in body["errors"]), body
+    assert any(error["field"].split(".")[0].split("[")[0] == field for error in body["errors"]), body
 
 
 # --- communes ------------------------------------------------------------------------------

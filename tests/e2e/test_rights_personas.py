@@ -127,4 +127,32 @@ def test_kevin_sees_what_a_23_year_old_without_licence_may_get(e2e_server, page)
     # adult-only benefits are not offered to him
     for adult_only in ("minimum vieillesse", "Revenu de solidarité active"):
         assert adult_only not in text
+
+
+def test_sarah_sees_her_claim_counters_nearest_first(e2e_server, page):
+    _foyer(page, e2e_server, commune="Pradines", birth="1992-05-10", children="2")
+    page.get_by_label("Date de naissance de l'enfant 1").fill("2022-03-02")
+    page.get_by_label("Scolarité de l'enfant 1").select_option("maternelle")
+    page.get_by_label("Date de naissance de l'enfant 2").fill("2017-06-20")
+    page.get_by_label("Scolarité de l'enfant 2").select_option("primaire")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Je travaille").check(force=True)
+    page.get_by_label("Salaire net par mois").fill("900")
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Locataire d'un logement vide").check(force=True)
+    page.get_by_label("Loyer par mois").fill("520")
+    page.get_by_role("button", name="Continuer").click()
+    _precisions(page, widowed="Non")
+    page.get_by_role("button", name="Continuer").click()
+    _results(page)
+    for code in ("ppa", "aide_logement"):
+        block = page.locator(f".cb-claim[data-benefit='{code}']")
+        places = block.locator("ol.cb-claim-places > li")
+        assert places.count() >= 2
+        minutes = [int(m) for m in places.evaluate_all("items => items.map(i => i.dataset.minutes)")]
+        assert minutes == sorted(minutes)
+        assert "dans votre commune, Pradines" in places.first.inner_text()  # the France Services bus stop
+        text = block.inner_text()
+        assert "PH off" not in text and "Mo," not in text
+    assert "Versé automatiquement" in page.inner_text("main") or "Chèque énergie" not in page.inner_text("main")
     assert_accessible(page)
