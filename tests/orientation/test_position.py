@@ -62,7 +62,7 @@ def test_api_says_where_trips_start(client, cahors_offer):
         ({"latitude": 48.85, "longitude": 2.35}, "position", "km du centre de Cieurac"),
         ({"latitude": 44.4}, "longitude", "ensemble"),
         ({"longitude": 1.5}, "latitude", "ensemble"),
-        ({"latitude": 95.0, "longitude": 1.5}, "latitude", "inférieure ou égale à 90"),
+        ({"latitude": 95.0, "longitude": 1.5}, "latitude", "inférieur ou égal à 90"),
     ],
 )
 def test_api_bad_position_is_a_422_naming_the_field(client, cahors_offer, extra, field, fragment):
