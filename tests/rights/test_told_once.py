@@ -42,7 +42,7 @@ def test_orientation_answers_prefill_the_commune(client, shipped_data):
     answers = {"commune": "Pradines", "birth_date": "1948-02-14", "couple": "no", "children": "0"}
     assert client.post("/droits/questions/foyer/", answers).status_code == 302
     assert Situation.objects.get().section("profile")["commune_code"] == "46224"
-    assert _value(_page(client, "foyer"), "commune") == "Pradines"
+    assert _value(_page(client, "foyer"), "commune").startswith("Pradines")  # "Pradines (46090)": homonyms elsewhere
     assert "Déjà indiqué" not in _page(client, "foyer")  # now answered here
 
 
