@@ -11,6 +11,8 @@ urlpatterns = [
     path("droits/", include("carteblanche.rights.urls")),
     path("accompagnement/", include("carteblanche.referrals.urls")),
     path("observatoire/", include("carteblanche.observatory.urls")),
+    path("rendez-vous/", include("carteblanche.appointments.urls")),
+    path("mandats/", include("carteblanche.mandates.urls")),
     path("", include("carteblanche.core.urls")),
     path("", include("carteblanche.directory.urls")),
 ]

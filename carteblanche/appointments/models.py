@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from carteblanche.core.models import TimeStampedModel
 
@@ -36,6 +38,12 @@ class Slot(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start:%d/%m/%Y %H:%M} ({self.structure})"
+
+    @property
+    def label(self) -> str:
+        """'mardi 8 décembre 2026, 10:00 – 10:30 (rappel téléphonique)', Paris time."""
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        return f"{date_format(start, 'l j F Y')}, {start:%H:%M} – {end:%H:%M} ({self.get_kind_display()})"
 
 
 class Booking(TimeStampedModel):
