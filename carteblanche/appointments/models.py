@@ -62,7 +62,8 @@ class Booking(TimeStampedModel):
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     case = models.ForeignKey("referrals.CaseFile", on_delete=models.CASCADE, related_name="bookings")
-    consent = models.ForeignKey("referrals.Consent", on_delete=models.PROTECT, related_name="bookings")
+    # Erasing the case file (RGPD) deletes its consents and so its bookings; revoking never deletes.
+    consent = models.ForeignKey("referrals.Consent", on_delete=models.CASCADE, related_name="bookings")
     from_structure = models.ForeignKey("directory.Structure", on_delete=models.PROTECT, related_name="+")
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +26,10 @@ def _own_structures(user: Any):
 def slots(request: HttpRequest) -> HttpResponse:
     """The receiving structure publishes slots (one by one or from hours) and records no-shows."""
     structures = _own_structures(request.user)
+    for prefix in ("one", "hours"):
+        posted = request.POST.get(f"{prefix}-structure")
+        if posted is not None and posted not in {str(s.pk) for s in structures}:
+            raise PermissionDenied("Seule la structure qui reçoit gère ses créneaux.")
     rules = list(
         Place.objects.filter(structure__in=structures).exclude(opening_hours="").values_list("opening_hours", flat=True)
     )

@@ -43,6 +43,7 @@ class Mandate(TimeStampedModel):
     domains = models.JSONField("démarches couvertes", default=list)
     duration = models.CharField("durée", max_length=2, choices=Duration.choices)
     method = models.CharField("forme du mandat", max_length=20, choices=Method.choices)
+    # Required at creation for a scanned mandate (actions); the piece may later be withdrawn or erased.
     document = models.ForeignKey(
         "referrals.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="mandates"
     )
@@ -56,10 +57,6 @@ class Mandate(TimeStampedModel):
         ordering = ["-starts_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("starts_at")), name="mandate_ends_after"),
-            models.CheckConstraint(
-                condition=~models.Q(method="scanned") | models.Q(document__isnull=False),
-                name="mandate_scanned_has_document",
-            ),
         ]
 
     def __str__(self) -> str:
