@@ -18,15 +18,24 @@ from carteblanche.core.models import AuditEntry
 from carteblanche.directory import hours
 from carteblanche.orientation.availability import AvailabilityError, parse_availability
 from carteblanche.referrals import permissions
-from carteblanche.referrals.models import CaseFile, Consent, FollowLink
+from carteblanche.referrals.models import ApiToken, CaseFile, Consent, FollowLink
 
 Action = AuditEntry.Action
 REMINDER_BEFORE = timedelta(hours=48)
 
 
 def _manages(actor: Any, structure_id: int) -> None:
-    if structure_id not in structure_ids(actor):
+    """`actor` is an agent, or a partner API key (`referrals.ApiToken`), which acts for its structure."""
+    allowed = {actor.structure_id} if isinstance(actor, ApiToken) else structure_ids(actor)
+    if structure_id not in allowed:
         raise PermissionDenied("Seule la structure qui reçoit gère ses créneaux.")
+
+
+def _who(actor: Any) -> dict[str, Any]:
+    """Journal fields for an agent or a partner API key."""
+    if isinstance(actor, ApiToken):
+        return {"actor_label": actor.label}
+    return {"actor": actor}
 
 
 def publish_from_hours(
@@ -70,7 +79,12 @@ def add_slot(*, actor: Any, structure_id: int, kind: str, start: datetime, end: 
     if Slot.objects.filter(structure_id=structure_id, kind=kind, start=start).exists():
         raise ValidationError({"start": "Un créneau de ce type commence déjà à cette heure."})
     return Slot.objects.create(
-        structure_id=structure_id, kind=kind, start=start, end=end, source=Slot.Source.EXPLICIT, created_by=actor
+        structure_id=structure_id,
+        kind=kind,
+        start=start,
+        end=end,
+        source=Slot.Source.EXPLICIT,
+        created_by=None if isinstance(actor, ApiToken) else actor,
     )
 
 
@@ -212,6 +226,6 @@ def record_outcome(*, actor: Any, booking_id: int, status: str) -> Booking:
     if booking.status != Booking.Status.BOOKED or booking.slot.start > timezone.now():
         raise ValidationError({"status": "Seul un rendez-vous réservé et commencé peut être marqué."})
     Booking.objects.filter(pk=booking.pk).update(status=status, outcome_recorded_at=timezone.now())
-    record_audit(actor=actor, action=Action.UPDATE, obj=booking, details={"status": status})
+    record_audit(**_who(actor), action=Action.UPDATE, obj=booking, details={"status": status})
     booking.refresh_from_db()
     return booking
