@@ -288,3 +288,28 @@ def test_api_matrix(world, structure):
     else:
         assert read.status_code == 200 and read.json()["person"]["first_name"] == "Martine"
         assert message.status_code == 201
+
+
+@pytest.mark.parametrize("structure", API_TOKENS)
+def test_booking_api_matrix(world, structure):
+    """Slots API: only the receiving structure's key lists its slots or records a no-show."""
+    from tests.referrals.test_api import auth, make_token
+
+    scene = Scene(world)
+    key = make_token(getattr(world, structure))
+    client = Client()
+    before = scene.snapshot()
+    listed = client.get("/api/accompagnement/rendez-vous/creneaux", **auth(key))
+    outcome = client.post(
+        f"/api/accompagnement/rendez-vous/reservations/{scene.booking.pk}/resultat",
+        {"status": "no_show"},
+        content_type="application/json",
+        **auth(key),
+    )
+    assert "Martine" not in listed.content.decode() + outcome.content.decode()
+    if structure == "carsat":
+        assert [row["id"] for row in listed.json()] == [scene.slot.pk] and outcome.status_code == 200
+        assert scene.snapshot() != before
+    else:
+        assert listed.json() == [] and outcome.status_code == 404
+        assert scene.snapshot() == before
