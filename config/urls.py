@@ -12,6 +12,8 @@ urlpatterns = [
     path("accompagnement/", include("carteblanche.referrals.urls")),
     path("observatoire/", include("carteblanche.observatory.urls")),
     path("", include("carteblanche.stewardship.urls")),
+    path("rendez-vous/", include("carteblanche.appointments.urls")),
+    path("mandats/", include("carteblanche.mandates.urls")),
     path("", include("carteblanche.core.urls")),
     path("", include("carteblanche.directory.urls")),
 ]

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from carteblanche.api.validation import field_errors, summary
+from carteblanche.appointments.api import router as appointments_router
 from carteblanche.directory.api import router as directory_router
 from carteblanche.observatory.api import router as observatory_router
 from carteblanche.orientation.api import router as orientation_router
@@ -90,5 +91,6 @@ api.add_router("/territoires", territories_router)
 api.add_router("/offre", directory_router)
 api.add_router("/orientation", orientation_router)
 api.add_router("/droits", rights_router)
+api.add_router("/accompagnement/rendez-vous", appointments_router)
 api.add_router("/accompagnement", referrals_router)
 api.add_router("/observatoire", observatory_router)

@@ -183,6 +183,29 @@ def export_case(case: CaseFile) -> dict[str, Any]:
             {"kind": doc.kind, "name": doc.original_name, "size": doc.size, "added_at": dt(doc.created_at)}
             for doc in case.documents.all()
         ],
+        "bookings": [
+            {
+                "structure": b.slot.structure.name,
+                "kind": b.slot.kind,
+                "start": dt(b.slot.start),
+                "status": b.status,
+                "notify": b.notify,
+                "note": b.note,
+            }
+            for b in case.bookings.select_related("slot__structure")
+        ],
+        "mandates": [
+            {
+                "structure": m.structure.name,
+                "domains": m.domains,
+                "duration": m.duration,
+                "method": m.method,
+                "starts_at": dt(m.starts_at),
+                "expires_at": dt(m.expires_at),
+                "status": m.status,
+            }
+            for m in case.mandates.select_related("structure")
+        ],
         "referrals": [
             {
                 "id": str(referral.pk),

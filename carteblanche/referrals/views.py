@@ -516,6 +516,9 @@ def journal(request: HttpRequest) -> HttpResponse:
 
 
 def follow(request: HttpRequest, token: str) -> HttpResponse:
+    from carteblanche.appointments import selectors as booking_selectors
+    from carteblanche.mandates import selectors as mandate_selectors
+
     link = actions.resolve_follow_link(token)
     if link is None:
         return render(request, "referrals/follow_invalid.html", {"title": "Lien de suivi"}, status=404)
@@ -529,7 +532,14 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "referrals/follow.html",
-        {"rows": rows, "link": link, "token": token, "title": "Le suivi de ma demande"},
+        {
+            "rows": rows,
+            "link": link,
+            "token": token,
+            "title": "Le suivi de ma demande",
+            "bookings": booking_selectors.for_case(link.case),
+            "mandates": mandate_selectors.for_case(link.case),
+        },
     )
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer to another site

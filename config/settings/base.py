@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "carteblanche.orientation",
     "carteblanche.rights",
     "carteblanche.referrals",
+    "carteblanche.appointments",
+    "carteblanche.mandates",
     "carteblanche.observatory",
     "carteblanche.stewardship",
 ]

@@ -6,16 +6,24 @@ user without role and an anonymous visitor must read nothing they are not entitl
 nobody may change what they are not entitled to.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
+from carteblanche.appointments.models import Booking, Slot
+from carteblanche.core.models import AuditEntry
+from carteblanche.mandates import actions as mandate_actions
+from carteblanche.mandates.models import Mandate
 from carteblanche.referrals import actions
 from carteblanche.referrals.models import CaseFile, Consent, Document, FollowLink, Referral, ReferralMessage
 
 ROLES = ["agent_fs", "manager_fs", "agent_carsat", "agent_dept", "coordinator", "steward", "nobody", "anonymous"]
 OWNER = {"agent_fs", "manager_fs"}
 READERS = OWNER | {"agent_carsat"}
+AGENTS = READERS | {"agent_dept"}
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -29,6 +37,20 @@ class Scene:
         self.document = actions.add_document(
             actor=world.agent_fs, case=self.case, kind="death", upload=SimpleUploadedFile("acte.pdf", PDF)
         )
+        # Booking and mandates: a free Carsat slot, a past booked one, a mandate France Services holds.
+        now = timezone.now()
+        self.slot = Slot.objects.create(
+            structure=world.carsat, kind="callback", start=now + timedelta(days=3), end=now + timedelta(days=3, hours=1)
+        )
+        past = Slot.objects.create(
+            structure=world.carsat, kind="callback", start=now - timedelta(hours=2), end=now - timedelta(hours=1)
+        )
+        self.booking = Booking.objects.create(
+            slot=past, case=self.case, consent=self.consent, from_structure=world.fs, booked_by=world.agent_fs
+        )
+        self.mandate = mandate_actions.create_mandate(
+            actor=world.agent_fs, case=self.case, domains=["travail"], duration="1m", method="signed_paper"
+        )
 
     def snapshot(self):
         case = CaseFile.objects.filter(pk=self.case.pk).values().first()
@@ -39,6 +61,10 @@ class Scene:
             "referrals": sorted(Referral.objects.values_list("pk", "status", "version")),
             "messages": ReferralMessage.objects.count(),
             "links": FollowLink.objects.count(),
+            "slots": Slot.objects.count(),
+            "bookings": sorted(Booking.objects.values_list("pk", "status")),
+            "mandates": sorted(Mandate.objects.values_list("pk", "status")),
+            "under_mandate": AuditEntry.objects.filter(reason__startswith="démarche sous mandat").count(),
         }
 
 
@@ -151,6 +177,74 @@ ENDPOINTS = [
         None,
         READERS | {"agent_dept", "coordinator", "steward", "nobody"},
     ),
+    # booking (appointments app)
+    ("slots_page", "get", lambda s: "/rendez-vous/creneaux/", None, AGENTS),
+    (
+        "slot_add",
+        "post",
+        lambda s: "/rendez-vous/creneaux/",
+        lambda s: {
+            "add": "1",
+            "one-structure": s.world.carsat.pk,
+            "one-kind": "callback",
+            "one-start": "2031-01-07T10:00",
+            "one-minutes": 30,
+        },
+        {"agent_carsat"},
+    ),
+    (
+        "slots_from_hours",
+        "post",
+        lambda s: "/rendez-vous/creneaux/",
+        lambda s: {
+            "hours": "1",
+            "hours-structure": s.world.carsat.pk,
+            "hours-kind": "callback",
+            "hours-rule": "Mo-Fr 09:00-12:00",
+            "hours-minutes": 30,
+            "hours-days": 7,
+        },
+        {"agent_carsat"},
+    ),
+    (
+        "book_page",
+        "get",
+        lambda s: f"/rendez-vous/dossiers/{s.case.pk}/reserver/?structure={s.world.carsat.pk}",
+        None,
+        OWNER,
+    ),
+    (
+        "book",
+        "post",
+        lambda s: f"/rendez-vous/dossiers/{s.case.pk}/reserver/?structure={s.world.carsat.pk}",
+        lambda s: {"slot": s.slot.pk, "notify": ""},
+        OWNER,
+    ),
+    (
+        "no_show",
+        "post",
+        lambda s: f"/rendez-vous/reservations/{s.booking.pk}/resultat/",
+        lambda s: {"status": "no_show"},
+        {"agent_carsat"},
+    ),
+    # mandates
+    ("mandate_page", "get", lambda s: f"/mandats/dossiers/{s.case.pk}/nouveau/", None, OWNER),
+    (
+        "mandate_create",
+        "post",
+        lambda s: f"/mandats/dossiers/{s.case.pk}/nouveau/",
+        lambda s: {"domains": ["travail"], "duration": "1d", "method": "signed_paper"},
+        OWNER,
+    ),
+    ("mandate_detail", "get", lambda s: f"/mandats/{s.mandate.pk}/", None, OWNER),
+    (
+        "mandate_act",
+        "post",
+        lambda s: f"/mandats/{s.mandate.pk}/",
+        lambda s: {"domain": "travail", "what": "inscription"},
+        OWNER,
+    ),
+    ("mandate_revoke", "post", lambda s: f"/mandats/{s.mandate.pk}/revoquer/", lambda s: {}, OWNER),
     ("stuck", "get", lambda s: "/accompagnement/en-retard/", None, READERS | {"agent_dept", "coordinator"}),
 ]
 
@@ -321,3 +415,28 @@ def test_simulation_reads_follow_the_consent(world, scope, carsat_reads):
     client = Client()
     client.force_login(world.agent_carsat)
     assert client.get(SIMULATION_URLS[0](simulation)).status_code == 404
+
+
+@pytest.mark.parametrize("structure", API_TOKENS)
+def test_booking_api_matrix(world, structure):
+    """Slots API: only the receiving structure's key lists its slots or records a no-show."""
+    from tests.referrals.test_api import auth, make_token
+
+    scene = Scene(world)
+    key = make_token(getattr(world, structure))
+    client = Client()
+    before = scene.snapshot()
+    listed = client.get("/api/accompagnement/rendez-vous/creneaux", **auth(key))
+    outcome = client.post(
+        f"/api/accompagnement/rendez-vous/reservations/{scene.booking.pk}/resultat",
+        {"status": "no_show"},
+        content_type="application/json",
+        **auth(key),
+    )
+    assert "Martine" not in listed.content.decode() + outcome.content.decode()
+    if structure == "carsat":
+        assert [row["id"] for row in listed.json()] == [scene.slot.pk] and outcome.status_code == 200
+        assert scene.snapshot() != before
+    else:
+        assert listed.json() == [] and outcome.status_code == 404
+        assert scene.snapshot() == before

@@ -33,6 +33,7 @@ STRUCTURES = {
         ("département",),
     ),
     "caf": ("Caf du Lot", ("caf", "caf-lot", "caf46"), ("caf",)),
+    "mission-locale": ("Mission locale du Lot", ("mission-locale",), ("mission locale",)),
 }
 
 # username, first name, last name, role, structure key (None for territory roles)
@@ -43,6 +44,7 @@ ACCOUNTS = [
     ("agent.carsat", "Sophie", "Vidal", Membership.Role.AGENT, "carsat"),
     ("agent.departement", "Karim", "Mercadier", Membership.Role.AGENT, "departement"),
     ("agent.caf", "Élodie", "Garrigues", Membership.Role.AGENT, "caf"),
+    ("agent.missionlocale", "Léa", "Pélissié", Membership.Role.AGENT, "mission-locale"),
     ("coordinateur", "Pierre", "Lacombe", Membership.Role.COORDINATOR, None),
     ("referent.donnees", "Isabelle", "Cayrou", Membership.Role.DATA_STEWARD, None),
 ]
