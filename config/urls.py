@@ -11,6 +11,7 @@ urlpatterns = [
     path("droits/", include("carteblanche.rights.urls")),
     path("accompagnement/", include("carteblanche.referrals.urls")),
     path("observatoire/", include("carteblanche.observatory.urls")),
+    path("guichet/", include("carteblanche.desk.urls")),
     path("", include("carteblanche.core.urls")),
     path("", include("carteblanche.directory.urls")),
 ]

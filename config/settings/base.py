@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "carteblanche.rights",
     "carteblanche.referrals",
     "carteblanche.observatory",
+    "carteblanche.desk",
 ]
 
 MIDDLEWARE = [
