@@ -87,7 +87,11 @@ class VisitorForms:
             )
         )
         self.rights.append(
-            ("aides", "Aides déjà reçues", rights_forms.BenefitsStepForm(data, initial=steps.get("aides", {}), prefix="aides"))
+            (
+                "aides",
+                "Aides déjà reçues",
+                rights_forms.BenefitsStepForm(data, initial=steps.get("aides", {}), prefix="aides"),
+            )
         )
         # Fields that appeared with this submit (partner, children) cannot have been filled yet.
         self.new_questions = data is not None and (
@@ -109,7 +113,9 @@ class ProcedureForm(DsfrBaseForm):
     """'Démarche faite avec l'agent': what, for which body (counted per structure, theme and month)."""
 
     besoin = djforms.ChoiceField(label="Thème de la démarche")
-    organisme = djforms.CharField(label="Pour quel organisme", max_length=200, help_text="Par exemple « CAF », « MSA ».")
+    organisme = djforms.CharField(
+        label="Pour quel organisme", max_length=200, help_text="Par exemple « CAF », « MSA »."
+    )
     quoi = djforms.CharField(
         label="Ce qui a été fait", max_length=300, help_text="Par exemple « Demande de prime d'activité déposée »."
     )

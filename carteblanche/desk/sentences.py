@@ -153,7 +153,11 @@ def orientation_sentences(orientation: Mapping[str, Any], labels: Labels = Label
     if "phone" in orientation:
         out.append("A un téléphone." if orientation["phone"] else "N'a pas de téléphone.")
     if "availability" in orientation:
-        out.append(f"Disponible : {orientation['availability']}." if orientation["availability"] else "Disponible tous les jours.")
+        out.append(
+            f"Disponible : {orientation['availability']}."
+            if orientation["availability"]
+            else "Disponible tous les jours."
+        )
     if orientation.get("urgency"):
         out.append("C'est urgent.")
     if orientation.get("other_commune"):

@@ -60,7 +60,11 @@ def _prefill(situation: Situation | None) -> tuple[dict, dict[str, dict], list[s
         return dict(DEFAULT_INITIAL), {}, []
     profile, orientation = situation.section("profile"), situation.section("orientation")
     steps = dict(situation.section("household").get("steps") or {})
-    given = [title for key, title in (("orientation", "démarches et déplacements"), ("household", "foyer et revenus")) if situation.section(key)]
+    given = [
+        title
+        for key, title in (("orientation", "démarches et déplacements"), ("household", "foyer et revenus"))
+        if situation.section(key)
+    ]
     if orientation:
         commune = Commune.objects.filter(code=profile.get("commune_code", "")).first()
         initial = initial_from_situation(profile, orientation, commune.name if commune else "")
@@ -103,7 +107,9 @@ def visitor(request: HttpRequest) -> HttpResponse:
     commune = Commune.objects.get(code=person.commune_code)
     new_steps["foyer"] |= {"commune": commune.name, "commune_code": commune.code, "commune_name": commune.name}
     try:
-        parsed = parse_household(answers_from_steps(new_steps), today=timezone.localdate(), commune_exists=commune_exists)
+        parsed = parse_household(
+            answers_from_steps(new_steps), today=timezone.localdate(), commune_exists=commune_exists
+        )
     except AnswerErrors as exc:
         context["rights_errors"] = exc.errors
         return render(request, "desk/visitor.html", context, status=400)
@@ -172,7 +178,12 @@ def _result_context(request: HttpRequest, saved: SavedPlan, simulation: Simulati
         documents += [d for d in option.get("documents") or [] if d not in documents]
     for benefit in (rights or {}).get("likely", []):
         documents += [d for d in getattr(benefit["plan"], "documents", ()) if d not in documents]
+    household = saved.situation.section("household")
+    pension_paid = any((p.get("pension_gross") or 0) > 0 for p in household.get("persons") or [])
     return {
+        "need_claims": _need_claims(
+            [n["slug"] for n in plan["needs"]], farm=bool(household.get("farm_scheme")) and pension_paid
+        ),
         "saved": saved,
         "plan": plan,
         "needs_text": ", ".join(n["label"] for n in plan["needs"]),
@@ -182,6 +193,28 @@ def _result_context(request: HttpRequest, saved: SavedPlan, simulation: Simulati
         "case": case,
         "sections": sections_for(saved.situation.answers),
     }
+
+
+def _need_claims(slugs: list[str], *, farm: bool) -> list[dict]:
+    """For each need: the bodies that handle it (the needs catalogue) and the official online procedure.
+
+    When the person says her pension is paid under the farm scheme, the MSA is named first as her body.
+    """
+    from carteblanche.directory.models import Need
+
+    claims = []
+    for need in Need.objects.filter(slug__in=slugs).prefetch_related("operators"):
+        operators = sorted(need.operators.all(), key=lambda o: (not (farm and o.code == "msa"), o.name))
+        claims.append(
+            {
+                "label": need.label,
+                "bodies": [o.short_name or o.name for o in operators],
+                "own_body": "MSA" if farm and any(o.code == "msa" for o in operators) else "",
+                "online": need.online_procedure_url,
+                "documents": need.documents,
+            }
+        )
+    return claims
 
 
 @agent_required
@@ -204,7 +237,9 @@ def visit_result(request: HttpRequest, plan_id) -> HttpResponse:
 def visit_print(request: HttpRequest, plan_id) -> HttpResponse:
     """One page for the person: plan, rights and where to claim, documents (print CSS, no DSFR chrome)."""
     saved, simulation, case = _visit(request, plan_id)
-    return render(request, "desk/print.html", _result_context(request, saved, simulation, case) | {"today": timezone.localdate()})
+    return render(
+        request, "desk/print.html", _result_context(request, saved, simulation, case) | {"today": timezone.localdate()}
+    )
 
 
 @agent_required
@@ -231,5 +266,8 @@ def procedure_create(request: HttpRequest, plan_id) -> HttpResponse:
         if case is not None:
             url += f"&dossier={case.pk}"
         return redirect(url)
-    context = _result_context(request, saved, simulation, case) | {"title": "Accueil : plan et droits", "procedure_form": form}
+    context = _result_context(request, saved, simulation, case) | {
+        "title": "Accueil : plan et droits",
+        "procedure_form": form,
+    }
     return render(request, "desk/result.html", context, status=400)

@@ -27,7 +27,9 @@ MARTINE = {
     "household": {
         "steps": {"foyer": {"couple": "no"}},
         "commune_code": "46070",
-        "persons": [{"relation": "demandeur", "birth_date": "1948-03-02", "activity": "retraite", "pension_gross": 820}],
+        "persons": [
+            {"relation": "demandeur", "birth_date": "1948-03-02", "activity": "retraite", "pension_gross": 820}
+        ],
         "housing_status": "proprietaire",
         "rent": 0,
         "farm_scheme": True,
@@ -60,7 +62,10 @@ def test_situation_sections_are_french_sentences_with_labels():
     assert "N'a pas internet." in sentences
     assert "Disponible : mardi 9-12." in sentences
     assert "Vit seul(e)." in sentences
-    assert "La personne : née ou né le 02/03/1948 ; est à la retraite ; revenus : retraite ou pension 820 € brut par mois." in sentences
+    assert (
+        "La personne : née ou né le 02/03/1948 ; est à la retraite ; revenus : retraite ou pension 820 € brut par mois."
+        in sentences
+    )
     assert "Propriétaire de son logement." in sentences
     assert "Dépend de la MSA (régime agricole)." in sentences
     assert "Reçoit déjà : Minimum vieillesse (Aspa)." in sentences
