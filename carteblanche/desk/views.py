@@ -35,7 +35,6 @@ from carteblanche.rights.selectors import commune_exists
 from carteblanche.rights.views import _jsonable, _summary_context, answers_from_steps
 from carteblanche.territories.models import Commune
 
-
 VISITS_KEY = "desk_visits"
 
 
