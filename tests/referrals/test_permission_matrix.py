@@ -136,6 +136,8 @@ ENDPOINTS = [
         READERS,
     ),
     ("journal", "get", lambda s: "/accompagnement/journal/", None, {"steward"}),
+    # The desk (carteblanche.desk): receiving the person from her case file reads her situation.
+    ("desk_visitor_from_case", "get", lambda s: f"/guichet/?dossier={s.case.pk}", None, READERS),
     ("stuck", "get", lambda s: "/accompagnement/en-retard/", None, READERS | {"agent_dept", "coordinator"}),
 ]
 
