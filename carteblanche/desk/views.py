@@ -227,7 +227,6 @@ def visit_result(request: HttpRequest, plan_id) -> HttpResponse:
         "procedure_form": ProcedureForm(
             initial={"besoin": first_need}, needs=needs, structures=_structures(request.user)
         ),
-        "procedures": saved.situation and case and case.desk_procedures.all(),
     }
     return render(request, "desk/result.html", context)
 
