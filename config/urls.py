@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("carteblanche.stewardship.urls")),
     path("rendez-vous/", include("carteblanche.appointments.urls")),
     path("mandats/", include("carteblanche.mandates.urls")),
+    path("guichet/", include("carteblanche.desk.urls")),
     path("", include("carteblanche.core.urls")),
     path("", include("carteblanche.directory.urls")),
 ]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "carteblanche.mandates",
     "carteblanche.observatory",
     "carteblanche.stewardship",
+    "carteblanche.desk",
 ]
 
 MIDDLEWARE = [

@@ -245,6 +245,8 @@ ENDPOINTS = [
         OWNER,
     ),
     ("mandate_revoke", "post", lambda s: f"/mandats/{s.mandate.pk}/revoquer/", lambda s: {}, OWNER),
+    # The desk (carteblanche.desk): receiving the person from her case file reads her situation.
+    ("desk_visitor_from_case", "get", lambda s: f"/guichet/?dossier={s.case.pk}", None, READERS),
     ("stuck", "get", lambda s: "/accompagnement/en-retard/", None, READERS | {"agent_dept", "coordinator"}),
 ]
 
