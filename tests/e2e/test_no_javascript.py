@@ -22,8 +22,8 @@ def test_main_menu_reachable_without_javascript_on_a_phone(e2e_server, phone_pag
         nav = page.get_by_role("navigation", name="Menu principal")
         link = nav.get_by_role("link", name=label, exact=True)
         assert link.is_visible(), f"« {label} » is not visible without JavaScript"
-        link.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            link.click()
         # "Accompagnement" is the agents' area: a visitor lands on the login page, sent back there after.
         assert page.url in (f"{e2e_server}{url}", f"{e2e_server}/compte/connexion/?next={url}"), (label, page.url)
         assert page.locator("main").is_visible()
