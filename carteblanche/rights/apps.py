@@ -2,7 +2,6 @@ import logging
 import threading
 
 from django.apps import AppConfig
-from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -11,12 +10,6 @@ class RightsConfig(AppConfig):
     name = "carteblanche.rights"
     label = "rights"
     verbose_name = "Droits"
-
-    def ready(self) -> None:
-        # Warm the OpenFisca system at start-up only where asked (the web server in dev/prod), so
-        # tests and management commands stay fast. In a background thread: start-up is not blocked.
-        if getattr(settings, "RIGHTS_WARMUP", False):
-            start_warm_up()
 
 
 def start_warm_up() -> None:

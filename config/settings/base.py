@@ -187,8 +187,9 @@ DIRECTORY_CORRECTIONS_PER_HOUR = env_int("DIRECTORY_CORRECTIONS_PER_HOUR", 10)
 
 
 # === rights settings ===
-# Build and warm OpenFisca-France at start-up (web server); off by default so tests and commands stay fast.
-RIGHTS_WARMUP = env_bool("RIGHTS_WARMUP", False)
+# Build and warm OpenFisca-France when a web server process starts (config/wsgi.py, in a background
+# thread), so the first rights result does not pay for the build. Management commands never warm up.
+RIGHTS_WARMUP = env_bool("RIGHTS_WARMUP", True)
 RIGHTS_BATCH_WINDOW_MS = env_int("RIGHTS_BATCH_WINDOW_MS", 30)  # a gap this long ends a batch's collection
 RIGHTS_BATCH_MAX_WAIT_MS = env_int("RIGHTS_BATCH_MAX_WAIT_MS", 300)  # longest collection of one batch
 RIGHTS_BATCH_MAX = env_int("RIGHTS_BATCH_MAX", 256)  # households per vectorised simulation at most

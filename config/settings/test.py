@@ -13,6 +13,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CARTEBLANCHE_SMS_BACKEND = "carteblanche.core.sms.LocmemBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 AXES_ENABLED = True
+RIGHTS_WARMUP = False  # a test that loads config.wsgi must not build OpenFisca in the background
 
 # Static files are served by nobody in tests; whitenoise would warn that STATIC_ROOT is missing.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
