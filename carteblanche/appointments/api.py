@@ -20,7 +20,7 @@ from carteblanche.referrals.api import CleanSchema, Error, PartnerKey
 router = Router(tags=["rendez-vous (partenaires)"], auth=PartnerKey())
 
 
-class SlotOut(Schema):
+class AppointmentSlotOut(Schema):
     id: int
     kind: str
     start: datetime
@@ -54,7 +54,7 @@ def _message(error: ValidationError) -> str:
     return " ".join(f"{field} : {' '.join(texts)}" for field, texts in error.message_dict.items())
 
 
-@router.get("/creneaux", response=list[SlotOut])
+@router.get("/creneaux", response=list[AppointmentSlotOut])
 def list_slots(request: HttpRequest):
     """The structure's slots from today on, with the status of their active booking."""
     slots = list(Slot.objects.filter(structure_id=request.auth.structure_id, start__gte=timezone.now())[:1000])
@@ -62,7 +62,7 @@ def list_slots(request: HttpRequest):
     return [_out(slot, bookings.get(slot.pk)) for slot in slots]
 
 
-@router.post("/creneaux", response={201: SlotOut, 422: Error})
+@router.post("/creneaux", response={201: AppointmentSlotOut, 422: Error})
 def create_slot(request: HttpRequest, payload: SlotIn):
     start, end = payload.start, payload.end
     if timezone.is_naive(start) or timezone.is_naive(end):
@@ -76,7 +76,7 @@ def create_slot(request: HttpRequest, payload: SlotIn):
     return Reply(201, _out(slot, None))
 
 
-@router.post("/reservations/{booking_id}/resultat", response={200: SlotOut, 404: Error, 422: Error})
+@router.post("/reservations/{booking_id}/resultat", response={200: AppointmentSlotOut, 404: Error, 422: Error})
 def record_outcome(request: HttpRequest, booking_id: int, payload: OutcomeIn):
     if booking_id > 2**31 - 1:
         return Reply(404, {"message": "Réservation inconnue."})

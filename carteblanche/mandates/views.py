@@ -25,6 +25,7 @@ def _own_mandate(request: HttpRequest, mandate_id: int) -> Mandate:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
+    referral_selectors.audited_case(actor=request.user, case=case, reason="mandat : formulaire")  # shows the name
     form = forms.MandateForm(request.POST or None, documents=case.documents.all())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
