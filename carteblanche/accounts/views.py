@@ -20,6 +20,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from carteblanche.accounts import permissions as roles
 from carteblanche.accounts.forms import AgentPasswordChangeForm, LoginForm, OTPCodeForm
 from carteblanche.accounts.oidc import oidc_enabled
 
@@ -43,8 +44,16 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "oidc_enabled": oidc_enabled(), "title": "Espace agents"}
 
+    def get_default_redirect_url(self) -> str:
+        """The territory coordinator (without a structure) lands on the observatory, agents on their desk."""
+        user = getattr(self, "_arriving", None) or self.request.user
+        if roles.is_coordinator(user) and not roles.is_agent(user):
+            return reverse("observatory:home")
+        return super().get_default_redirect_url()
+
     def form_valid(self, form):
         user = form.get_user()
+        self._arriving = user
         if _confirmed_device(user) is None:
             return super().form_valid(form)
         self.request.session[PENDING_KEY] = {

@@ -168,3 +168,14 @@ def test_charts_are_svg_images_of_their_own(computed, client):
     assert chart["Content-Type"] == "image/svg+xml" and b"<script" not in chart.content
     promise = client.get("/observatoire/promesses/retraite-sans-voiture/evolution.svg")
     assert promise.status_code == 200 and promise.content.lstrip().startswith(b"<svg")
+
+
+def test_the_coordinator_lands_on_the_observatory_and_agents_on_their_desk(shipped_data, client):
+    from tests.referrals.conftest import PASSWORD, World
+
+    world = World()
+    response = client.post("/compte/connexion/", {"username": world.coordinator.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/observatoire/"
+    agent = Client()
+    response = agent.post("/compte/connexion/", {"username": world.agent_fs.username, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accompagnement/"
