@@ -256,6 +256,7 @@ def follow_through(request: HttpRequest) -> HttpResponse:
     period = context["period"]
     if period:
         context["referrals"] = selectors.breakdown_table(territory.slug, "suivi-orientations", period)
+        context["referral_trend"] = selectors.series(territory.slug, "suivi-orientations", {"par": "tous"})[-12:]
         satisfaction = []
         for value in selectors.breakdown_table(territory.slug, "satisfaction", period):
             answers = int(value.extra.get("reponses", 0))

@@ -93,6 +93,7 @@ def test_follow_through_is_for_agents_and_coordinator_and_hides_small_shares(shi
     coordinator.force_login(world.coordinator)
     page = coordinator.get("/observatoire/suivi/").content.decode()
     assert "Toutes les orientations" in page
+    assert "Mois par mois" in page and timezone.localdate().strftime("%m/%Y") in page
     home = coordinator.get("/observatoire/").content.decode()
     assert "Orientations bloquées" in home
     assert "Orientations bloquées" not in client.get("/observatoire/").content.decode()
