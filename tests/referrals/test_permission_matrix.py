@@ -187,7 +187,7 @@ ENDPOINTS = [
             "add": "1",
             "one-structure": s.world.carsat.pk,
             "one-kind": "callback",
-            "one-start": "2031-01-07T10:00",
+            "one-start": f"{timezone.localdate() + timedelta(days=400)}T10:00",
             "one-minutes": 30,
         },
         {"agent_carsat"},

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.models import Simulation
@@ -68,7 +69,8 @@ def test_unknown_answers_become_assumptions_naming_the_benefits():
 
 @pytest.mark.django_db
 def test_api_bad_input_returns_422_and_stores_nothing(client, shipped_data):
-    answers = household("99999", [person("demandeur", "2030-01-01", salary=-1)])
+    next_year = timezone.localdate().year + 1  # a birth date in the future whatever today is
+    answers = household("99999", [person("demandeur", f"{next_year}-01-01", salary=-1)])
     response = client.post("/api/droits/simulations", answers, content_type="application/json")
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
