@@ -27,7 +27,6 @@ api = NinjaAPI(
 
 
 _MESSAGES = json.loads((Path(__file__).resolve().parent / "data" / "validation_messages_fr.json").read_text("utf-8"))
-_LOCATIONS = ("body", "query", "path", "payload", "header", "headers", "cookie", "form", "file")
 
 
 def french_message(error: dict) -> str:
