@@ -32,7 +32,7 @@ def test_kevin_call_back_and_mandate(e2e_server, page):
     page.select_option("#id_hours-kind", "callback")
     page.fill("#id_hours-rule", "Tu,Th 09:00-12:00")
     page.click("button:has-text('Publier les créneaux')")
-    assert page.get_by_text("créneau(x) publié(s)").is_visible()
+    page.get_by_text("créneau(x) publié(s)").wait_for()
 
     login(page, base, "agent.catus")
     case_url = open_case(page, base, "Kevin", "Lacoste", "06 12 34 56 78", "46064", "mardi matin")
@@ -45,7 +45,7 @@ def test_kevin_call_back_and_mandate(e2e_server, page):
     page.goto(f"{base}/rendez-vous/dossiers/{case_url.rstrip('/').rsplit('/', 1)[1]}/reserver/")
     page.select_option("#structure", label=mission_locale)
     page.click("button:has-text('Voir les créneaux libres')")
-    assert page.get_by_text("Seuls les créneaux compris dans les disponibilités").is_visible()
+    page.get_by_text("Seuls les créneaux compris dans les disponibilités").wait_for()
     labels = page.locator("input[name='slot'] + label").all_inner_texts()
     assert labels and all(label.startswith("mardi") for label in labels)  # Thursday is not offered
     assert_accessible(page)
@@ -53,7 +53,7 @@ def test_kevin_call_back_and_mandate(e2e_server, page):
     page.get_by_label("SMS").check(force=True)
     page.click("button:has-text('Réserver')")
     page.wait_for_url(re.compile(r"/accompagnement/dossiers/"))
-    assert page.get_by_text(f"avec {mission_locale}").first.is_visible()
+    page.get_by_text(f"avec {mission_locale}").first.wait_for()
 
     page.click("a:has-text('Enregistrer un mandat')")
     page.get_by_label("travail (dont inscription à France Travail)").check(force=True)
@@ -64,7 +64,7 @@ def test_kevin_call_back_and_mandate(e2e_server, page):
     assert_accessible(page)
     page.fill("#id_what", "inscription à France Travail")
     page.click("button:has-text('Enregistrer la démarche')")
-    assert page.get_by_text("Démarche enregistrée au journal").is_visible()
+    page.get_by_text("Démarche enregistrée au journal").wait_for()
 
     page.goto(case_url)
     page.click("button:has-text('Créer un lien de suivi pour la personne')")
@@ -72,9 +72,9 @@ def test_kevin_call_back_and_mandate(e2e_server, page):
 
     page.context.clear_cookies()
     page.goto(follow_url)
-    assert page.get_by_role("heading", name="Mes mandats").is_visible()
-    assert page.get_by_role("heading", name="Mes rendez-vous").is_visible()
+    page.get_by_role("heading", name="Mes mandats").wait_for()
+    page.get_by_role("heading", name="Mes rendez-vous").wait_for()
     assert_accessible(page)
     page.click("button:has-text('Révoquer ce mandat')")
-    assert page.get_by_text("Le mandat est révoqué").is_visible()
+    page.get_by_text("Le mandat est révoqué").wait_for()
     assert page.locator("button:has-text('Révoquer ce mandat')").count() == 0
