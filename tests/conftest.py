@@ -215,8 +215,20 @@ def phone_page(browser):
 def assert_accessible(page) -> None:
     """axe-core (bundled with axe-playwright-python) finds no serious or critical violation."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
-    results = Axe().run(page)
+    # A click on a submit button returns once the navigation has started, not ended: axe run in
+    # between finds no document (or a destroyed context). Wait for the new page and try again.
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigating or attempt == 2:
+                raise
+            page.wait_for_timeout(200)
     violations = results.response["violations"]
     blocking = [v for v in violations if v.get("impact") in ("serious", "critical")]
     assert not blocking, "\n".join(
