@@ -29,7 +29,6 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -45,8 +44,8 @@ from carteblanche.mobility.travel import MobilityContext, Point, TimeWindow  # n
 from carteblanche.observatory import reach  # noqa: E402
 from carteblanche.orientation.engine import Engine, NeedRequest, PersonSituation  # noqa: E402
 from carteblanche.orientation.scoring import Digital  # noqa: E402
+from carteblanche.territories.geo import PARIS  # noqa: E402
 
-PARIS = ZoneInfo("Europe/Paris")
 WINDOW = TimeWindow(datetime(2026, 3, 10, 9, tzinfo=PARIS), datetime(2026, 3, 10, 12, tzinfo=PARIS))
 NEAREST = 3
 EARTH_KM = 6371.0088

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -32,7 +33,6 @@ import time
 import tracemalloc
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synthetic  # noqa: E402
 from bench_search import located_arrays  # noqa: E402
 
-from carteblanche.directory.search_engine import Candidate, OfferIndex, haversine_km  # noqa: E402
+from carteblanche.directory.search_engine import Candidate, OfferIndex  # noqa: E402
 from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans  # noqa: E402
 from carteblanche.orientation.availability import parse_availability  # noqa: E402
 from carteblanche.orientation.engine import (  # noqa: E402
@@ -56,8 +56,8 @@ from carteblanche.orientation.engine import (  # noqa: E402
 )
 from carteblanche.orientation.render import plan_to_dict  # noqa: E402
 from carteblanche.orientation.scoring import MAX_DISTANCE_KM, Digital  # noqa: E402
+from carteblanche.territories.geo import PARIS, great_circle_km_radians  # noqa: E402
 
-PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=PARIS)  # a Tuesday
 K_NEAREST = 40  # same as carteblanche.orientation.selectors.CANDIDATES_PER_THEME
 REMOTE_KEPT = 10  # the synthetic offer has thousands of remote services per thematique; keep a few
@@ -166,7 +166,7 @@ def nearest_sort_free(
     if not arrays:
         return []
     pairs = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-    km = haversine_km(lat, lon, index._lat_rad[pairs], index._lon_rad[pairs])
+    km = great_circle_km_radians(math.radians(lat), math.radians(lon), index._lat_rad[pairs], index._lon_rad[pairs])
     keep = km <= max_km
     pairs, km = pairs[keep], km[keep]
     enough = k * len(arrays)  # a pair appears at most once per thematique: k distinct among these

@@ -459,7 +459,7 @@ def main() -> None:
         queries = synthetic.queries_with_communes(offer, args.queries)
         communes = Commune.objects.select_related("epci", "department").in_bulk({q[3] for q in queries})
         needs = {need.thematiques[0]: need for need in Need.objects.filter(slug__startswith="bench-")}
-        from carteblanche.directory.hours import PARIS
+        from carteblanche.territories.geo import PARIS
 
         at = datetime.fromisoformat(AT).astimezone(PARIS)
         plan = []

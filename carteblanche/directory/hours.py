@@ -8,11 +8,10 @@ opening-hours-py only does when built with ``country="FR"``. An empty rule means
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import opening_hours
 
-PARIS = ZoneInfo("Europe/Paris")
+from carteblanche.territories.geo import PARIS
 
 
 class OpeningHoursError(ValueError):

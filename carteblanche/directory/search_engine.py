@@ -26,8 +26,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from carteblanche.directory.kdtree import KDTree
+from carteblanche.territories.geo import EARTH_RADIUS_KM, great_circle_km_radians
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 _NONE = -1  # stands for a missing place or stop id in the int64 arrays
 _TIE_ROOM = 4  # pairs asked beyond k with one_per_service, so that a service's other places rarely need a second query
 _KDTREE_NODE_BYTES = 72  # approximate size of one cKDTree node (ids, split, children pointers)
@@ -97,16 +97,6 @@ def _km_of_chords(chords: list[float], *, squared: bool = False) -> list[float]:
     if squared:
         return [two_r * asin(min(sqrt(c) * 0.5, 1.0)) for c in chords]
     return [two_r * asin(min(c * 0.5, 1.0)) for c in chords]
-
-
-def haversine_km(lat_deg: float, lon_deg: float, lats_rad: np.ndarray, lons_rad: np.ndarray) -> np.ndarray:
-    """Great-circle distances (km) from one point to many points given in radians."""
-    lat = math.radians(lat_deg)
-    lon = math.radians(lon_deg)
-    sin_dlat = np.sin((lats_rad - lat) * 0.5)
-    sin_dlon = np.sin((lons_rad - lon) * 0.5)
-    a = sin_dlat * sin_dlat + math.cos(lat) * np.cos(lats_rad) * sin_dlon * sin_dlon
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _check_point(lat: float, lon: float) -> None:
@@ -398,7 +388,7 @@ class OfferIndex:
         if not arrays:
             return []
         pairs = arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
-        km = haversine_km(lat, lon, self._lat_rad[pairs], self._lon_rad[pairs])
+        km = great_circle_km_radians(math.radians(lat), math.radians(lon), self._lat_rad[pairs], self._lon_rad[pairs])
         if max_km is not None:
             keep = km <= max_km
             pairs, km = pairs[keep], km[keep]
@@ -518,7 +508,8 @@ class RemoteOffices:
         found = np.asarray(self._tree.query_ball_point(_unit_vector(lat, lon), bound), dtype=np.int64)
         if not len(found):
             return {}
-        km = haversine_km(lat, lon, np.radians(self._office_lat[found]), np.radians(self._office_lon[found]))
+        office_lat, office_lon = np.radians(self._office_lat[found]), np.radians(self._office_lon[found])
+        km = great_circle_km_radians(math.radians(lat), math.radians(lon), office_lat, office_lon)
         services = self._office_service[found]
         order = np.lexsort((km, services))  # per service, nearest office first
         services, km = services[order], km[order]

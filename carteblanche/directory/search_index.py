@@ -25,17 +25,10 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from carteblanche.directory import offer_version as offer_token
+from carteblanche.directory.kinds import REMOTE_CHANNEL_KINDS
 from carteblanche.directory.models import Channel, ItinerantStop, Place, Service
 from carteblanche.directory.search_engine import OfferIndex, OfferRow, RemoteOffices
 
-# Channels that need no travel: the service is reachable from home.
-REMOTE_CHANNEL_KINDS = (
-    Channel.Kind.PHONE,
-    Channel.Kind.ONLINE,
-    Channel.Kind.CALLBACK,
-    Channel.Kind.HOME_VISIT,
-    Channel.Kind.VIDEO,
-)
 _WATCHED = (Service, Place, Channel, ItinerantStop)
 
 _lock = threading.Lock()

@@ -30,20 +30,14 @@ from django.utils import timezone
 
 from carteblanche.core import serving
 from carteblanche.directory import hours, offer_version
+from carteblanche.directory.kinds import REMOTE_CHANNEL_KINDS as REMOTE_KINDS
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Operator, Place, Service, Structure
 from carteblanche.directory.search_engine import Candidate, RemoteOffices
 from carteblanche.directory.search_index import get_offer_snapshot
+from carteblanche.territories.geo import great_circle_km
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import CommuneAnswer, resolve_commune
 
-# Channels that need no trip to a place.
-REMOTE_KINDS = (
-    Channel.Kind.PHONE,
-    Channel.Kind.ONLINE,
-    Channel.Kind.CALLBACK,
-    Channel.Kind.HOME_VISIT,
-    Channel.Kind.VIDEO,
-)
 # Channels whose opening hours say when a person can use them (online is always reachable).
 TIMED_KINDS = (Channel.Kind.COUNTER, Channel.Kind.PHONE, Channel.Kind.CALLBACK, Channel.Kind.VIDEO)
 # An itinerant stop farther than this from the commune is not shown.
@@ -54,18 +48,7 @@ HORIZON_DAYS = 14
 # Below this score a free-text match is not trusted to pick the need on its own.
 MIN_TEXT_SCORE = 0.2
 
-EARTH_RADIUS_KM = 6371.0088
-
 logger = logging.getLogger(__name__)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points, in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 # --- result shapes -------------------------------------------------------------------------
@@ -308,7 +291,7 @@ def _channel_view(channel: Channel, at: datetime, *, with_week: bool = False) ->
 
 def _stop_view(stop: ItinerantStop, commune: Commune | None, at: datetime, distance: float | None = None) -> StopView:
     if distance is None and commune is not None and commune.has_point:
-        distance = haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+        distance = great_circle_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
     next_visit, known, _invalid = _next_slot(stop.schedule, at, days=62)  # monthly visits: two months ahead
     return StopView(
         stop=stop,
@@ -345,7 +328,7 @@ def _near_stops(service: Service, commune: Commune, at: datetime, *, limit: int 
         for stop in _stops_of(channel):
             inside = stop.commune_id == commune.code
             distance = (
-                haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+                great_circle_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
                 if commune.has_point
                 else None
             )
@@ -730,7 +713,7 @@ class _LightLook:
         for stop in self._stops.get(service_id, ()):
             inside = stop.commune_id == commune.code
             distance = (
-                haversine_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
+                great_circle_km(commune.latitude, commune.longitude, stop.latitude, stop.longitude)
                 if commune.has_point
                 else None
             )

@@ -7,7 +7,7 @@ of the error is the gap between a centroid and the village centre a source measu
 
 from dataclasses import dataclass
 
-from carteblanche.mobility.travel import CAR_ACCESS_MINUTES, RURAL, Point, great_circle_km, road_km, road_minutes
+from carteblanche.mobility.travel import CAR_ACCESS_MINUTES, RURAL, Point, crow_km, road_km, road_minutes
 
 # Commune reference points (INSEE code, name, latitude, longitude) from communes-2026.csv.gz.
 PLACES: dict[str, tuple[str, float, float]] = {
@@ -130,7 +130,7 @@ def checks(*, terrain: str = RURAL) -> list[Check]:
     for ref in REFERENCES:
         a, b = _point(ref.origin), _point(ref.destination)
         model_km, model_minutes = road_km(a, b, terrain=terrain), road_minutes(a, b, terrain=terrain)
-        result.append(Check(ref, great_circle_km(a, b), model_km, model_minutes))
+        result.append(Check(ref, crow_km(a, b), model_km, model_minutes))
     return result
 
 

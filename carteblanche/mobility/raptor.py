@@ -19,13 +19,14 @@ from datetime import date
 
 import numpy as np
 
+from carteblanche.territories.geo import great_circle_km_radians
+
 WALK_TRANSFER_KM = 0.4  # stops closer than this (great circle) are linked by a walking transfer
 TRANSFER_CIRCUITY = 1.25
 TRANSFER_KMH = 4.5
 BOARD_SLACK_S = 60  # a change of vehicle at the same stop takes at least a minute
 MAX_ROUNDS = 4  # at most four vehicles (three transfers)
 INF = 2**31 - 1
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,6 @@ class Journey:
     @property
     def rides(self) -> list[RideLeg]:
         return [leg for leg in self.legs if isinstance(leg, RideLeg)]
-
-
-def haversine_km(lat1: np.ndarray | float, lon1, lat2, lon2):
-    lat1, lon1, lat2, lon2 = (np.radians(x) for x in (lat1, lon1, lat2, lon2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
 def walk_seconds(km: float, *, kmh: float = TRANSFER_KMH) -> int:
@@ -194,11 +189,12 @@ class Timetable:
             key = (int(lat // cell_lat), int(lon // cell_lon))
             keys.append(key)
             cells.setdefault(key, []).append(i)
+        lat_rad, lon_rad = np.radians(self.stop_lat), np.radians(self.stop_lon)
         for i, (ki, kj) in enumerate(keys):
             near = [j for di in (-1, 0, 1) for dj in (-1, 0, 1) for j in cells.get((ki + di, kj + dj), ()) if j != i]
             if not near:
                 continue
-            km = haversine_km(self.stop_lat[i], self.stop_lon[i], self.stop_lat[near], self.stop_lon[near])
+            km = great_circle_km_radians(lat_rad[i], lon_rad[i], lat_rad[near], lon_rad[near])
             self.transfers[i] = [(j, walk_seconds(float(d))) for j, d in zip(near, km, strict=True) if d <= transfer_km]
 
     def reversed(self) -> Timetable:
@@ -275,7 +271,9 @@ class Timetable:
         box = np.flatnonzero(np.abs(self.stop_lat - lat) <= dlat)
         if box.size == 0:
             return []
-        km = haversine_km(lat, lon, self.stop_lat[box], self.stop_lon[box])
+        km = great_circle_km_radians(
+            math.radians(lat), math.radians(lon), np.radians(self.stop_lat[box]), np.radians(self.stop_lon[box])
+        )
         inside = np.flatnonzero(km <= radius_km)
         order = inside[np.argsort(km[inside], kind="stable")][:limit]
         return [(int(box[i]), float(km[i])) for i in order]

@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from carteblanche.mobility.offers import OnDemandOffer, SolidarityOffer, hhmm
+from carteblanche.territories.geo import PARIS, great_circle_km
 
 if TYPE_CHECKING:
     from carteblanche.mobility.raptor import Journey, SearchTree, Timetable
-
-EARTH_RADIUS_KM = 6371.0088
 
 
 class Mode(StrEnum):
@@ -137,10 +135,9 @@ WALK_KMH_REDUCED = 3.0
 CAR_COST_EUR_PER_KM = 0.0  # not shown: the person's own car
 
 
-def great_circle_km(a: Point, b: Point) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+def crow_km(a: Point, b: Point) -> float:
+    """Great-circle distance between two points of the model (the territory's one formula)."""
+    return great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def _road(crow_km: float, terrain: str) -> tuple[float, float]:
@@ -158,17 +155,17 @@ def _road(crow_km: float, terrain: str) -> tuple[float, float]:
 
 
 def road_km(a: Point, b: Point, *, terrain: str = RURAL) -> float:
-    return _road(great_circle_km(a, b), terrain)[0]
+    return _road(crow_km(a, b), terrain)[0]
 
 
 def road_minutes(a: Point, b: Point, *, terrain: str = RURAL) -> float:
     """Door-to-door driving time: the road km at each slice's mean speed, plus parking."""
-    crow = great_circle_km(a, b)
+    crow = crow_km(a, b)
     return 0.0 if crow == 0 else _road(crow, terrain)[1] + CAR_ACCESS_MINUTES
 
 
 def walk_km(a: Point, b: Point) -> float:
-    return great_circle_km(a, b) * WALK_CIRCUITY
+    return crow_km(a, b) * WALK_CIRCUITY
 
 
 def walk_minutes(a: Point, b: Point, *, reduced_mobility: bool = False) -> float:
@@ -177,7 +174,6 @@ def walk_minutes(a: Point, b: Point, *, reduced_mobility: bool = False) -> float
 
 
 # --- planning parameters -------------------------------------------------------------------
-PARIS = ZoneInfo("Europe/Paris")
 VISIT_MINUTES = 45  # time spent at the place before heading back
 MAX_EARLY_MINUTES = 60  # arriving earlier than this before the slot: look for a later departure
 STOP_WALK_MAX_KM = 1.5  # never walk further than this to or from a stop, whatever walk_max_km says
@@ -455,13 +451,11 @@ class MobilityContext:
         for leg in journey.legs:
             if isinstance(leg, RideLeg):
                 fare = float(tt.route_fares[leg.route])
-                crow = float(
-                    _crow(
-                        tt.stop_lat[leg.from_stop],
-                        tt.stop_lon[leg.from_stop],
-                        tt.stop_lat[leg.to_stop],
-                        tt.stop_lon[leg.to_stop],
-                    )
+                crow = great_circle_km(
+                    float(tt.stop_lat[leg.from_stop]),
+                    float(tt.stop_lon[leg.from_stop]),
+                    float(tt.stop_lat[leg.to_stop]),
+                    float(tt.stop_lon[leg.to_stop]),
                 )
                 legs.append(
                     Leg(
@@ -642,7 +636,7 @@ class TripPlanner:
         key = (destination, destination_commune)
         found = self._road.get(key)
         if found is None:
-            crow = great_circle_km(self.origin, destination)  # once, for the three figures below
+            crow = crow_km(self.origin, destination)  # once, for the three figures below
             km, driving = _road(crow, self.context.terrain(self.origin_commune, destination_commune))
             # = road_km, road_minutes and walk_km of (origin, destination)
             found = self._road[key] = (km, 0.0 if crow == 0 else driving + CAR_ACCESS_MINUTES, crow * WALK_CIRCUITY)
@@ -697,7 +691,3 @@ class TripPlanner:
             )
         arrival = tree.arrival(access)
         return (None if arrival is None else -arrival), tree.labels[0].keys().isdisjoint(access)
-
-
-def _crow(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return great_circle_km(Point(float(lat1), float(lon1)), Point(float(lat2), float(lon2)))

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -27,9 +26,9 @@ from carteblanche.observatory import catchment, reach
 from carteblanche.observatory.models import AreaKind, ComputationRun, IndicatorValue
 from carteblanche.observatory.selectors import dims_key
 from carteblanche.orientation.engine import NeedRequest, ServiceOffer
+from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune, Territory
 
-PARIS = ZoneInfo("Europe/Paris")
 REFERENCE_WEEKDAY = 1  # Tuesday: a working day when most counters are open
 REFERENCE_HOURS = (time(9, 0), time(12, 0))
 

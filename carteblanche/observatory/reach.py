@@ -21,7 +21,7 @@ from carteblanche.mobility.travel import (
     TimeWindow,
     TravelMeans,
     TripPlanner,
-    great_circle_km,
+    crow_km,
 )
 from carteblanche.orientation.engine import NeedRequest, ServiceOffer, covered_needs
 
@@ -207,7 +207,7 @@ def quickest_minutes(
 ) -> float | None:
     """Door-to-door minutes of the quickest trip there and back in the window; None = none (or too far)."""
     point, commune = destination
-    if great_circle_km(origin, point) > MAX_CROW_KM:
+    if crow_km(origin, point) > MAX_CROW_KM:
         return None
     trips = planner.trips(destination=point, destination_commune=commune, window=window)
     return min((trip.door_to_door_minutes for trip in trips), default=None)

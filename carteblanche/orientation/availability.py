@@ -14,11 +14,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from carteblanche.mobility.travel import TimeWindow
+from carteblanche.territories.geo import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 DAY_START, DAY_END = 8 * 60, 19 * 60  # "the whole day" and "any time", in minutes
 EXAMPLE = "« mardi 9-12 », « semaine 18-20 », « sauf semaine 8-18 »"
 

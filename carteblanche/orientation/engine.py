@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
+from carteblanche.directory.kinds import is_accompaniment
 from carteblanche.mobility.travel import (
     MODE_LABELS_FR,
     MobilityContext,
@@ -32,19 +32,17 @@ from carteblanche.mobility.travel import (
     TravelMeans,
     TripPlan,
     TripPlanner,
-    great_circle_km,
+    crow_km,
 )
 from carteblanche.orientation import emergency, explain, scoring
 from carteblanche.orientation.emergency import Safety
 from carteblanche.orientation.opening import open_windows
 from carteblanche.orientation.scoring import Digital, OptionKind
+from carteblanche.territories.geo import PARIS
 
 # Who helps with other bodies' procedures: France Services (counters and buses) and digital-inclusion
 # advisers, named by their operator or their structure's network. A town hall or a social service
 # that merely carries the broad thematique "accompagnement aux démarches" is not one of them.
-PARIS_TZ = ZoneInfo("Europe/Paris")
-ACCOMPANIMENT_OPERATORS = frozenset({"france-services", "conseillers-numeriques"})
-ACCOMPANIMENT_NETWORKS = frozenset({"france-service", "france-services", "conseillers-numeriques"})
 
 
 class HoursStatus:
@@ -130,7 +128,7 @@ class ServiceOffer:
     @property
     def is_accompaniment(self) -> bool:
         """France Services or digital-inclusion advisers: they help with other bodies' online procedures."""
-        return self.operator in ACCOMPANIMENT_OPERATORS or not ACCOMPANIMENT_NETWORKS.isdisjoint(self.networks)
+        return is_accompaniment(self.operator, self.networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +320,7 @@ def generalist_is_local(
     """A generalist (France Services, digital-inclusion adviser) of the person's own area: one of its
     counters or stops within GENERALIST_NEAR_KM of home, or an area or zone naming the person's commune.
     `distance`: km from home to a point (the plan's cache); great-circle when not given."""
-    distance = distance or (lambda point: great_circle_km(person.home, point))
+    distance = distance or (lambda point: crow_km(person.home, point))
     mine = {person.commune_code, person.epci_code} - {""}
     if mine & set(service.zone_eligibilite):
         return True
@@ -397,7 +395,7 @@ class _Distances:
         key = (point.latitude, point.longitude)  # services of one place may carry equal, distinct points
         found = self._km.get(key)
         if found is None:
-            found = self._km[key] = great_circle_km(self._home, point)
+            found = self._km[key] = crow_km(self._home, point)
         return found
 
 
@@ -1013,7 +1011,7 @@ def free_in_office_hours(person: PersonSituation) -> bool:
     """Is the person free on a weekday between OFFICE_START and OFFICE_END (long enough for a visit)?
     If not (free only evenings or weekends), places with unknown hours are probably closed then."""
     for window in person.availability:
-        start, end = window.start.astimezone(PARIS_TZ), window.end.astimezone(PARIS_TZ)
+        start, end = window.start.astimezone(PARIS), window.end.astimezone(PARIS)
         if start.weekday() >= 5:
             continue
         day_start = start.replace(hour=scoring.OFFICE_START_HOUR, minute=0, second=0, microsecond=0)

@@ -23,12 +23,12 @@ from typing import Any
 
 from carteblanche.directory.models import Service
 from carteblanche.mobility.travel import Mode
-from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.engine import HoursStatus, Option, PersonSituation, Plan, free_in_office_hours
 from carteblanche.orientation.explain import LISTED_PLACES_FALLBACK
 from carteblanche.orientation.render import plan_to_text
 from carteblanche.orientation.scoring import PHYSICAL_KINDS, Digital, OptionKind
 from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan
+from carteblanche.territories.geo import PARIS
 
 SITUATIONS_FILE = Path(__file__).resolve().parent / "data" / "evaluation" / "situations.json"
 EXPECTATION_KEYS = frozenset(

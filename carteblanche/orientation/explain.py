@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from carteblanche.mobility.travel import MODE_LABELS_FR, Mode, TripPlan
 from carteblanche.orientation.scoring import OPTION_LABELS_FR, REMOTE_KINDS, OptionKind
+from carteblanche.territories.geo import PARIS
 
 if TYPE_CHECKING:
     from carteblanche.mobility.travel import TimeWindow
     from carteblanche.orientation.engine import Location, Option, PersonSituation, ServiceOffer
 
-PARIS = ZoneInfo("Europe/Paris")
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 MONTHS = [
     "janvier",

@@ -17,8 +17,7 @@ from functools import lru_cache
 
 from carteblanche.directory import hours as opening_hours
 from carteblanche.mobility.travel import TimeWindow
-
-PARIS = opening_hours.PARIS
+from carteblanche.territories.geo import PARIS
 
 
 @lru_cache(maxsize=8192)

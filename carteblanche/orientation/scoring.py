@@ -6,6 +6,7 @@ so a perfect option scores 100. docs/orientation.md explains each criterion.
 
 from enum import StrEnum
 
+from carteblanche.directory.kinds import REMOTE_CHANNEL_KINDS
 from carteblanche.mobility.travel import Mode
 
 
@@ -44,9 +45,7 @@ PHYSICAL_KINDS = frozenset(
     {OptionKind.COUNTER, OptionKind.ITINERANT, OptionKind.ACCOMPANIED, OptionKind.VIDEO_AT_COUNTER}
 )
 # Options reached from home, without a trip.
-REMOTE_KINDS = frozenset(
-    {OptionKind.ONLINE, OptionKind.PHONE, OptionKind.CALLBACK, OptionKind.HOME_VISIT, OptionKind.VIDEO}
-)
+REMOTE_KINDS = frozenset(OptionKind(kind) for kind in REMOTE_CHANNEL_KINDS)
 # Options that need a telephone.
 PHONE_KINDS = frozenset({OptionKind.PHONE, OptionKind.CALLBACK})
 

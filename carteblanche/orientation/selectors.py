@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from carteblanche.directory.kinds import ACCOMPANIMENT_NETWORKS, ACCOMPANIMENT_OPERATORS
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
-from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, great_circle_km
+from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, crow_km
 from carteblanche.orientation import competence, offer_cache
-from carteblanche.orientation.availability import PARIS, AvailabilityError, WeeklyAvailability, parse_availability
+from carteblanche.orientation.availability import AvailabilityError, WeeklyAvailability, parse_availability
 from carteblanche.orientation.engine import (
-    ACCOMPANIMENT_OPERATORS,
     ChannelOffer,
     Engine,
     Location,
@@ -31,10 +31,10 @@ from carteblanche.orientation.engine import (
     covered_needs,
 )
 from carteblanche.orientation.scoring import MAX_DISTANCE_KM, Digital
+from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune
 from carteblanche.territories.selectors import commune_label, resolve_commune
 
-REMOTE_KINDS = ("online", "phone", "callback", "video", "home_visit")
 CANDIDATES_PER_THEME = 40  # nearest (service, place) pairs asked from the offer index
 
 
@@ -190,7 +190,7 @@ def position_problem(position: tuple[float, float] | None, commune: Commune | No
         return InputProblem("position", "La position doit être une latitude (-90 à 90) et une longitude (-180 à 180).")
     if commune is None:
         return None
-    km = great_circle_km(Point(lat, lon), Point(commune.latitude, commune.longitude))
+    km = crow_km(Point(lat, lon), Point(commune.latitude, commune.longitude))
     if km > POSITION_MAX_KM:
         return InputProblem(
             "position",
@@ -439,12 +439,9 @@ def _accompaniment_near(person: PersonSituation) -> set[int]:
     lat, lon = person.home.latitude, person.home.longitude
     dlat = MAX_DISTANCE_KM / 111.0
     dlon = MAX_DISTANCE_KM / (111.0 * max(0.01, math.cos(math.radians(min(89.0, abs(lat) + dlat)))))
-    who = (
-        Q(service__operator__in=ACCOMPANIMENT_OPERATORS)
-        | Q(service__structure__operator__in=ACCOMPANIMENT_OPERATORS)
-        | Q(service__structure__networks__icontains="france-service")
-        | Q(service__structure__networks__icontains="conseillers-numeriques")
-    )
+    who = Q(service__operator__in=ACCOMPANIMENT_OPERATORS) | Q(service__structure__operator__in=ACCOMPANIMENT_OPERATORS)
+    for network in sorted(ACCOMPANIMENT_NETWORKS):
+        who |= Q(service__structure__networks__icontains=network)
     at_place = Q(place__latitude__range=(lat - dlat, lat + dlat), place__longitude__range=(lon - dlon, lon + dlon))
     at_stop = Q(stops__latitude__range=(lat - dlat, lat + dlat), stops__longitude__range=(lon - dlon, lon + dlon))
     return set(Channel.objects.filter(who & (at_place | at_stop)).values_list("service_id", flat=True).distinct())
@@ -497,10 +494,10 @@ def _near_only(offer: ServiceOffer, person: PersonSituation) -> ServiceOffer:
 
     kept = []
     for channel in offer.channels:
-        if channel.location is not None and great_circle_km(person.home, channel.location.point) > MAX_DISTANCE_KM:
+        if channel.location is not None and crow_km(person.home, channel.location.point) > MAX_DISTANCE_KM:
             continue
         if channel.stops:
-            stops = tuple(s for s in channel.stops if great_circle_km(person.home, s.point) <= MAX_DISTANCE_KM)
+            stops = tuple(s for s in channel.stops if crow_km(person.home, s.point) <= MAX_DISTANCE_KM)
             if not stops:
                 continue
             channel = replace(channel, stops=stops)

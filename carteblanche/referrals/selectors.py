@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from carteblanche.core.audit import record_audit
 from carteblanche.core.models import AuditEntry
+from carteblanche.directory.kinds import is_france_services
 from carteblanche.referrals import permissions
 from carteblanche.referrals.deadlines import add_working_days
 from carteblanche.referrals.models import CaseFile, Referral, ResponseTarget, SatisfactionResponse
 from carteblanche.referrals.workflow import ACKNOWLEDGED, ANSWERED, LABELS, PLAIN_FRENCH, Status
+from carteblanche.territories.geo import great_circle_km
 
 
 def audited_case(*, actor: Any, case: CaseFile, reason: str) -> CaseFile:
@@ -236,10 +238,6 @@ def export_case(case: CaseFile) -> dict[str, Any]:
     }
 
 
-FRANCE_SERVICES_OPERATOR = "france-services"
-FRANCE_SERVICES_NETWORK = "france-service"
-
-
 def nearest_france_services(commune: Any) -> dict[str, Any] | None:
     """The France Services counter or bus stop nearest to the commune's reference point, or None.
 
@@ -249,15 +247,10 @@ def nearest_france_services(commune: Any) -> dict[str, Any] | None:
     points: their places and their itinerant stops. `place` is a Place or an ItinerantStop.
     """
     from carteblanche.directory.models import ItinerantStop, Place, Structure
-    from carteblanche.directory.selectors import haversine_km
 
     if commune is None or commune.latitude is None or commune.longitude is None:
         return None
-    structures = {
-        s.pk: s
-        for s in Structure.objects.all()
-        if s.operator_id == FRANCE_SERVICES_OPERATOR or FRANCE_SERVICES_NETWORK in (s.networks or [])
-    }
+    structures = {s.pk: s for s in Structure.objects.all() if is_france_services(s.operator_id, s.networks)}
     points: list[tuple[int, Any]] = [
         (place.structure_id, place)
         for place in Place.objects.filter(structure_id__in=structures).select_related("commune")
@@ -268,7 +261,7 @@ def nearest_france_services(commune: Any) -> dict[str, Any] | None:
     points += [(stop.channel.service.structure_id, stop) for stop in stops]
     best = None
     for structure_id, point in points:
-        km = haversine_km(commune.latitude, commune.longitude, point.latitude, point.longitude)
+        km = great_circle_km(commune.latitude, commune.longitude, point.latitude, point.longitude)
         # Ties broken by structure id so the choice is stable between the two steps of the form.
         key = (round(km, 3), structure_id)
         if best is None or key < best[0]:

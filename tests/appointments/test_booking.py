@@ -1,7 +1,6 @@
 """Booking: slots from hours, availability, consent, no double booking, notices, cancel, no-show; mandates."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -15,9 +14,9 @@ from carteblanche.core.models import AuditEntry
 from carteblanche.mandates import actions as mandate_actions
 from carteblanche.mandates.models import Mandate
 from carteblanche.referrals import actions as referral_actions
+from carteblanche.territories.geo import PARIS
 from tests.appointments.conftest import freeze_time
 
-PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)  # a Monday
 SMS = "carteblanche.core.sms.LocmemBackend"
 

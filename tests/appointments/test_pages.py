@@ -1,7 +1,6 @@
 """Pages: booking inside the person's availability, follow-page cancel and mandate revoke, mandate print."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -12,9 +11,9 @@ from carteblanche.core.models import AuditEntry
 from carteblanche.mandates import actions as mandate_actions
 from carteblanche.mandates.models import Mandate
 from carteblanche.referrals import actions as referral_actions
+from carteblanche.territories.geo import PARIS
 from tests.appointments.conftest import freeze_time
 
-PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)  # Monday
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@
 from datetime import date, datetime, timedelta
 
 from carteblanche.core.freshness import STALE_AFTER_DAYS, is_stale
-from carteblanche.directory.hours import PARIS, Slot
+from carteblanche.directory.hours import Slot
 from carteblanche.directory.templatetags.directory_extras import opening_text
+from carteblanche.territories.geo import PARIS
 
 
 def test_a_record_is_stale_after_a_year_without_verification():

@@ -15,9 +15,9 @@ from carteblanche.directory.models import Service, Structure
 from carteblanche.directory.search_index import invalidate_offer_index
 from carteblanche.directory.selectors import search_services
 from carteblanche.orientation import offer_cache
-from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.selectors import OrientationRequest, build_person, candidate_offers
 from carteblanche.rights.selectors import claim_plan
+from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune
 
 NOW = datetime(2026, 5, 11, 8, 0, tzinfo=PARIS)

@@ -6,7 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from carteblanche.directory.search_engine import Candidate, OfferIndex, OfferRow, haversine_km
+from carteblanche.directory.search_engine import Candidate, OfferIndex, OfferRow
+from carteblanche.territories.geo import great_circle_km
 
 PARIS = (48.8566, 2.3522)
 LYON = (45.7640, 4.8357)
@@ -182,18 +183,12 @@ def test_memory_grows_with_the_offer():
     assert 0 < small.memory_bytes() < large.memory_bytes()
 
 
-def test_haversine_matches_a_known_distance():
-    km = haversine_km(*PARIS, np.radians([LYON[0]]), np.radians([LYON[1]]))
-    assert km[0] == pytest.approx(391.5, abs=1.0)
-    assert math.isclose(haversine_km(*CAHORS, np.radians([CAHORS[0]]), np.radians([CAHORS[1]]))[0], 0.0, abs_tol=1e-9)
-
-
 @pytest.mark.parametrize("themes", [["t0"], ["t1", "t4"], ["t0", "t1", "t2", "t3", "t4", "t5"]])
 def test_stops_within_are_every_stop_of_the_thematiques_in_the_radius_nearest_first(random_index, themes):
     rows = _random_rows(seed=7)
     lat, lon = 44.5, 0.5
     expected = sorted(
-        (haversine_km(lat, lon, np.radians([r.latitude]), np.radians([r.longitude]))[0], r.service_id, r.stop_id)
+        (great_circle_km(lat, lon, r.latitude, r.longitude), r.service_id, r.stop_id)
         for r in rows
         if r.stop_id is not None and set(r.thematiques) & set(themes)
     )
@@ -223,7 +218,6 @@ def test_remote_offices_within_a_radius():
 
 def test_each_service_gets_the_distance_of_its_nearest_office_within_the_radius():
     from carteblanche.directory.search_engine import RemoteOffices
-    from carteblanche.directory.selectors import haversine_km as scalar_km
 
     rng = np.random.default_rng(3)
     lat, lon = rng.uniform(44.0, 45.0, 300), rng.uniform(1.0, 2.0, 300)
@@ -231,7 +225,7 @@ def test_each_service_gets_the_distance_of_its_nearest_office_within_the_radius(
     offices = RemoteOffices(names={}, operators={}, office_service=service, office_lat=lat, office_lon=lon)
     expected: dict[int, float] = {}
     for s_id, a, b in zip(service.tolist(), lat.tolist(), lon.tolist(), strict=True):
-        km = scalar_km(*CAHORS, a, b)
+        km = great_circle_km(*CAHORS, a, b)
         if km <= 30:
             expected[s_id] = min(km, expected.get(s_id, math.inf))
     found = offices.nearest_office_km(*CAHORS, 30)

@@ -2,9 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from carteblanche.directory.hours import PARIS, Slot
+from carteblanche.directory.hours import Slot
 from carteblanche.directory.models import Channel, Service, Structure
 from carteblanche.directory.selectors import ChannelView, SearchResult, ServiceResult, search_highlights
+from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune
 
 AT = datetime(2026, 3, 4, 8, 0, tzinfo=PARIS)

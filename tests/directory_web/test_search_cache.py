@@ -11,10 +11,10 @@ import pytest
 from django.db import connection
 
 from carteblanche.directory import offer_version, selectors
-from carteblanche.directory.hours import PARIS
 from carteblanche.directory.models import Channel, Place, Service, Structure
 from carteblanche.directory.search_index import offer_version as index_version
 from carteblanche.directory.selectors import search_services
+from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune
 from tests.directory_web.factories import (
     ChannelFactory,

@@ -2,7 +2,6 @@ from datetime import date, datetime
 
 import pytest
 
-from carteblanche.directory.hours import PARIS
 from carteblanche.directory.models import Channel
 from carteblanche.directory.selectors import (
     get_place_detail,
@@ -11,6 +10,7 @@ from carteblanche.directory.selectors import (
     is_eligible,
     search_services,
 )
+from carteblanche.territories.geo import PARIS
 from tests.directory_web.factories import (
     ChannelFactory,
     ItinerantStopFactory,

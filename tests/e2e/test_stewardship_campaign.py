@@ -4,10 +4,10 @@ number and the date. axe on every page."""
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from carteblanche.territories.geo import PARIS
 from tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
@@ -101,6 +101,6 @@ def test_one_campaign_round(e2e_server, browser):
     steward.goto(f"{e2e_server}{public}")
     text = steward.inner_text("main")
     assert NEW_PHONE in text
-    assert f"vérifié le {french(datetime.now(ZoneInfo('Europe/Paris')).date())}" in text  # the server's day
+    assert f"vérifié le {french(datetime.now(PARIS).date())}" in text  # the server's day
     assert_accessible(steward)
     steward_context.close()

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from carteblanche.mobility.gtfs import parse_gtfs, timetable_from_parsed
 from carteblanche.mobility.travel import MobilityContext, Mode, Point, TimeWindow, TravelMeans
+from carteblanche.territories.geo import PARIS
 
 VILLAGE = Point(44.5600, 1.3400)
 HAMLET = Point(44.6003, 1.3003)  # ~40 m from the hamlet stop
@@ -52,11 +53,10 @@ def test_direct_trip_there_and_back(direct_feed):
 
 
 def test_aware_windows_give_aware_times(direct_feed):
-    paris = ZoneInfo("Europe/Paris")
-    start = datetime(2026, 3, 10, 9, tzinfo=paris).astimezone(ZoneInfo("UTC"))
+    start = datetime(2026, 3, 10, 9, tzinfo=PARIS).astimezone(ZoneInfo("UTC"))
     plan = only_pt(plans(context(direct_feed), VILLAGE, start, start.replace(hour=11)))
     ride = next(leg for leg in plan.outbound if leg.mode == Mode.PUBLIC_TRANSPORT)
-    assert ride.depart == datetime(2026, 3, 10, 8, tzinfo=paris)
+    assert ride.depart == datetime(2026, 3, 10, 8, tzinfo=PARIS)
 
 
 def test_trip_with_one_transfer(transfer_feed):

@@ -13,7 +13,7 @@ from carteblanche.mobility.travel import (
     Point,
     TimeWindow,
     TravelMeans,
-    great_circle_km,
+    crow_km,
     road_km,
     road_minutes,
     walk_minutes,
@@ -27,7 +27,7 @@ TUESDAY = datetime(2026, 3, 10, 9, 0)
 
 def test_great_circle_known_distance():
     # Paris (Notre-Dame) to Marseille (Vieux-Port) is about 661 km as the crow flies.
-    assert great_circle_km(Point(48.853, 2.3499), Point(43.2951, 5.3744)) == pytest.approx(661, abs=3)
+    assert crow_km(Point(48.853, 2.3499), Point(43.2951, 5.3744)) == pytest.approx(661, abs=3)
 
 
 def test_same_point_takes_no_time():

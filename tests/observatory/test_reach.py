@@ -1,7 +1,6 @@
 """Reach from a commune, checked on small hand-built cases (no database)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,8 +8,8 @@ from carteblanche.mobility.travel import MobilityContext, Point, TimeWindow, roa
 from carteblanche.observatory import reach
 from carteblanche.observatory.reach import Access, Area, Profile, Way
 from carteblanche.orientation.engine import ChannelOffer, Location, NeedRequest, ServiceOffer
+from carteblanche.territories.geo import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 WINDOW = TimeWindow(datetime(2026, 12, 1, 9, tzinfo=PARIS), datetime(2026, 12, 1, 12, tzinfo=PARIS))
 HOME = Area("46070", "Cieurac", Point(44.38, 1.49), 500)
 FAR = Point(44.38 + 15 / 111.0, 1.49)  # 15 km north

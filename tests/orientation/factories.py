@@ -7,9 +7,10 @@ the hours and phone numbers are test values, not facts about real services.
 from datetime import datetime
 
 from carteblanche.mobility.travel import Point, TimeWindow, TravelMeans
-from carteblanche.orientation.availability import PARIS, parse_availability
+from carteblanche.orientation.availability import parse_availability
 from carteblanche.orientation.engine import ChannelOffer, Location, NeedRequest, PersonSituation, ServiceOffer
 from carteblanche.orientation.scoring import Digital
+from carteblanche.territories.geo import PARIS
 
 NOW = datetime(2026, 5, 11, 8, 0, tzinfo=PARIS)  # a Monday
 CAHORS = Point(44.4475, 1.4419)

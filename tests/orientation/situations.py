@@ -9,9 +9,9 @@ import itertools
 import random
 from datetime import datetime
 
-from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.render import plan_to_dict
 from carteblanche.orientation.selectors import OrientationRequest, compute_plan
+from carteblanche.territories.geo import PARIS
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)  # a Monday
 COMMUNES = [

@@ -8,10 +8,11 @@ import pytest
 from django.test import Client, override_settings
 
 from carteblanche.orientation import emergency
-from carteblanche.orientation.availability import PARIS, parse_availability
+from carteblanche.orientation.availability import parse_availability
 from carteblanche.orientation.engine import Engine, HoursStatus, NeedRequest
 from carteblanche.orientation.render import plan_to_dict, plan_to_sms, plan_to_text
 from carteblanche.orientation.scoring import OptionKind
+from carteblanche.territories.geo import PARIS
 from tests.orientation.factories import CAHORS, channel, location, person, service
 
 VIOLENCE = NeedRequest("violences-conjugales", "Violences conjugales", thematiques=("famille--violence",))

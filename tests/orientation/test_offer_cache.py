@@ -6,9 +6,9 @@ import pytest
 
 from carteblanche.directory.models import Channel, Need, Service, Structure
 from carteblanche.orientation import offer_cache, selectors
-from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.render import plan_to_dict
 from carteblanche.orientation.selectors import OrientationRequest, compute_plan
+from carteblanche.territories.geo import PARIS
 
 NOW = datetime(2026, 5, 11, 8, 0, tzinfo=PARIS)
 REQUEST = OrientationRequest(commune="Cieurac", besoins=["pension-reversion"], numerique="no_internet", age=78)

@@ -4,7 +4,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from carteblanche.directory import hours
-from carteblanche.orientation.opening import PARIS, open_windows
+from carteblanche.orientation.opening import open_windows
+from carteblanche.territories.geo import PARIS
 
 RULES = (
     "Mo-Fr 09:00-12:00,13:30-17:00; PH off",

@@ -2,9 +2,9 @@ from datetime import datetime
 
 import pytest
 
-from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.scoring import OptionKind
 from carteblanche.orientation.selectors import OrientationInputError, OrientationRequest, compute_plan
+from carteblanche.territories.geo import PARIS
 
 NOW = datetime(2026, 5, 11, 8, 0, tzinfo=PARIS)
 

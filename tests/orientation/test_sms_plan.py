@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from carteblanche.core import sms
 from carteblanche.mobility.travel import Mode
-from carteblanche.orientation.availability import PARIS
 from carteblanche.orientation.engine import HoursStatus
 from carteblanche.orientation.render import plan_to_sms, sms_option, sms_safety
 from carteblanche.orientation.scoring import OptionKind
+from carteblanche.territories.geo import PARIS
 from tests.orientation.situations import NOW, computed_plans
 
 LINK = "https://carteblanche.example/orientation/lien/AbCdEfGhIjKlMnOpQrStUv.340." + "b" * 22 + "/"

@@ -1,13 +1,11 @@
 """Response targets: per partner and per need, default 5 / 15 working days."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from carteblanche.directory.models import Need
 from carteblanche.referrals import selectors
 from carteblanche.referrals.models import Referral, ResponseTarget
-
-PARIS = ZoneInfo("Europe/Paris")
+from carteblanche.territories.geo import PARIS
 
 
 def test_default_then_partner_then_need_specific_targets(world):

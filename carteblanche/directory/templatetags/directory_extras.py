@@ -7,7 +7,8 @@ from django.utils.formats import date_format
 
 from carteblanche.core import freshness
 from carteblanche.directory.forms import LANGUAGES
-from carteblanche.directory.hours import PARIS, Slot
+from carteblanche.directory.hours import Slot
+from carteblanche.territories.geo import PARIS
 
 register = template.Library()
 _LANGUAGE_NAMES = dict(LANGUAGES)
