@@ -28,6 +28,7 @@ test-postgres:
 quality: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
@@ -36,7 +37,7 @@ bench: install
 
 ## Lock files with hashes of every dependency (production: pip install --no-deps --require-hashes -r requirements.lock)
 lock: install
-	.venv/bin/uv pip compile requirements.txt requirements/*.txt --override requirements-overrides.txt \
+	.venv/bin/uv pip compile requirements.txt --override requirements-overrides.txt \
 		--generate-hashes --python-version 3.11 --no-header --quiet -o requirements.lock
 	.venv/bin/uv pip compile requirements-dev.txt --override requirements-overrides.txt \
 		--generate-hashes --python-version 3.11 --no-header --quiet -o requirements-dev.lock

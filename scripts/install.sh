@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.requirements-stamp
-want="$(cat requirements.txt requirements-dev.txt requirements/*.txt requirements-overrides.txt | sha256sum | cut -d" " -f1)"
+want="$(cat requirements.txt requirements-dev.txt requirements-overrides.txt | sha256sum | cut -d" " -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -r requirements-dev.txt

@@ -75,6 +75,17 @@ def fresh_process_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def process_marks_restored():
+    """A test that marks the process as a web server (as config/wsgi.py does) must not turn later tests
+    of the same worker into a server's: background prefills would start in them."""
+    from carteblanche.core import serving
+
+    before = serving.is_serving()
+    yield
+    serving._serving = before
+
+
 @pytest.fixture
 def shipped_data(db):
     """The shipped data, reloaded if a transactional test flushed it."""

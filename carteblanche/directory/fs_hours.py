@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from carteblanche.directory import hours
 
@@ -254,7 +255,7 @@ def parse_day(value: str | None, day_name: str, known: Mapping[int, int] | None 
     result = DayResult()
     try:
         for block in text.split("//"):
-            qualifier: dict[str, str] = {}
+            qualifier: dict[str, Any] = {}  # Clause fields (nth, week, comment…)
             exception: Clause | None = None
             for piece in (piece.strip() for piece in _split_pieces(block)):
                 if not piece:
@@ -278,7 +279,7 @@ def parse_day(value: str | None, day_name: str, known: Mapping[int, int] | None 
                 if qualifier.pop("off", None):
                     exception = Clause(ranges=(), nth=qualifier.pop("nth"), off=True)
                 reading = read_ranges(piece, known)
-                unsure: dict = {}
+                unsure: dict[str, Any] = {}
                 if reading.incomplete:
                     written = ", ".join(f"« {t} »" for t in reading.incomplete)
                     result.to_check.append(written)

@@ -30,7 +30,7 @@ def parse(rule: str) -> opening_hours.OpeningHours:
     """Parse once, reuse: rules repeat a lot across places."""
     try:
         return opening_hours.OpeningHours(rule, country="FR", timezone=PARIS)
-    except (opening_hours.ParserError, SyntaxError, ValueError) as exc:
+    except (opening_hours.ParserError, SyntaxError, ValueError) as exc:  # type: ignore[attr-defined]  # not in the stub
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntaxe invalide"
         raise OpeningHoursError(f"Horaires invalides « {rule} » : {first_line}") from exc
 

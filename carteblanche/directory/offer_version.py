@@ -114,21 +114,6 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> bool:
     return True
 
 
-def drop_triggers(apps, schema_editor) -> None:
-    """Reverse of migration 0002: no trigger may outlive the table it writes to."""
-    connection = schema_editor.connection
-    tables = [t for t in watched_tables(global_apps) if t in set(connection.introspection.table_names())]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for name in _trigger_names(tables):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        elif connection.vendor == "postgresql":
-            for table in tables:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {PREFIX}_{table} ON {table}")
-            cursor.execute(f"DROP FUNCTION IF EXISTS {PREFIX}_bump()")
-    _available.clear()
-
-
 def triggers_installed(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether every trigger is there (checked in the database's catalogue)."""
     connection = connections[using]

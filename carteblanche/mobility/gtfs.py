@@ -225,6 +225,7 @@ def parse_gtfs(path: str | Path, *, progress: Callable[[Iterator], Iterator] | N
                 errors.add("trips.txt", line, "trip_id", f"identifiant en double « {row['trip_id']} »")
             feed.trips[row["trip_id"]] = (row["route_id"], row["service_id"], row.get("trip_headsign", ""))
 
+        read_times: dict[str, list[tuple[int, str, int, int, int | None]]] = {}  # with each row's line
         st_rows = rows("stop_times.txt", ("trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"))
         for line, row in progress(st_rows) if progress else st_rows:
             if errors.full():
@@ -259,15 +260,15 @@ def parse_gtfs(path: str | Path, *, progress: Callable[[Iterator], Iterator] | N
                     errors.add("stop_times.txt", line, "departure_time", "départ avant l'arrivée à cet arrêt")
             if seq is None or arr is None or dep is None:
                 continue
-            feed.stop_times.setdefault(trip_id, []).append((seq, stop_id, arr, dep, line))
+            read_times.setdefault(trip_id, []).append((seq, stop_id, arr, dep, line))
 
         _fares(feed, rows, errors)
         frequencies = _frequencies(feed, rows, errors)
 
     for trip_id in feed.trips:
-        if trip_id not in feed.stop_times and not errors.full():
+        if trip_id not in read_times and not errors.full():
             errors.add("trips.txt", None, "trip_id", f"la course « {trip_id} » n'a aucun horaire dans stop_times.txt")
-    for trip_id, times in feed.stop_times.items():
+    for trip_id, times in read_times.items():
         times.sort()
         _interpolate(trip_id, times, errors)
         feed.stop_times[trip_id] = [(seq, stop, arr, dep) for seq, stop, arr, dep, _ in times]

@@ -103,8 +103,8 @@ class Timetable:
         *,
         stop_ids: Sequence[str],
         stop_names: Sequence[str],
-        stop_lat: Sequence[float],
-        stop_lon: Sequence[float],
+        stop_lat: Sequence[float] | np.ndarray,
+        stop_lon: Sequence[float] | np.ndarray,
         route_names: Sequence[str],
         route_fares: Sequence[float | None],
         services: Sequence[Service],
@@ -241,7 +241,7 @@ class Timetable:
         """Approximate memory of the timetable (numpy arrays and the Python lists of the inner loop)."""
         import sys
 
-        arrays = [self.stop_lat, self.stop_lon, self.route_fares, self.trip_route, self.trip_service]
+        arrays: list[np.ndarray] = [self.stop_lat, self.stop_lon, self.route_fares, self.trip_route, self.trip_service]
         arrays += self.pattern_stops + self.pattern_dep + self.pattern_arr
         total = sum(a.nbytes for a in arrays)
         # Python ints below 256 are shared; others cost 28 bytes each plus an 8-byte pointer.
@@ -420,10 +420,10 @@ class Timetable:
         legs.append(WalkLeg(None, stop, access[stop]))
         legs.reverse()
         # Leave as late as the first vehicle allows: its departure minus the walks before it.
-        depart, i = None, 0
-        while not isinstance(legs[i], RideLeg):
-            i += 1
-        depart = legs[i].depart - sum(leg.seconds for leg in legs[:i])
+        first = next(i for i, leg in enumerate(legs) if isinstance(leg, RideLeg))
+        ride = legs[first]
+        assert isinstance(ride, RideLeg)
+        depart = ride.depart - sum(leg.seconds for leg in legs[:first] if isinstance(leg, WalkLeg))
         return Journey(depart=depart, arrive=arrive, legs=[leg for leg in legs if not _empty_walk(leg)])
 
 

@@ -414,7 +414,8 @@ class MobilityContext:
         out_legs = self._legs(outbound, day, window.start, means)
         in_legs = self._legs(inbound, day, window.start, means)
         fares = [leg.cost_eur for leg in out_legs + in_legs if leg.mode == Mode.PUBLIC_TRANSPORT]
-        cost = None if any(f is None for f in fares) else round(sum(fares), 2)
+        known = [fare for fare in fares if fare is not None]
+        cost = round(sum(known), 2) if len(known) == len(fares) else None
         door = (outbound.arrive - outbound.depart) / 60
         lines = ", ".join(dict.fromkeys(leg.line for leg in out_legs if leg.mode == Mode.PUBLIC_TRANSPORT))
         changes = len(outbound.rides) - 1
@@ -423,6 +424,7 @@ class MobilityContext:
         )
         first_ride = next(leg for leg in out_legs if leg.mode == Mode.PUBLIC_TRANSPORT)
         return_ride = next(leg for leg in in_legs if leg.mode == Mode.PUBLIC_TRANSPORT)
+        assert first_ride.depart is not None and return_ride.depart is not None  # rides always have times
         explanation = (
             f"En transport en commun ({lines}) : départ à {hhmm(_at(day, outbound.depart, window.start))}, "
             f"arrivée à {hhmm(_at(day, outbound.arrive, window.start))}, {change_text}. "

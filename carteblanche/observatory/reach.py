@@ -191,8 +191,8 @@ def access_matrices(
                 for destination in family.destinations if nearby is None else nearby(position, index):
                     if destination not in minutes:
                         minutes[destination] = quickest_minutes(planner, area.point, destination, window)
-                    if minutes[destination] is not None:
-                        times.append(minutes[destination])
+                    if (found := minutes[destination]) is not None:
+                        times.append(found)
                 quickest = min(times) if times else None
                 here = area.code in family.stop_communes
                 home = family.home_anywhere or area.code in family.home_communes

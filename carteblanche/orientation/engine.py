@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
 from carteblanche.directory.kinds import is_accompaniment
 from carteblanche.mobility.travel import (
@@ -673,7 +674,7 @@ class Engine:
         slot_cache: dict[str, list[TimeWindow] | None] = {}
         physical = sorted(
             (d for d in drafts if d.kind in scoring.PHYSICAL_KINDS and d.location is not None),
-            key=lambda d: (distance(d.location.point), d.key),
+            key=lambda d: (distance(cast(Location, d.location).point), d.key),
         )
         kept = {d.key for d in physical[: scoring.PHYSICAL_DRAFTS_EVALUATED]}
         planners = self._planners(person) if kept else []
@@ -707,6 +708,7 @@ class Engine:
         kind = draft.kind
         travel: Travel | None = None
         warnings: list[str] = []
+        slots: list[TimeWindow]
         if kind == OptionKind.ONLINE or (kind in scoring.PHONE_KINDS and draft.hours_rule.strip() == "24/7"):
             status, slots = HoursStatus.ALWAYS, []  # a 24/7 line is open now, whatever the person's free time
         else:

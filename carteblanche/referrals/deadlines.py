@@ -8,7 +8,7 @@ import holidays
 
 @lru_cache(maxsize=16)
 def _french_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.France(years=year).keys())
+    return frozenset(holidays.country_holidays("FR", years=year).keys())
 
 
 def is_working_day(day: date) -> bool:

@@ -231,7 +231,7 @@ def parse_household(
         if not isinstance(raw, Mapping):
             errors.append({"field": f"persons[{i}]", "message": "Chaque personne doit être un objet."})
             continue
-        relation = raw.get("relation")
+        relation = str(raw.get("relation") or "")
         if relation not in ("demandeur", "conjoint", "enfant", "autre"):
             errors.append(
                 {"field": f"{prefix}relation", "message": "Lien attendu : demandeur, conjoint, enfant ou autre."}
@@ -266,9 +266,10 @@ def parse_household(
                     {"field": f"{prefix}recent_salary_net", "message": "Trois montants attendus (les 3 derniers mois)."}
                 )
             else:
-                recent_values = tuple(
+                first, second, third = (
                     _amount({"m": v}, "m", f"{prefix}recent_salary_net[{k}].", errors) for k, v in enumerate(recent)
                 )
+                recent_values = (first, second, third)
         rate_raw = raw.get("disability_rate")
         if rate_raw == UNKNOWN:
             disability_unknown = True
@@ -291,6 +292,7 @@ def parse_household(
         same_salary = _yes_no(raw, "same_salary", prefix, errors, default="yes")
         if errors:
             continue
+        assert birth is not None  # an error above otherwise
         who = {"demandeur": "vous", "conjoint": "votre conjoint(e)"}.get(relation, "")
         if relation == "enfant":
             children_seen += 1

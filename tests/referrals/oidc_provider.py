@@ -37,6 +37,7 @@ class OIDCTestProvider:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+        self.thread.join(timeout=5)  # no server thread of this test left running in the next ones
 
     def authorize(self, nonce: str) -> str:
         """What the provider does after the user logs in there: issue a code bound to the nonce."""

@@ -5,12 +5,15 @@ Bounded (a few examples per operation) so that it runs in well under a minute.
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from config.wsgi import application
-
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).include(path_regex="^/api/accompagnement/")
+# The WSGI application itself, not config.wsgi: loading that module marks the process as a web server
+# and starts the server's warm-ups, for every later test of this worker.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()).include(
+    path_regex="^/api/accompagnement/"
+)
 
 KEY = {}
 

@@ -253,7 +253,8 @@ def test_results_are_not_all_zero(project_results):
     assert project_results["aah_80"]["aah"].amount > 0
     assert project_results["age24_no_income"]["rsa"].amount == 0  # under 25, no child
     assert project_results["age25_no_income"]["rsa"].amount > 0
-    assert project_results["age18_pass_culture"]["pass_culture"].amount >= 0
+    assert project_results["age18_pass_culture"]["pass_culture"].amount > 0  # 150 € at 18 (OpenFisca-France 176)
+    assert project_results["age25_no_income"]["pass_culture"].amount == 0
     # What the new questions decide.
     assert project_results["rsdae_yes_60"]["aah"].amount > 0
     assert project_results["rsdae_no_60"]["aah"].amount == 0

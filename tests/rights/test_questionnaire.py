@@ -4,6 +4,7 @@ import re
 from html import unescape
 
 import pytest
+from django.utils import timezone
 
 from carteblanche.core.models import Situation
 from carteblanche.rights.models import Simulation
@@ -95,8 +96,10 @@ def test_step_errors_are_shown_on_the_field(client, shipped_data):
         "/droits/questions/logement/", {"housing_status": "proprietaire", "rent": "300", "farm_scheme": "no"}
     )
     assert "choisissez un statut de locataire" in response.content.decode()
+    next_year = timezone.localdate().year + 1  # a birth date in the future whatever today is
     response = client.post(
-        "/droits/questions/foyer/", {"commune": "Zzzzqx", "birth_date": "2090-01-01", "couple": "no", "children": "0"}
+        "/droits/questions/foyer/",
+        {"commune": "Zzzzqx", "birth_date": f"{next_year}-01-01", "couple": "no", "children": "0"},
     )
     body = response.content.decode()
     assert "Commune introuvable" in body or "dans le futur" in body

@@ -2,7 +2,29 @@
 
 from django.db import migrations, models
 
-from carteblanche.directory.offer_version import drop_triggers
+# Frozen here (was an import of carteblanche.directory.offer_version.drop_triggers): a migration
+# must not import live code, which may move or change. The triggers are named with this prefix
+# whatever tables the code of the day watches, so dropping by prefix drops every one of them.
+PREFIX = "directory_offer_version"
+
+
+def drop_triggers(apps, schema_editor):
+    """Reverse: no trigger may outlive the table it writes to."""
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT trigger_name, event_object_table FROM information_schema.triggers"
+                " WHERE trigger_name LIKE %s",
+                [PREFIX + "%"],
+            )
+            for name, table in cursor.fetchall():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {PREFIX}_bump()")
 
 
 class Migration(migrations.Migration):

@@ -204,7 +204,7 @@ def test_results_open_with_a_summary_linking_to_the_cards_and_to_orientation(cli
 
 def test_result_cards_have_unique_ids_when_a_service_is_listed_twice(client, offer):
     from carteblanche.directory.models import Channel
-    from tests.directory_web.factories import ChannelFactory
+    from tests.directory.factories import ChannelFactory
 
     # The counter's service also has a phone line: listed near you and without a trip.
     ChannelFactory(service=offer["service"], kind=Channel.Kind.PHONE, phone="0565000000")

@@ -16,7 +16,7 @@ from carteblanche.directory.search_index import offer_version as index_version
 from carteblanche.directory.selectors import search_services
 from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune
-from tests.directory_web.factories import (
+from tests.directory.factories import (
     ChannelFactory,
     ItinerantStopFactory,
     NeedFactory,

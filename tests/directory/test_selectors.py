@@ -11,7 +11,7 @@ from carteblanche.directory.selectors import (
     search_services,
 )
 from carteblanche.territories.geo import PARIS
-from tests.directory_web.factories import (
+from tests.directory.factories import (
     ChannelFactory,
     ItinerantStopFactory,
     NeedFactory,

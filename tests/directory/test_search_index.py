@@ -17,7 +17,7 @@ def offer(shipped_data):
     near = PlaceFactory(latitude=44.45, longitude=1.44)
     far = PlaceFactory(latitude=44.60, longitude=1.70)
     counter_near = ChannelFactory(place=near, service__thematiques=[THEME, "test-theme-b"])
-    counter_far = ChannelFactory(place=far)
+    counter_far = ChannelFactory(place=far, service__thematiques=[THEME])
     # The same service at two places, and a second counter at the same place (one pair).
     ChannelFactory(service=counter_far.service, place=near, kind=Channel.Kind.ITINERANT)
     ChannelFactory(service=counter_far.service, place=near)
@@ -63,7 +63,7 @@ def test_index_is_built_once_and_reused(offer):
 def test_saving_the_offer_rebuilds_the_index(offer):
     before = get_offer_index()
     place = PlaceFactory(latitude=CAHORS[0], longitude=CAHORS[1])
-    channel = ChannelFactory(place=place)
+    channel = ChannelFactory(place=place, service__thematiques=[THEME])
     after = get_offer_index()
     assert after is not before
     assert after.nearest([THEME], *CAHORS, k=1)[0].service_id == channel.service_id
