@@ -10,7 +10,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from carteblanche.accounts.permissions import structure_ids
 from carteblanche.appointments.models import Booking, Slot
 from carteblanche.core import sms
 from carteblanche.core.audit import record_audit
@@ -18,28 +17,21 @@ from carteblanche.core.models import AuditEntry
 from carteblanche.directory import hours
 from carteblanche.orientation.availability import AvailabilityError, parse_availability
 from carteblanche.referrals import permissions
-from carteblanche.referrals.models import ApiToken, CaseFile, Consent, FollowLink
+from carteblanche.referrals.actors import Actor, journal, structure_ids, user_of
+from carteblanche.referrals.models import CaseFile, Consent, FollowLink
 
 Action = AuditEntry.Action
 REMINDER_BEFORE = timedelta(hours=48)
 
 
-def _manages(actor: Any, structure_id: int) -> None:
-    """`actor` is an agent, or a partner API key (`referrals.ApiToken`), which acts for its structure."""
-    allowed = {actor.structure_id} if isinstance(actor, ApiToken) else structure_ids(actor)
-    if structure_id not in allowed:
+def _manages(actor: Actor, structure_id: int) -> None:
+    """`actor` is an agent, or a partner API key, which acts for its structure (referrals.actors)."""
+    if structure_id not in structure_ids(actor):
         raise PermissionDenied("Seule la structure qui reçoit gère ses créneaux.")
 
 
-def _who(actor: Any) -> dict[str, Any]:
-    """Journal fields for an agent or a partner API key."""
-    if isinstance(actor, ApiToken):
-        return {"actor_label": actor.label}
-    return {"actor": actor}
-
-
 def publish_from_hours(
-    *, actor: Any, structure_id: int, rule: str, kind: str, start: datetime, days: int = 14, minutes: int = 30
+    *, actor: Actor, structure_id: int, rule: str, kind: str, start: datetime, days: int = 14, minutes: int = 30
 ) -> int:
     """Cut the opening hours (OpenStreetMap syntax) into slots of `minutes`; existing ones are kept."""
     _manages(actor, structure_id)
@@ -72,7 +64,7 @@ def publish_from_hours(
     return Slot.objects.filter(structure_id=structure_id).count() - before
 
 
-def add_slot(*, actor: Any, structure_id: int, kind: str, start: datetime, end: datetime) -> Slot:
+def add_slot(*, actor: Actor, structure_id: int, kind: str, start: datetime, end: datetime) -> Slot:
     _manages(actor, structure_id)
     if end <= start:
         raise ValidationError({"end": "La fin du créneau doit être après son début."})
@@ -84,7 +76,7 @@ def add_slot(*, actor: Any, structure_id: int, kind: str, start: datetime, end: 
         start=start,
         end=end,
         source=Slot.Source.EXPLICIT,
-        created_by=None if isinstance(actor, ApiToken) else actor,
+        created_by=user_of(actor),
     )
 
 
@@ -215,7 +207,7 @@ def cancel_by_person(*, link: FollowLink, booking_id: int) -> Booking:
     return booking
 
 
-def record_outcome(*, actor: Any, booking_id: int, status: str) -> Booking:
+def record_outcome(*, actor: Actor, booking_id: int, status: str) -> Booking:
     """The receiving structure records that the person came, or did not (no-show)."""
     booking = Booking.objects.select_related("slot").filter(pk=booking_id).first()
     if booking is None:
@@ -226,6 +218,6 @@ def record_outcome(*, actor: Any, booking_id: int, status: str) -> Booking:
     if booking.status != Booking.Status.BOOKED or booking.slot.start > timezone.now():
         raise ValidationError({"status": "Seul un rendez-vous réservé et commencé peut être marqué."})
     Booking.objects.filter(pk=booking.pk).update(status=status, outcome_recorded_at=timezone.now())
-    record_audit(**_who(actor), action=Action.UPDATE, obj=booking, details={"status": status})
+    record_audit(**journal(actor), action=Action.UPDATE, obj=booking, details={"status": status})
     booking.refresh_from_db()
     return booking

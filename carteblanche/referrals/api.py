@@ -403,7 +403,6 @@ def create_referral(
                         "pour réessayer un envoi, utilisez l'en-tête Idempotency-Key."
                     }
                 )
-        label = token.label
         person = payload.person.model_dump()
         typed_commune = person.pop("commune").strip()
         if typed_commune and not person["commune_code"]:
@@ -414,42 +413,34 @@ def create_referral(
                 raise ValidationError({"person.commune": answer.message()})
             person["commune_code"] = answer.commune.code
         case = actions.create_case(
-            actor=None,
-            actor_label=label,
+            actor=token,
             structure_id=token.structure_id,
             data=person,
-            api_structure_id=token.structure_id,
             reason="dossier reçu par l'API",
         )
         consent = actions.record_consent(
-            actor=None,
-            actor_label=label,
+            actor=token,
             case=case,
             recipient_id=payload.to_structure_id,
             scope=list(payload.consent.scope),
             purpose=payload.consent.purpose,
             method=payload.consent.method,
             given_at=payload.consent.given_at,
-            api_structure_id=token.structure_id,
         )
         referral = actions.create_referral(
-            actor=None,
-            actor_label=label,
+            actor=token,
             case=case,
             to_structure_id=payload.to_structure_id,
             need_label=payload.need_label,
             message=payload.message,
             consent=consent,
             external_ref=payload.external_ref,
-            api_structure_id=token.structure_id,
         )
         referral = actions.transition_referral(
-            actor=None,
-            actor_label=label,
+            actor=token,
             referral_id=referral.pk,
             expected_version=1,
             target=Status.SENT,
-            api_structure_id=token.structure_id,
         )
         return 201, _serialise(referral, token)
 
@@ -484,14 +475,12 @@ def transition(
         if data.get("outcome") and data["outcome"] not in Outcome.values:
             raise ValidationError({"outcome": "Résultat inconnu."})
         referral = actions.transition_referral(
-            actor=None,
-            actor_label=token.label,
+            actor=token,
             referral_id=referral_id,
             expected_version=payload.version,
             target=payload.target,
             data=data,
             note=payload.note,
-            api_structure_id=token.structure_id,
         )
         return 200, _serialise(referral, token)
 
@@ -517,11 +506,9 @@ def message(
         if referral is None:
             raise PermissionDenied()
         actions.post_message(
-            actor=None,
-            actor_label=token.label,
+            actor=token,
             referral=referral,
             body=payload.body,
-            api_structure_id=token.structure_id,
         )
         return 201, _serialise(referral, token)
 

@@ -1,4 +1,4 @@
-"""Who may read or change which case file and referral. Every view and API call goes through these.
+"""Who may read or change which case file and referral. Every view, API call and write goes through these.
 
 An agent (or manager) sees the case files of their structures, and those referred to their
 structures once sent with a valid consent (only the parts the consent covers). A coordinator
@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from carteblanche.accounts.permissions import is_data_steward, is_manager_of, structure_ids
+from carteblanche.accounts.permissions import is_data_steward, is_manager_of
+from carteblanche.referrals.actors import structure_ids  # an agent's structures, or an API key's one
 from carteblanche.referrals.models import CaseFile, Consent, Referral
 from carteblanche.referrals.workflow import Side, Status
 
