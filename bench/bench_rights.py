@@ -85,8 +85,8 @@ def _households():
 def single_household(rounds: int) -> dict:
     from openfisca_core.simulation_builder import SimulationBuilder
 
+    from carteblanche.core import runtime
     from carteblanche.rights import openfisca_adapter as adapter
-    from carteblanche.rights import openfisca_speedups
     from tests.rights.test_openfisca_equality import VARIABLES, openfisca_situation
 
     answers, parsed = _households()
@@ -103,7 +103,7 @@ def single_household(rounds: int) -> dict:
                 got_first = time.perf_counter() - started
         total.append(time.perf_counter() - started)
         first.append(got_first)
-        openfisca_speedups.uninstall()  # raw = stock openfisca-core, as a direct user would run it
+        runtime.unpatch_openfisca()  # raw = stock openfisca-core, as a direct user would run it
         try:
             # The gross pay is solved beforehand (not timed): a direct user would enter it as known.
             situation, _, _ = openfisca_situation({name: answers[name]}, tbs)
@@ -114,7 +114,7 @@ def single_household(rounds: int) -> dict:
             raw.append(time.perf_counter() - started)
             del simulation
         finally:
-            openfisca_speedups.install()
+            runtime.patch_openfisca()
     gc.collect()
     return {
         "project_first_result": pct(first),

@@ -273,12 +273,12 @@ def prefill(offer_services: int) -> dict:
     """Switch this process to the server configuration and prefill its offer cache (timed)."""
     from django.conf import settings
 
-    from carteblanche.directory import selectors
+    from carteblanche.directory.search import cache
 
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = offer_services + 1
     before = rss_mb()
     started = time.perf_counter()
-    loaded = selectors.prefill_offer_cache()
+    loaded = cache.prefill_offer_cache()
     return {
         "services": loaded,
         "seconds": round(time.perf_counter() - started, 1),

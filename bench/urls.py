@@ -4,14 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from bench.fullsearch import search_view
-from carteblanche.directory import selectors
+from carteblanche.directory.search import cache
 from config.urls import urlpatterns as project_urlpatterns
 
 
 def ready_view(request: HttpRequest) -> HttpResponse:
     """Answers once the worker's offer cache is prefilled (starts the prefill if none ran yet)."""
-    selectors._current_offer_cache()
-    selectors.wait_for_prefill()
+    cache.current()
+    cache.wait_for_prefill()
     return HttpResponse("ready")
 
 

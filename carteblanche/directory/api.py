@@ -9,6 +9,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Status
 
+from carteblanche.core import process_cache
 from carteblanche.directory import schemas, selectors
 from carteblanche.directory.forms import open_on_problem
 from carteblanche.directory.models import Need, Place, Service, Structure
@@ -74,7 +75,7 @@ def search(
     problem = open_on_problem(ouvert_le)
     if problem:
         return Status(422, _error("ouvert_le", problem))
-    with selectors.one_offer_read():  # commune, need and search read the offer's token once
+    with process_cache.one_token_read():  # commune, need and search read the offer's token once
         answer = selectors.resolve_search_commune(commune)
         found_commune = answer.commune
         if answer.ambiguous:

@@ -1,60 +1,27 @@
 """The process-wide `OfferIndex`, built from the database and rebuilt when the offer changes.
 
 Why a cache: building the index reads the whole offer (seconds at national scale), while a
-query takes microseconds. Each process keeps one index. A cheap version of the offer
-(row counts and latest `updated_at` of services, places, channels and itinerant stops) is
-compared at most every ``CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS`` (default 5 s), so a
-change made by another process shows within seconds; a change made in this process through
-the ORM (save/delete signals) or an explicit `invalidate_offer_index()` shows at once
-(with the background refresh on, once the rebuild is done).
+query takes microseconds. Each process keeps one index, as the `offer index` entry of
+`core.process_cache`: rebuilt when the offer's token changes (any write, by any process).
+With ``CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH`` (servers), the rebuild runs in a
+background thread while the previous index keeps answering.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, router
-from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
+from django.db import connection
 
-from carteblanche.directory import offer_version as offer_token
+from carteblanche.core import process_cache
 from carteblanche.directory.kinds import REMOTE_CHANNEL_KINDS
 from carteblanche.directory.models import Channel, ItinerantStop, Place, Service
 from carteblanche.directory.search_engine import OfferIndex, OfferRow, RemoteOffices
-
-_WATCHED = (Service, Place, Channel, ItinerantStop)
-
-_lock = threading.Lock()
-_refresher_lock = threading.Lock()
-_snapshot: OfferSnapshot | None = None
-_version: tuple | None = None
-_checked_at = 0.0
-_stale = True
-
-
-def _check_interval() -> float:
-    return float(getattr(settings, "CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS", 5.0))
-
-
-def offer_version() -> tuple:
-    """What changes whenever the offer does: the trigger-kept token (one primary-key read), else
-    the counts and latest modification of the tables the index is built from (4 scans)."""
-    try:
-        return ("token", offer_token.current_token(router.db_for_read(Service)))
-    except offer_token.Unavailable:
-        pass
-    version = []
-    for model in _WATCHED:
-        row = model.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-        version.append((row["n"], row["last"]))
-    return tuple(version)
 
 
 def offer_rows() -> Iterator[OfferRow]:
@@ -234,75 +201,28 @@ def _background() -> bool:
     return bool(getattr(settings, "CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH", False))
 
 
+def _build_snapshot() -> OfferSnapshot:
+    return OfferSnapshot(build_offer_index(), build_remote_offices())
+
+
+OFFER_INDEX = process_cache.register("offer index", _build_snapshot, refresh_in_background=_background)
+
+
 def get_offer_index() -> OfferIndex:
     """The current index, rebuilt first if the offer changed since it was built (see `get_offer_snapshot`)."""
     return get_offer_snapshot().index
 
 
 def get_offer_snapshot() -> OfferSnapshot:
-    """The current index and remote offices, rebuilt first if the offer changed since they were built.
-
-    With ``CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH`` (for servers: the version check
-    costs ~0.3 s at national scale), a due check or rebuild runs in a background thread and
-    the current index keeps serving meanwhile; only the very first build is waited for.
-    """
-    snapshot = _snapshot
-    if snapshot is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
-        return snapshot
-    if snapshot is not None and _background():
-        _start_refresh()
-        return snapshot
-    with _lock:
-        if _snapshot is not None and not _stale and time.monotonic() - _checked_at < _check_interval():
-            return _snapshot
-        _refresh_locked()
-        return _snapshot
-
-
-def _refresh_locked() -> None:
-    """Check the version, rebuild if needed. The caller holds `_lock`."""
-    global _snapshot, _version, _checked_at, _stale
-    version = offer_version()
-    if _snapshot is None or _stale or version != _version:
-        _stale = False  # set before building: a change during the build marks it stale again
-        _snapshot = OfferSnapshot(build_offer_index(), build_remote_offices())
-        _version = version
-    _checked_at = time.monotonic()
-
-
-_refresher: threading.Thread | None = None
-
-
-def _start_refresh() -> None:
-    global _refresher
-    with _refresher_lock:
-        if _refresher is not None and _refresher.is_alive():
-            return
-        _refresher = threading.Thread(target=_refresh_in_background, name="offer-index-refresh", daemon=True)
-        _refresher.start()
-
-
-def _refresh_in_background() -> None:
-    try:
-        with _lock:
-            _refresh_locked()
-    finally:
-        connection.close()  # this thread's own database connection
+    """The current index and remote offices, rebuilt first if the offer changed since they were built."""
+    return OFFER_INDEX.get()
 
 
 def wait_for_refresh(timeout: float = 60.0) -> None:
     """Wait for a background refresh in progress, if any (tests, benchmarks)."""
-    refresher = _refresher
-    if refresher is not None:
-        refresher.join(timeout)
+    OFFER_INDEX.wait_for_refresh(timeout)
 
 
-def invalidate_offer_index(**_: object) -> None:
-    """Forget the index: the next `get_offer_index()` rebuilds it. Also a signal receiver."""
-    global _stale
-    _stale = True
-
-
-for _model in _WATCHED:
-    post_save.connect(invalidate_offer_index, sender=_model, dispatch_uid=f"offer-index-save-{_model.__name__}")
-    post_delete.connect(invalidate_offer_index, sender=_model, dispatch_uid=f"offer-index-delete-{_model.__name__}")
+def invalidate_offer_index() -> None:
+    """Forget the index: the next `get_offer_index()` rebuilds it (tests)."""
+    OFFER_INDEX.forget()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
+from carteblanche.core import process_cache
 from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.directory import actions, selectors
 from carteblanche.directory.forms import CorrectionForm, SearchForm
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return _search_page(request, SearchForm(initial=initial))
 
 
-@selectors.one_offer_read()  # commune, need and search read the offer's token once
+@process_cache.one_token_read()  # commune, need and search read the offer's token once
 def results(request: HttpRequest) -> HttpResponse:
     """Results for a commune and a need; bad input re-shows the form with what to fix."""
     form = SearchForm(request.GET)

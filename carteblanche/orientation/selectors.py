@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from carteblanche.core.process_cache import one_token_read
 from carteblanche.directory.kinds import ACCOMPANIMENT_NETWORKS, ACCOMPANIMENT_OPERATORS
 from carteblanche.directory.models import Channel, ItinerantStop, Need, Service
 from carteblanche.mobility.travel import MobilityContext, Point, TravelMeans, crow_km
@@ -472,7 +473,7 @@ def candidate_offers(person: PersonSituation, *, use_index: bool = True) -> list
         rows = Service.objects.proposable()  # the directory's rule: an ended service is never offered
     versions = dict(rows.values_list("pk", "updated_at"))
     offers = []
-    for offer in offer_cache.offers(versions, _build_offers, index=index).values():
+    for offer in offer_cache.offers(versions, _build_offers).values():
         if covered_needs(offer, person.needs) or offer.is_accompaniment:
             offers.append(_near_only(offer, person))
     return sorted(offers, key=lambda o: o.id)
@@ -519,7 +520,8 @@ def compute_plan(
 ) -> tuple[Plan, PersonSituation]:
     """Answers -> plan. Raises OrientationInputError with every problem found."""
     person = build_person(request, now=now)
-    offers = candidate_offers(person, use_index=use_index)
+    with one_token_read():  # the index and the offers: one read of the offer's token
+        offers = candidate_offers(person, use_index=use_index)
     return Engine(get_mobility()).plan(person, offers), person
 
 
@@ -531,4 +533,4 @@ def all_service_offers() -> list[ServiceOffer]:
     """Every service that may be offered, as the engine sees it (the observatory measures reach with
     the plans' own offers and rule)."""
     versions = dict(Service.objects.proposable().values_list("pk", "updated_at"))
-    return list(offer_cache.offers(versions, _build_offers, index=None).values())
+    return list(offer_cache.offers(versions, _build_offers).values())

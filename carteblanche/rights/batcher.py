@@ -5,7 +5,7 @@ one, keeps collecting for a short window (or until `max_batch` households), simu
 once, and dispatches each benefit group's results to every waiting request as soon as that group
 is computed (progressive display). The next batch is collected once every request of the last one
 is answered (see `_settle`). A full garbage collection runs only when the worker is idle.
-Pure module: no Django import.
+No Django import (the process-wide settings it applies are read through `core.runtime`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 import gc
 import logging
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from carteblanche.core import runtime
 from carteblanche.rights import openfisca_adapter as adapter
 
 logger = logging.getLogger(__name__)
@@ -91,14 +91,12 @@ class MicroBatcher:
         max_batch: int = 256,
         max_wait: float = 0.3,
         idle_gc_after: float = 0.5,
-        switch_interval: float | None = 0.001,
         iter_results: Callable[..., Iterator[dict[str, list[adapter.BenefitResult]]]] = adapter.iter_results,
     ) -> None:
         self.window = window
         self.max_batch = max_batch
         self.max_wait = max(max_wait, window)
         self.idle_gc_after = idle_gc_after
-        self.switch_interval = switch_interval
         self._iter_results = iter_results
         self._queue: queue.Queue[Ticket] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -109,13 +107,13 @@ class MicroBatcher:
         self.households = 0
 
     def start(self) -> None:
-        """Start the worker. It also shortens the process's GIL switch interval (5 ms → 1 ms): a
-        request thread woken with results while the worker computes the next group waited
-        10–100 ms for the GIL at 5 ms (several handoffs per wake-up), 1.5–6 ms at 1 ms, which is
-        most of the gap between the first group computed and the first card on screen."""
+        """Start the worker. It also shortens the process's GIL switch interval
+        (`core.runtime.shorten_switch_interval`, 5 ms → 1 ms): a request thread woken with results
+        while the worker computes the next group waited 10–100 ms for the GIL at 5 ms (several
+        handoffs per wake-up), 1.5–6 ms at 1 ms, which is most of the gap between the first group
+        computed and the first card on screen."""
         with self._lock:
-            if self.switch_interval is not None and sys.getswitchinterval() > self.switch_interval:
-                sys.setswitchinterval(self.switch_interval)
+            runtime.shorten_switch_interval()
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="rights-microbatcher", daemon=True)
                 self._thread.start()

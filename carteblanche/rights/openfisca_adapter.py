@@ -1,10 +1,12 @@
 """OpenFisca-France adapter: one tax-benefit system per process, households in, benefit amounts out.
 
-Pure module (no Django import). Every amount of a national benefit comes from OpenFisca-France;
-this module only translates answers into OpenFisca inputs and reads the results back.
+No Django import (the system is kept by `core.process_cache`, openfisca-core patched by
+`core.runtime`, both usable without Django configured). Every amount of a national benefit comes
+from OpenFisca-France; this module only translates answers into OpenFisca inputs and reads the results back.
 
 Design (see docs/rights.md):
-- `get_tax_benefit_system()` builds the system once per process (≈ 2–3 s, 130 MB) behind a lock;
+- `get_tax_benefit_system()` builds the system once per process (≈ 2–3 s, 130 MB), kept by the
+  registry of process caches;
 - `build_simulation()` builds ONE vectorised simulation for N households from numpy arrays
   (entities joined by integer ids: text ids with row numbers silently mix households);
 - `iter_results()` computes benefit groups in order (cheapest first) and yields after each group,
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from importlib import metadata
 
 import numpy as np
 
+from carteblanche.core import process_cache, runtime
 from carteblanche.rights import payroll
 
 # --- the benefits -----------------------------------------------------------------------------
@@ -256,31 +258,26 @@ def openfisca_france_version() -> str:
 
 # --- the tax-benefit system ------------------------------------------------------------------
 
-_TBS = None
-_TBS_LOCK = threading.Lock()
-_TBS_BUILD_SECONDS: float | None = None
+
+def _build_system():
+    from openfisca_france import CountryTaxBenefitSystem
+
+    runtime.patch_openfisca()  # memoised period arithmetic: same results, less CPU
+    return CountryTaxBenefitSystem()
+
+
+# Built once per process (~5 s, thread-safe): the registry of process caches keeps it.
+_SYSTEM = process_cache.register("rights system", _build_system, per_offer=False)
 
 
 def get_tax_benefit_system():
-    """The OpenFisca-France system, built once per process (thread-safe), with `openfisca_speedups`."""
-    global _TBS, _TBS_BUILD_SECONDS
-    if _TBS is None:
-        with _TBS_LOCK:
-            if _TBS is None:
-                started = time.perf_counter()
-                from openfisca_france import CountryTaxBenefitSystem
-
-                from carteblanche.rights import openfisca_speedups
-
-                openfisca_speedups.install()  # memoised period arithmetic: same results, less CPU
-
-                _TBS = CountryTaxBenefitSystem()
-                _TBS_BUILD_SECONDS = time.perf_counter() - started
-    return _TBS
+    """The OpenFisca-France system, built once per process, with openfisca-core patched
+    (`core.runtime.patch_openfisca`)."""
+    return _SYSTEM.get()
 
 
 def is_warm() -> bool:
-    return _TBS is not None
+    return _SYSTEM.peek() is not None
 
 
 def warm_up() -> float:
@@ -298,7 +295,7 @@ def warm_up() -> float:
     # The system's ~700,000 long-lived objects would make every later full collection cost
     # 0.5 s: move them out of the collector's sight once warm.
     gc.collect()
-    gc.freeze()
+    runtime.freeze()
     return time.perf_counter() - started
 
 

@@ -103,10 +103,10 @@ def _view(record_type: str, record, pending: dict) -> RecordView:
         record_type, record, title_of(record_type, record), values, pending=pending.get((record_type, record.pk), 0)
     )
     if getattr(record, "opening_hours", ""):
-        from carteblanche.directory.selectors import _week  # the directory's own reading of a rule
+        from carteblanche.directory.search.slots import week  # the directory's own reading of a rule
 
         view.at = timezone.localtime()
-        view.week = _week(record.opening_hours, view.at)
+        view.week = week(record.opening_hours, view.at)
     return view
 
 

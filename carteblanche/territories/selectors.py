@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import router
 from django.db.models import QuerySet
 
+from carteblanche.core import process_cache
 from carteblanche.territories.models import Commune, Department, Territory
 from carteblanche.territories.normalize import normalize_name
 
@@ -204,31 +204,26 @@ def _answer(text: str, found: list[Commune], reason: str, territory: Territory |
     return CommuneAnswer(text, suggestions=tuple(_suggestions(text, territory)), reason=reason)
 
 
-_postcodes: tuple[object, dict[str, tuple[str, ...]]] | None = None  # (data token, postcode -> INSEE codes)
+def _postcode_index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, postcodes in Commune.objects.values_list("code", "postcodes"):
+        for each in postcodes or ():
+            index.setdefault(each, []).append(code)
+    return {key: tuple(codes) for key, codes in index.items()}
+
+
+# Rebuilt (~0.15 s) when the offer's token changes (`directory.offer_version` watches the communes too).
+POSTCODES = process_cache.register("postcodes", _postcode_index, when_untracked=lambda: None)
 
 
 def _codes_with_postcode(postcode: str) -> list[str] | None:
     """INSEE codes of the communes carrying a postcode, from an index kept while the data stays the same.
 
-    Scanning every commune's postcodes costs ~13 ms on SQLite; the index is rebuilt (~0.15 s) when
-    the database's data token changes (`directory.offer_version`, which watches the communes too).
-    None when no token can be read: the caller then asks the database.
+    Scanning every commune's postcodes costs ~13 ms on SQLite. None when the offer's token
+    cannot be read: the caller then asks the database.
     """
-    global _postcodes
-    from carteblanche.directory import offer_version
-
-    db = router.db_for_read(Commune)
-    try:
-        token = (db, offer_version.current_token(db))
-    except offer_version.Unavailable:
-        return None
-    if _postcodes is None or _postcodes[0] != token:
-        index: dict[str, list[str]] = {}
-        for code, postcodes in Commune.objects.using(db).values_list("code", "postcodes"):
-            for each in postcodes or ():
-                index.setdefault(each, []).append(code)
-        _postcodes = (token, {key: tuple(codes) for key, codes in index.items()})
-    return list(_postcodes[1].get(postcode, ()))
+    index = POSTCODES.get()
+    return None if index is None else list(index.get(postcode, ()))
 
 
 def _resolve_code(text: str, territory: Territory | None) -> CommuneAnswer:

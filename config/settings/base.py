@@ -170,7 +170,7 @@ LOGGING = {
 CARTEBLANCHE_DEFAULT_TERRITORY = env_str("CARTEBLANCHE_DEFAULT_TERRITORY", "bassin-de-vie-cahors")
 
 # === directory settings ===
-# Services a search keeps loaded per version of the offer (selectors._OfferCache); 0 turns it off.
+# Services a search keeps loaded per version of the offer (directory/search/cache.py); 0 turns it off.
 # ~1.8 kB each as loaded instances; set it above the offer's service count to hold all of it.
 CARTEBLANCHE_SEARCH_CACHE_SIZE = env_int("CARTEBLANCHE_SEARCH_CACHE_SIZE", 20_000)
 # Load the offer into that cache in a background thread whenever the offer changes, in server
@@ -180,6 +180,17 @@ CARTEBLANCHE_SEARCH_CACHE_PREFILL = env_bool("CARTEBLANCHE_SEARCH_CACHE_PREFILL"
 # "Signaler une information inexacte": reports accepted per client address and hour.
 DIRECTORY_CORRECTIONS_PER_HOUR = env_int("DIRECTORY_CORRECTIONS_PER_HOUR", 10)
 # === end directory settings ===
+
+
+# === process runtime settings (carteblanche/core/runtime.py) ===
+# Move long-lived objects (OpenFisca's system, the prefilled offer cache) out of the garbage
+# collector's sight: no 0.1-0.5 s full collections walking them.
+CARTEBLANCHE_GC_FREEZE = env_bool("CARTEBLANCHE_GC_FREEZE", True)
+# The GIL switch interval once the rights micro-batcher runs (Python's default is 5 ms; 0 keeps it).
+CARTEBLANCHE_SWITCH_INTERVAL_MS = env_int("CARTEBLANCHE_SWITCH_INTERVAL_MS", 1)
+# Memoised period arithmetic in openfisca-core: the same amounts for a quarter less CPU.
+CARTEBLANCHE_OPENFISCA_SPEEDUPS = env_bool("CARTEBLANCHE_OPENFISCA_SPEEDUPS", True)
+# === end process runtime settings ===
 
 
 # === orientation settings ===

@@ -10,9 +10,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.db import connection
 
+from carteblanche.core import process_cache
 from carteblanche.directory import offer_version, selectors
 from carteblanche.directory.models import Channel, Place, Service, Structure
-from carteblanche.directory.search_index import offer_version as index_version
+from carteblanche.directory.search import cache as search_cache
+from carteblanche.directory.search import loading, slots
 from carteblanche.directory.selectors import search_services
 from carteblanche.territories.geo import PARIS
 from carteblanche.territories.models import Commune
@@ -70,18 +72,20 @@ def test_every_write_to_the_offer_changes_the_token(need_with_counter, write):
     assert offer_version.current_token() != before
 
 
-def test_the_index_version_is_the_token_one_primary_key_read(django_assert_max_num_queries):
+def test_the_caches_read_the_token_once_per_request_one_primary_key_read(django_assert_max_num_queries):
     offer_version.current_token()  # the process checks once that the triggers are there
-    with django_assert_max_num_queries(1):
-        version = index_version()
-    assert version == ("token", offer_version.current_token())
+    with django_assert_max_num_queries(1), process_cache.one_token_read():
+        version = process_cache.offer_token()
+        assert process_cache.offer_token() == version
+    assert version[1] == offer_version.current_token()
 
 
 def test_a_second_search_reuses_the_loaded_services(need_with_counter, django_assert_max_num_queries):
     need, service, _place = need_with_counter
-    first = search_services(commune=_cahors(), need=need, at=AT)
-    with django_assert_max_num_queries(2):  # the token, the shared index's cheap check at most
-        second = search_services(commune=_cahors(), need=need, at=AT)
+    cahors = _cahors()
+    first = search_services(commune=cahors, need=need, at=AT)
+    with django_assert_max_num_queries(1):  # the token, read once for the offer cache and the index
+        second = search_services(commune=cahors, need=need, at=AT)
     assert second.nearby[0].service is first.nearby[0].service  # the same shared instance
     assert second.nearby[0].service.id == service.id
 
@@ -159,7 +163,7 @@ def test_answers_are_the_same_with_the_cache_off(need_with_counter, settings):
     cached = answers()
     again = answers()  # from the cache
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 0
-    assert selectors._offer_cache() is None
+    assert search_cache.current() is None
     assert cached == again == answers()
 
 
@@ -169,9 +173,9 @@ def test_next_slot_is_the_first_slot_of_the_window():
         for hours_later in range(0, 24 * 9, 7):
             start = AT + timedelta(hours=hours_later, minutes=13)
             for days in (1, 14, 62):
-                slots, invalid = selectors._slots(rule, start, days)
-                first, known, next_invalid = selectors._next_slot(rule, start, days)
-                assert (first, known, next_invalid) == ((slots[0] if slots else None), slots is not None, invalid)
+                window, invalid = slots.window_slots(rule, start, days)
+                first, known, next_invalid = slots.next_slot(rule, start, days)
+                assert (first, known, next_invalid) == ((window[0] if window else None), window is not None, invalid)
 
 
 def test_the_api_json_is_the_same_from_the_cache_and_without_it(need_with_counter, settings):
@@ -195,7 +199,6 @@ def test_a_search_request_reads_the_offer_token_once(client, shipped_data, monke
     """Commune, need and search share one read of the token (each read is one query)."""
     from django.urls import reverse
 
-    settings.CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS = 3600  # the index's own check, every few seconds
     client.get("/api/offre/services", {"commune": "Cahors (46000)"})  # builds the index
     calls = []
     real = offer_version.current_token
@@ -222,7 +225,7 @@ def unfrozen():
 
     yield
     gc.unfreeze()
-    selectors._frozen_by_prefill = False
+    search_cache._prefilled_before = False
 
 
 def _answers(need, asks=({}, {"accessible": True}, {"open_on": date(2026, 3, 10)})):
@@ -243,15 +246,16 @@ def test_prefill_loads_every_service_and_searches_then_read_none(
     uncached = _answers(need)
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 100_000
     search_services(commune=_cahors(), need=need, at=AT)  # builds the index, loads a few services
-    cache = selectors._offer_cache()
+    cache = search_cache.current()
     already = len(cache.services)
 
-    loaded = selectors.prefill_offer_cache()
+    loaded = search_cache.prefill_offer_cache()
 
     assert already + loaded == Service.objects.count() > 100  # the shipped offer and this test's services
     assert set(cache.services) == set(Service.objects.values_list("pk", flat=True))
-    with django_assert_max_num_queries(2):  # the token and the index's cheap check: no service read
-        search_services(commune=commune("46070"), need=need, at=AT, accessible=True)
+    cieurac = commune("46070")
+    with django_assert_max_num_queries(1):  # the token (once for the cache and the index): no service read
+        search_services(commune=cieurac, need=need, at=AT, accessible=True)
     assert _answers(need) == uncached
 
 
@@ -260,16 +264,16 @@ def test_prefill_keeps_one_instance_per_place_structure_and_commune(need_with_co
     other = ServiceFactory(need=need, structure=service.structure, name="Autre accueil")
     ChannelFactory(service=other, kind=Channel.Kind.COUNTER, place=place)
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 100_000
-    selectors.prefill_offer_cache()
-    cache = selectors._offer_cache()
+    search_cache.prefill_offer_cache()
+    cache = search_cache.current()
     first, second = cache.services[service.pk], cache.services[other.pk]
-    assert selectors._channels_of(first)[0].place is selectors._channels_of(second)[0].place
+    assert loading.channels_of(first)[0].place is loading.channels_of(second)[0].place
     assert first.structure is second.structure
     cahors = {
         id(channel.place.commune)
         for loaded in cache.services.values()
         if loaded is not None
-        for channel in selectors._channels_of(loaded)
+        for channel in loading.channels_of(loaded)
         if channel.place_id and channel.place.commune_id == "46042"
     }
     assert len(cahors) == 1  # every place in Cahors points to one Commune instance
@@ -277,18 +281,18 @@ def test_prefill_keeps_one_instance_per_place_structure_and_commune(need_with_co
 
 def test_prefill_stops_at_the_cache_bound(need_with_counter, settings, unfrozen):
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 10
-    assert selectors.prefill_offer_cache() == 10
-    assert len(selectors._offer_cache().services) == 10
-    assert selectors.prefill_offer_cache() == 0  # already full
+    assert search_cache.prefill_offer_cache() == 10
+    assert len(search_cache.current().services) == 10
+    assert search_cache.prefill_offer_cache() == 0  # already full
 
 
 def test_a_write_after_prefill_is_seen_by_the_next_search(need_with_counter, settings, unfrozen):
     need, service, _place = need_with_counter
     settings.CARTEBLANCHE_SEARCH_CACHE_SIZE = 100_000
-    selectors.prefill_offer_cache()
-    prefilled = selectors._offer_cache()
+    search_cache.prefill_offer_cache()
+    prefilled = search_cache.current()
     Structure.objects.filter(pk=service.structure_id).update(name="Renommée après le préchargement")
-    assert selectors._offer_cache() is not prefilled  # a new version: a new, empty cache
+    assert search_cache.current() is not prefilled  # a new version: a new, empty cache
     found = search_services(commune=_cahors(), need=need, at=AT)
     assert found.nearby[0].structure.name == "Renommée après le préchargement"
 
@@ -298,17 +302,17 @@ def test_with_prefill_on_a_new_version_is_prefilled_in_the_background(need_with_
 
     settings.CARTEBLANCHE_SEARCH_CACHE_PREFILL = True
     prefilled = []
-    monkeypatch.setattr(selectors, "prefill_offer_cache", prefilled.append)
-    monkeypatch.setattr(selectors, "_offer_caches", {})
+    monkeypatch.setattr(search_cache, "prefill_offer_cache", prefilled.append)
+    search_cache.SEARCH_OFFER.forget()
     monkeypatch.setattr(serving, "_serving", False)  # another test may have loaded config.wsgi
-    assert selectors._offer_cache() is not None and prefilled == []  # a command, not a server: no prefill
+    assert search_cache.current() is not None and prefilled == []  # a command, not a server: no prefill
     monkeypatch.setattr(serving, "_serving", True)  # as config/wsgi.py marks gunicorn and runserver
-    monkeypatch.setattr(selectors, "_offer_caches", {})
-    cache = selectors._offer_cache()
-    selectors.wait_for_prefill()
+    search_cache.SEARCH_OFFER.forget()
+    cache = search_cache.current()
+    search_cache.wait_for_prefill()
     assert prefilled == [cache]
-    assert selectors._offer_cache() is cache
-    selectors.wait_for_prefill()
+    assert search_cache.current() is cache
+    search_cache.wait_for_prefill()
     assert prefilled == [cache]  # once per version, not once per search
 
 

@@ -71,17 +71,13 @@ def test_saving_the_offer_rebuilds_the_index(offer):
     assert channel.service_id not in [c.service_id for c in get_offer_index().nearest([THEME], *CAHORS)]
 
 
-def test_changes_without_signals_are_seen_by_the_version_check(offer, settings):
-    settings.CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS = 3600
+def test_changes_without_signals_are_seen_at_once(offer):
     before = get_offer_index()
     structure = StructureFactory()
     service = Service.objects.bulk_create(
         [Service(source="tests", source_id="bulk-1", structure=structure, name="Bulk", thematiques=[THEME])]
     )[0]
     Channel.objects.bulk_create([Channel(service=service, kind=Channel.Kind.COUNTER, place=offer["far"])])
-    assert get_offer_index() is before  # within the check interval: the cached index is served
-
-    settings.CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS = 0
     after = get_offer_index()
     assert after is not before
     assert service.pk in [c.service_id for c in after.nearest([THEME], *CAHORS)]
@@ -111,35 +107,3 @@ def test_fast_build_matches_the_row_by_row_build(offer):
         assert fast.nearest(themes, *CAHORS, k=10) == slow.nearest(themes, *CAHORS, k=10)
         assert fast.remote(themes) == slow.remote(themes)
     assert fast.pair_count == slow.pair_count
-
-
-def test_background_refresh_keeps_serving_the_old_index_meanwhile(settings, monkeypatch):
-    """The threading logic alone: version and build are stand-ins, no database needed."""
-    import threading
-
-    from carteblanche.directory import search_index
-
-    settings.CARTEBLANCHE_OFFER_INDEX_BACKGROUND_REFRESH = True
-    settings.CARTEBLANCHE_OFFER_INDEX_CHECK_SECONDS = 0
-    release = threading.Event()
-    built = []
-
-    def build():
-        if built:
-            release.wait(10)  # a slow rebuild
-        built.append(object())
-        return built[-1]
-
-    monkeypatch.setattr(search_index, "offer_version", lambda: len(built))
-    monkeypatch.setattr(search_index, "build_offer_index", build)
-    monkeypatch.setattr(search_index, "build_remote_offices", object)
-    monkeypatch.setattr(search_index, "_snapshot", None)  # as in a fresh process
-    first = get_offer_index()  # the first build is waited for
-    assert first is built[0]
-    invalidate_offer_index()
-    assert get_offer_index() is first  # served at once while the rebuild runs in a thread
-    assert get_offer_index() is first  # and only one rebuild runs
-    release.set()
-    search_index.wait_for_refresh()
-    assert len(built) == 2
-    assert get_offer_index() is built[1]

@@ -383,7 +383,7 @@ def test_filters_rejecting_many_candidates_load_more_until_the_list_is_full(djan
 )
 def test_opening_hours_cut_from_the_hourly_cache_are_those_of_the_rule(rule):
     from carteblanche.directory import hours
-    from carteblanche.directory.selectors import _evaluate, _slots
+    from carteblanche.directory.search.slots import evaluate, window_slots
 
     starts = [
         datetime(2026, 3, 4, 8, 0, tzinfo=PARIS),
@@ -394,12 +394,12 @@ def test_opening_hours_cut_from_the_hourly_cache_are_those_of_the_rule(rule):
     ]
     for start in starts:
         for days in (1, 14, 62):
-            assert _slots(rule, start, days) == _evaluate(rule, start, days), (start, days)
-    assert _slots(rule, starts[0])[0] == (hours.open_slots(rule, starts[0]) if hours.is_valid(rule) else None)
+            assert window_slots(rule, start, days) == evaluate(rule, start, days), (start, days)
+    assert window_slots(rule, starts[0])[0] == (hours.open_slots(rule, starts[0]) if hours.is_valid(rule) else None)
 
 
 def test_light_rejections_give_the_same_answer_and_counts_as_loading_everything(monkeypatch):
-    from carteblanche.directory import selectors
+    from carteblanche.directory.search import loading
 
     need = NeedFactory()
     rules = ["Mo-Fr 09:00-12:00", "Tu 09:00-12:00", "", "Sa 09:00-12:00"]
@@ -427,6 +427,41 @@ def test_light_rejections_give_the_same_answer_and_counts_as_loading_everything(
         return ids(found.nearby), ids(found.remote), counts
 
     light = [answer(ask) for ask in asks]
-    monkeypatch.setattr(selectors._LightLook, "verdict", lambda self, *args, **kwargs: None)  # load everything
+    monkeypatch.setattr(loading.LightRows, "rows", lambda self, service_id: None)  # load everything
     assert light == [answer(ask) for ask in asks]
     assert any(counts != (0, 0, 0) for *_ids, counts in light)  # the counts are exercised
+
+
+def test_light_rows_judge_home_visits_by_the_communes_they_cover(monkeypatch):
+    """Light rows carry the covered communes: a remote candidate is judged without loading it in full."""
+    from carteblanche.directory.search import loading
+
+    need = NeedFactory()
+    elsewhere = []
+    for i in range(6):
+        visit = ChannelFactory(
+            service__need=need,
+            service__name=f"A visite {i}",
+            kind=Channel.Kind.HOME_VISIT,
+            opening_hours="Mo 09:00-12:00",
+        )
+        visit.area_communes.set([commune("46064")])
+        elsewhere.append(visit.service_id)
+    here = ChannelFactory(
+        service__need=need, service__name="Z visite", kind=Channel.Kind.HOME_VISIT, opening_hours="Mo 09:00-12:00"
+    )
+    here.area_communes.set([commune("46070")])
+    cieurac = commune("46070")
+    loaded = []
+    real = loading.services_with_channels
+    monkeypatch.setattr(loading, "services_with_channels", lambda ids: loaded.extend(ids) or real(ids))
+
+    def answer():
+        found = search_services(commune=cieurac, need=need, at=AT, channel_kinds=["home_visit"], limit=1)
+        return ids(found.remote)
+
+    light = answer()
+    assert light == [here.service_id]
+    assert set(elsewhere[3:]).isdisjoint(loaded)  # beyond the first batch: rejected on their light rows
+    monkeypatch.setattr(loading.LightRows, "rows", lambda self, service_id: None)  # load everything
+    assert answer() == light

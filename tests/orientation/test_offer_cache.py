@@ -74,8 +74,10 @@ def test_same_pk_with_another_version_is_rebuilt(cahors_offer, builds):
 
 
 @pytest.mark.django_db
-def test_ttl_zero_turns_the_cache_off(cahors_offer, builds, settings):
-    settings.CARTEBLANCHE_ORIENTATION_OFFER_CACHE_SECONDS = 0
+def test_nothing_is_kept_when_the_offer_token_cannot_be_read(cahors_offer, builds, monkeypatch):
+    from carteblanche.core import process_cache
+
+    monkeypatch.setattr(process_cache, "_read_token", lambda db: process_cache.UNTRACKED)
     compute_plan(REQUEST, now=NOW)
     compute_plan(REQUEST, now=NOW)
     assert len(builds) == 2

@@ -2,7 +2,7 @@
 
 import pytest
 
-from carteblanche.rights import openfisca_speedups
+from carteblanche.core import runtime
 from tests.rights.households import HOUSEHOLDS
 from tests.rights.test_openfisca_equality import compute_directly
 
@@ -10,23 +10,23 @@ from tests.rights.test_openfisca_equality import compute_directly
 @pytest.fixture(scope="module")
 def stock_results(tax_benefit_system):
     """Every test household computed directly with openfisca-core's own period arithmetic."""
-    openfisca_speedups.uninstall()
+    runtime.unpatch_openfisca()
     try:
         return compute_directly(tax_benefit_system)
     finally:
-        openfisca_speedups.install()
+        runtime.patch_openfisca()
 
 
 def test_the_system_is_built_with_the_speedups(tax_benefit_system):
-    assert openfisca_speedups.installed()
+    assert runtime.openfisca_patched()
 
 
 def test_uninstall_restores_openfisca_core():
     from openfisca_core.periods import DateUnit, Instant, Period, instant_
 
-    openfisca_speedups.install()  # idempotent: whether or not this process built the system yet
+    runtime.patch_openfisca()  # idempotent: whether or not this process built the system yet
     installed_offset = instant_.Instant.offset
-    openfisca_speedups.uninstall()
+    runtime.unpatch_openfisca()
     try:
         assert instant_.Instant.offset is not installed_offset
         assert instant_.Instant.offset.__module__ == "openfisca_core.periods.instant_"
@@ -35,7 +35,7 @@ def test_uninstall_restores_openfisca_core():
             Period((DateUnit.YEAR, Instant((2024, 2, 29)), 1)).stop,
         )
     finally:
-        openfisca_speedups.install()
+        runtime.patch_openfisca()
     leap_year = Period((DateUnit.YEAR, Instant((2024, 2, 29)), 1))
     memo = (Instant((2024, 1, 31)).offset(1, DateUnit.MONTH), leap_year.stop)
     assert memo == stock == (Instant((2024, 2, 29)), Instant((2025, 2, 27)))
