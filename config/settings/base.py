@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
                 "carteblanche.core.context_processors.main_nav",
+                "carteblanche.core.context_processors.dsfr_assets",
             ],
         },
     },
@@ -125,11 +126,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "carteblanche" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Fingerprinted names (cached for a year by WhiteNoise) and gzip/brotli copies; run collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("CARTEBLANCHE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 DSFR_MARK_OPTIONAL_FIELDS = False
+# The layout loads the project's DSFR slice (carteblanche/static/dsfr-lean/, built by
+# scripts/build_dsfr_bundle.py); True loads the whole DSFR and its web fonts instead (bench_pages' baseline).
+CARTEBLANCHE_DSFR_FULL_BUNDLE = env_bool("CARTEBLANCHE_DSFR_FULL_BUNDLE", False)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Carte Blanche <ne-pas-repondre@carteblanche.localhost>")
