@@ -182,6 +182,10 @@ CARTEBLANCHE_SEARCH_CACHE_SIZE = env_int("CARTEBLANCHE_SEARCH_CACHE_SIZE", 20_00
 # processes only (config/wsgi.py marks them; management commands never prefill): the first
 # searches after a start or an edit then read no service from the database.
 CARTEBLANCHE_SEARCH_CACHE_PREFILL = env_bool("CARTEBLANCHE_SEARCH_CACHE_PREFILL", False)
+# Web server processes (config/wsgi.py) run one search and one plan in a background thread at start
+# (offer index, need matching, offer cache, mobility context, templates): the first person's search
+# and plan after a restart do not pay for them. Management commands never warm up; tests turn it off.
+CARTEBLANCHE_ANSWERS_WARMUP = env_bool("CARTEBLANCHE_ANSWERS_WARMUP", True)
 # "Signaler une information inexacte": reports accepted per client address and hour.
 DIRECTORY_CORRECTIONS_PER_HOUR = env_int("DIRECTORY_CORRECTIONS_PER_HOUR", 10)
 # === end directory settings ===
