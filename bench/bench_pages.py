@@ -65,7 +65,7 @@ def free_port() -> int:
 
 def prepare_database(env: dict[str, str]) -> None:
     started = time.perf_counter()
-    subprocess.run([PY, "manage.py", "bootstrap", "--demo", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PY, "manage.py", "bootstrap", "--demo", "-v0"], cwd=ROOT, env=env, check=True, stdout=sys.stderr)
     log(f"database ready in {time.perf_counter() - started:.0f} s")
 
 
