@@ -18,5 +18,5 @@ CSRF_COOKIE_SECURE = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
 if os.environ.get("BENCH_BASELINE_STORAGE") == "1":
     STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405
-    MIDDLEWARE = [m for m in MIDDLEWARE if m != "django.middleware.gzip.GZipMiddleware"]  # noqa: F405
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != "carteblanche.core.middleware.GZipMiddleware"]  # noqa: F405
 STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", str(STATIC_ROOT))  # noqa: F405
