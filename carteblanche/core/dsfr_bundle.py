@@ -161,12 +161,16 @@ def build_css(spec: Spec, used: set[str], dsfr_static: Path | None = None) -> st
 
 
 def build_js(spec: Spec, dsfr_static: Path | None = None) -> str:
-    """The DSFR core script and the listed components' scripts (each registers on window.dsfr)."""
+    """The DSFR core script and the listed components' scripts (each registers on window.dsfr).
+
+    Each file goes in its own block: they were written as separate modules and reuse top-level
+    names (`const e=window.dsfr`), which one module would declare twice.
+    """
     static = dsfr_static or dsfr_static_dir()
     files = ["dsfr/dist/core/core.module.min.js"] + [
         f"dsfr/dist/{'scheme' if n == 'scheme' else 'component/' + n}/{n}.module.min.js" for n in spec.scripts
     ]
-    return "\n".join((static / f).read_text().strip() for f in files) + "\n"
+    return "".join(f"{{\n{(static / f).read_text().strip()}\n}}\n" for f in files)
 
 
 def dsfr_version(static: Path | None = None) -> str:
