@@ -51,6 +51,8 @@ def test_unused_spacing_classes_and_web_fonts_are_left_out(spec, lean_css):
     lean = dsfr_bundle.defined_classes(lean_css)
     assert "fr-mb-3w" in used and "fr-mb-3w" in lean
     assert "fr-mb-15v" not in used and "fr-mb-15v" not in lean
+    assert "fr-mb-md-15v" not in used and "fr-mb-md-15v" not in lean  # responsive spacing too
+    assert "fr-col-md-9" in used and "fr-col-md-9" in lean and "fr-col-xl-7" not in lean
     assert "@font-face" not in lean_css
     assert "fr-icon-bus-line" not in lean_css  # only the listed icons
 
@@ -72,4 +74,3 @@ def test_pages_load_the_slice_and_no_render_blocking_script(client, settings):
         assert 'type="module"' in tag or " defer" in tag, tag
     settings.CARTEBLANCHE_DSFR_FULL_BUNDLE = True
     assert "dsfr/dist/dsfr/dsfr.min.css" in client.get("/").content.decode()
-
