@@ -152,9 +152,11 @@ def build_css(spec: Spec, used: set[str], dsfr_static: Path | None = None) -> st
 
     icons = "dsfr/dist/utility/icons/icons.main.min.css"
     parts.append(_rebase_urls(_filter_rules((static / icons).read_text(), keep_icon), icons, CSS_OUT))
+    banner = re.match(r"\s*(?:@charset[^;]*;\s*)?(/\*!.*?\*/)", (static / core).read_text(), re.DOTALL)
     header = (
-        f"/*! Built by scripts/build_dsfr_bundle.py from the DSFR v{dsfr_version(static)} (MIT, "
-        "https://github.com/GouvernementFR/dsfr; restricted use of the State's brand, see its terms)."
+        (banner.group(1) + "\n" if banner else "")
+        + f"/*! Built by scripts/build_dsfr_bundle.py from the DSFR v{dsfr_version(static)} "
+        "(https://github.com/GouvernementFR/dsfr; restricted use of the State's brand, see its terms)."
         f" Components: {', '.join(spec.components)}. Icons: {', '.join(spec.icons)}. */\n"
     )
     return header + "\n".join(parts) + "\n"
