@@ -4,6 +4,12 @@ Why: work that pays off only over many requests (prefilling the offer cache) sho
 in a management command that answers one question and exits.
 """
 
+import logging
+import time
+from threading import Thread
+
+logger = logging.getLogger(__name__)
+
 _serving = False
 
 
@@ -28,3 +34,24 @@ def start_server_warm_ups() -> None:
         from carteblanche.rights.apps import start_warm_up
 
         start_warm_up()
+    if settings.CARTEBLANCHE_ANSWERS_WARMUP:
+        Thread(target=warm_search_and_plan, name="answers-warmup", daemon=True).start()
+
+
+def warm_search_and_plan() -> None:
+    """One search and one plan before the first request (directory and orientation warm-ups), then
+    this thread's database connections are closed. A failure is logged: requests do the work anyway."""
+    from django.db import connections
+
+    from carteblanche.directory import warm_up as directory_warm_up
+    from carteblanche.orientation import warm_up as orientation_warm_up
+
+    try:
+        for name, warm_up in (("search", directory_warm_up.warm_up), ("plan", orientation_warm_up.warm_up)):
+            started = time.perf_counter()
+            warm_up()
+            logger.info("%s warmed in %.1f s", name, time.perf_counter() - started)
+    except Exception:
+        logger.exception("warming the search and the plan failed")
+    finally:
+        connections.close_all()

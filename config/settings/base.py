@@ -47,6 +47,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "carteblanche.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (a fifth of their size on a slow link), streamed ones chunk by chunk; static
+    # files never reach it (WhiteNoise answers them above, precompressed). Output padded against BREACH.
+    "carteblanche.core.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dsfr.context_processors.site_config",
                 "carteblanche.core.context_processors.main_nav",
+                "carteblanche.core.context_processors.dsfr_assets",
             ],
         },
     },
@@ -125,11 +129,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "carteblanche" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Fingerprinted names (cached for a year by WhiteNoise) and gzip/brotli copies; run collectstatic.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("CARTEBLANCHE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 DSFR_MARK_OPTIONAL_FIELDS = False
+# The layout loads the project's DSFR slice (carteblanche/static/dsfr-lean/, built by
+# scripts/build_dsfr_bundle.py); True loads the whole DSFR and its web fonts instead (bench_pages' baseline).
+CARTEBLANCHE_DSFR_FULL_BUNDLE = env_bool("CARTEBLANCHE_DSFR_FULL_BUNDLE", False)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Carte Blanche <ne-pas-repondre@carteblanche.localhost>")
@@ -177,6 +185,10 @@ CARTEBLANCHE_SEARCH_CACHE_SIZE = env_int("CARTEBLANCHE_SEARCH_CACHE_SIZE", 20_00
 # processes only (config/wsgi.py marks them; management commands never prefill): the first
 # searches after a start or an edit then read no service from the database.
 CARTEBLANCHE_SEARCH_CACHE_PREFILL = env_bool("CARTEBLANCHE_SEARCH_CACHE_PREFILL", False)
+# Web server processes (config/wsgi.py) run one search and one plan in a background thread at start
+# (offer index, need matching, offer cache, mobility context, templates): the first person's search
+# and plan after a restart do not pay for them. Management commands never warm up; tests turn it off.
+CARTEBLANCHE_ANSWERS_WARMUP = env_bool("CARTEBLANCHE_ANSWERS_WARMUP", True)
 # "Signaler une information inexacte": reports accepted per client address and hour.
 DIRECTORY_CORRECTIONS_PER_HOUR = env_int("DIRECTORY_CORRECTIONS_PER_HOUR", 10)
 # === end directory settings ===
