@@ -1,6 +1,7 @@
 """Agent pages of the accompaniment and the person's private follow-up page. Thin: forms, one action, render."""
 
 import json
+import re
 from functools import wraps
 from typing import Any
 
@@ -38,6 +39,14 @@ def agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+_DESK_VISIT = re.compile(r"/guichet/visite/[0-9a-f-]{36}/(\?simulation=[0-9a-f-]{0,36})?")
+
+
+def desk_follow_on(raw: str) -> str:
+    """Where "Ouvrir un dossier" from the desk returns: only the path of a desk visit (no open redirect)."""
+    return raw if _DESK_VISIT.fullmatch(raw) else ""
 
 
 def _case_for_read(request: HttpRequest, case_id: Any) -> tuple[CaseFile, frozenset[str]]:
@@ -95,6 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     structures = roles.structure_ids(request.user)
     situation = current_situation(request)
+    follow_on = desk_follow_on(request.GET.get("suite") or request.POST.get("suite") or "")
     form = forms.CaseForm(request.POST or None)
     attach = forms.AttachSituationForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and attach.is_valid():
@@ -113,8 +123,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
             _add_errors(form, error)
         else:
             messages.success(request, "Dossier créé. Étape suivante : recueillir le consentement avant d'orienter.")
-            return redirect("referrals:case_detail", case.pk)
-    context = {"form": form, "situation": situation, "title": "Nouveau dossier"}
+            return redirect(follow_on or reverse("referrals:case_detail", args=[case.pk]))
+    context = {"form": form, "situation": situation, "title": "Nouveau dossier", "follow_on": follow_on}
     return render(request, "referrals/case_form.html", context)
 
 
@@ -349,7 +359,19 @@ def follow_link_create(request: HttpRequest, case_id) -> HttpResponse:
 def referral_create(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
     selectors.audited_case(actor=request.user, case=case, reason="formulaire d'orientation")
-    form = forms.ReferralForm(request.POST or None, own_structure_id=case.structure_id)
+    need_slug, query = request.GET.get("besoin", "")[:80], request.GET.get("q", "")[:100]
+    commune_code = case.commune_code or (
+        case.situation.section("profile").get("commune_code", "") if case.situation_id else ""
+    )
+    groups = selectors.referral_partners(
+        need_slug=need_slug, commune_code=commune_code, query=query, exclude={case.structure_id}
+    )
+    form = forms.ReferralForm(
+        request.POST or None,
+        own_structure_id=case.structure_id,
+        partner_groups=groups,
+        initial={"need": need_slug},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         consent = (
@@ -380,7 +402,16 @@ def referral_create(request: HttpRequest, case_id) -> HttpResponse:
                 return redirect(f"/accompagnement/dossiers/{case.pk}/consentement/?orientation={referral.pk}")
             messages.success(request, f"Orientation envoyée à {referral.to_structure}.")
             return redirect("referrals:referral_detail", referral.pk)
-    return render(request, "referrals/referral_form.html", {"form": form, "case": case, "title": "Orienter"})
+    context = {
+        "form": form,
+        "case": case,
+        "title": "Orienter",
+        "needs": form.fields["need"].choices[1:],
+        "need_slug": need_slug,
+        "query": query,
+        "found": sum(len(g.options) for g in groups),
+    }
+    return render(request, "referrals/referral_form.html", context)
 
 
 def _referral_for(request: HttpRequest, referral_id) -> tuple[Referral, set[Side]]:
