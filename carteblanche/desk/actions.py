@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,12 @@ from django.db import transaction
 from carteblanche.accounts import permissions as roles
 from carteblanche.core.audit import record_audit
 from carteblanche.desk.models import Procedure
+from carteblanche.desk.summary import summary_email_text, summary_sms
 from carteblanche.directory.models import Need
 from carteblanche.mandates.actions import act_under_mandate
 from carteblanche.mandates.models import Mandate
+from carteblanche.orientation.actions import EMAIL, deliver
+from carteblanche.orientation.models import SavedPlan
 
 
 @transaction.atomic
@@ -57,3 +61,35 @@ def record_procedure(
     )
     record_audit(actor=actor, action="create", obj=procedure, reason="démarche faite au guichet")
     return procedure
+
+
+SUMMARY_CONSENT_WORDING = "accord-envoi-synthese-guichet-v1"  # the checkbox's wording, kept with each send
+
+
+def send_summary(
+    *, actor: Any, saved: SavedPlan, context: Mapping[str, Any], channel: str, address: str, consent: bool
+) -> int:
+    """Send the visit's summary by e-mail or SMS with the person's consent (orientation.actions.deliver);
+    journal the send with the channel and consent, never the address. Raises SendError, nothing sent."""
+    count = deliver(
+        channel=channel,
+        address=address,
+        consent=consent,
+        subject="Votre synthèse Carte Blanche",
+        email_body=summary_email_text(context) if channel == EMAIL else "",
+        sms_messages=lambda: summary_sms(context),
+    )
+    case = context.get("case")
+    record_audit(
+        actor=actor,
+        action="share",
+        obj=saved,
+        reason=f"synthèse du guichet envoyée par {'e-mail' if channel == EMAIL else 'SMS'}, avec son accord",
+        details={
+            "channel": channel,
+            "consent": SUMMARY_CONSENT_WORDING,
+            "messages": count,
+            "case": str(case.pk) if case is not None else "",
+        },
+    )
+    return count

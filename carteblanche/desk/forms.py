@@ -187,3 +187,17 @@ class ProcedureForm(DsfrBaseForm):
         raw = self.cleaned_data.get("mandat") or ""
         pk, _, domain = raw.partition(":")
         return (int(pk), domain) if pk.isdigit() else (None, "")
+
+
+class SendSummaryForm(DsfrBaseForm):
+    """Send the summary to the person: e-mail or SMS, only with her consent (checked in actions)."""
+
+    canal = djforms.ChoiceField(
+        label="Envoyer par", choices=[("sms", "SMS"), ("email", "e-mail")], widget=djforms.RadioSelect
+    )
+    adresse = djforms.CharField(
+        label="Numéro de portable ou adresse e-mail de la personne",
+        max_length=254,
+        help_text="Par exemple 06 12 34 56 78 ou prenom.nom@exemple.fr. Sert à cet envoi, puis n'est pas gardé.",
+    )
+    accord = djforms.BooleanField(label="La personne accepte de recevoir sa synthèse par ce moyen", required=False)

@@ -17,12 +17,12 @@ from carteblanche.core.audit import record_audit
 from carteblanche.core.models import Situation
 from carteblanche.core.situations import SESSION_KEY, save_situation_section
 from carteblanche.desk import actions
-from carteblanche.desk.forms import ProcedureForm, VisitorForms
+from carteblanche.desk.forms import ProcedureForm, SendSummaryForm, VisitorForms
 from carteblanche.desk.labels import sections_for
 from carteblanche.directory.models import Structure
 from carteblanche.mandates import selectors as mandate_selectors
 from carteblanche.observatory import counters
-from carteblanche.orientation.actions import save_plan
+from carteblanche.orientation.actions import SendError, save_plan
 from carteblanche.orientation.forms import initial_from_situation
 from carteblanche.orientation.models import SavedPlan
 from carteblanche.orientation.selectors import OrientationInputError, compute_plan, needs_catalogue, origin_text
@@ -257,18 +257,22 @@ def _need_claims(slugs: list[str], *, farm: bool) -> list[dict]:
 def visit_result(request: HttpRequest, plan_id) -> HttpResponse:
     saved, simulation, case = _visit(request, plan_id)
     context = _result_context(request, saved, simulation, case)
-    needs = _needs_choices()
-    first_need = (saved.plan.get("needs") or [{}])[0].get("slug", "")
     context |= {
         "title": "Accueil : plan et droits",
-        "procedure_form": ProcedureForm(
-            initial={"besoin": first_need},
-            needs=needs,
-            structures=_structures(request.user),
-            mandates=mandate_selectors.usable_choices(case, roles.structure_ids(request.user)),
-        ),
+        "procedure_form": _procedure_form(request, saved, case),
+        "send_form": _send_form(case, context["owner"]),
     }
     return render(request, "desk/result.html", context)
+
+
+def _procedure_form(request: HttpRequest, saved: SavedPlan, case: CaseFile | None) -> ProcedureForm:
+    first_need = (saved.plan.get("needs") or [{}])[0].get("slug", "")
+    return ProcedureForm(
+        initial={"besoin": first_need},
+        needs=_needs_choices(),
+        structures=_structures(request.user),
+        mandates=mandate_selectors.usable_choices(case, roles.structure_ids(request.user)),
+    )
 
 
 @agent_required
@@ -278,6 +282,49 @@ def visit_print(request: HttpRequest, plan_id) -> HttpResponse:
     return render(
         request, "desk/print.html", _result_context(request, saved, simulation, case) | {"today": timezone.localdate()}
     )
+
+
+def _send_form(case: CaseFile | None, owner: bool) -> SendSummaryForm:
+    """Prefilled from the case file the agent's structure follows: its mobile first, else its e-mail."""
+    initial = {"canal": "sms"}
+    if case is not None and owner:
+        if case.phone:
+            initial["adresse"] = case.phone
+        elif case.email:
+            initial |= {"canal": "email", "adresse": case.email}
+    return SendSummaryForm(initial=initial, prefix="envoi")
+
+
+@agent_required
+@require_POST
+def summary_send(request: HttpRequest, plan_id) -> HttpResponse:
+    """Send the summary by SMS or e-mail with the person's consent (journaled, the address not kept)."""
+    saved, simulation, case = _visit(request, plan_id)
+    form = SendSummaryForm(request.POST, prefix="envoi")
+    context = _result_context(request, saved, simulation, case)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = actions.send_summary(
+                actor=request.user,
+                saved=saved,
+                context=context,
+                channel=data["canal"],
+                address=data["adresse"],
+                consent=data["accord"],
+            )
+        except SendError as error:
+            field = {"email": "adresse", "telephone": "adresse"}.get(error.field, error.field)
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Synthèse envoyée ({count} message{'s' if count > 1 else ''}).")
+            return redirect(_result_url(saved, simulation, case))
+    context |= {
+        "title": "Accueil : plan et droits",
+        "procedure_form": _procedure_form(request, saved, case),
+        "send_form": form,
+    }
+    return render(request, "desk/result.html", context, status=400)
 
 
 @agent_required
@@ -310,8 +357,10 @@ def procedure_create(request: HttpRequest, plan_id) -> HttpResponse:
         done = "Démarche enregistrée, et inscrite au journal du mandat." if mandate_id else "Démarche enregistrée."
         messages.success(request, done)
         return redirect(_result_url(saved, simulation, case))
-    context = _result_context(request, saved, simulation, case) | {
+    context = _result_context(request, saved, simulation, case)
+    context |= {
         "title": "Accueil : plan et droits",
         "procedure_form": form,
+        "send_form": _send_form(case, context["owner"]),
     }
     return render(request, "desk/result.html", context, status=400)
