@@ -21,7 +21,7 @@ from carteblanche.core.audit import record_audit, record_reads
 from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.core.models import AuditEntry
 from carteblanche.core.situations import current_situation
-from carteblanche.referrals import actions, forms, permissions, selectors
+from carteblanche.referrals import actions, forms, permissions, selectors, sharing
 from carteblanche.referrals.models import CaseFile, Consent, ContactPreference, Document, Notification, Referral
 from carteblanche.referrals.workflow import LABELS, InvalidTransition, Side, Status, allowed_targets
 
@@ -128,6 +128,16 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/case_form.html", context)
 
 
+def _shared_answers(request: HttpRequest, case: CaseFile, scopes, referrals) -> dict[str, Any] | None:
+    """The answers a reader sees: all for the structure that follows the person; for a receiving
+    partner, only those relevant to the needs of the referrals it received (referrals.sharing)."""
+    if not case.situation_id or "situation" not in scopes:
+        return None
+    if permissions.owns_case(request.user, case):
+        return case.situation.answers
+    return sharing.answers_for_needs(case.situation.answers, [r.need_id for r in referrals])
+
+
 @agent_required
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     case, scopes = _case_for_read(request, case_id)
@@ -146,7 +156,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         "consents": case.consents.select_related("recipient", "witness") if owner else [],
         "documents": case.documents.all() if "documents" in scopes else [],
         "referrals": referrals,
-        "situation": case.situation.answers if case.situation_id and "situation" in scopes else None,
+        "situation": _shared_answers(request, case, scopes, referrals),
         "document_form": forms.DocumentForm(),
         "title": f"Dossier de {label}",
     }
@@ -458,7 +468,7 @@ def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
         "transitions": referral.transitions.select_related("author"),
         "messages_list": referral.messages.select_related("author", "structure"),
         "message_form": forms.MessageForm(),
-        "situation": case.situation.answers if case.situation_id and "situation" in scopes else None,
+        "situation": _shared_answers(request, case, scopes, [referral]),
         "title": f"Orientation : {referral.need_label}",
     }
     return render(request, "referrals/referral_detail.html", context)
