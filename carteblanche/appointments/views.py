@@ -90,6 +90,30 @@ def outcome(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 
 @agent_required
+@require_POST
+def withdraw(request: HttpRequest, slot_id: int) -> HttpResponse:
+    try:
+        actions.withdraw_slot(actor=request.user, slot_id=slot_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Créneau retiré : il n'est plus proposé.")
+    return redirect("appointments:slots")
+
+
+@agent_required
+@require_POST
+def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    try:
+        actions.cancel_by_structure(actor=request.user, booking_id=booking_id, reason=request.POST.get("motif", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Rendez-vous annulé : la personne est prévenue, le créneau est de nouveau libre.")
+    return redirect("appointments:slots")
+
+
+@agent_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, case_id) -> HttpResponse:
     """The sending agent books, for the person, a slot of a structure she consented to share with."""
