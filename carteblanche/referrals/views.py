@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -586,6 +587,21 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer to another site
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def act_on_follow_link(request: HttpRequest, token: str, act: Callable[[Any], Any], done: str) -> HttpResponse:
+    """The person's writes through her private link (cancel a booking, revoke a mandate): an unknown
+    or expired link gets the invalid-link page (404); the action's refusal is shown on her page."""
+    link = actions.resolve_follow_link(token)
+    if link is None:
+        return render(request, "referrals/follow_invalid.html", {"title": "Lien de suivi"}, status=404)
+    try:
+        act(link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("referrals:follow", token)
 
 
 @require_POST
