@@ -39,6 +39,10 @@ class OutcomeIn(CleanSchema):
     status: Literal["no_show", "honoured"]
 
 
+class CancelIn(CleanSchema):
+    motif: str
+
+
 def _out(slot: Slot, booking: Booking | None) -> dict:
     return {
         "id": slot.pk,
@@ -86,6 +90,38 @@ def record_outcome(request: HttpRequest, booking_id: int, payload: OutcomeIn):
         return Reply(404, {"message": "Réservation inconnue."})
     except ValidationError as error:
         if "booking" in error.message_dict:
+            return Reply(404, {"message": "Réservation inconnue."})
+        return Reply(422, {"message": _message(error)})
+    return Reply(200, _out(booking.slot, booking))
+
+
+@router.post("/creneaux/{slot_id}/retrait", response={200: AppointmentSlotOut, 404: Error, 422: Error})
+def withdraw_slot(request: HttpRequest, slot_id: int):
+    """Withdraw a free future slot; a booked one is refused (cancel the booking with notice first)."""
+    if slot_id > 2**31 - 1:
+        return Reply(404, {"message": "Créneau inconnu."})
+    try:
+        slot = actions.withdraw_slot(actor=request.auth, slot_id=slot_id)
+    except PermissionDenied:
+        return Reply(404, {"message": "Créneau inconnu."})
+    except ValidationError as error:
+        if "Créneau inconnu." in error.messages:
+            return Reply(404, {"message": "Créneau inconnu."})
+        return Reply(422, {"message": _message(error)})
+    return Reply(200, _out(slot, None))
+
+
+@router.post("/reservations/{booking_id}/annulation", response={200: AppointmentSlotOut, 404: Error, 422: Error})
+def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelIn):
+    """Cancel a booked future appointment with its reason; the person is told as she chose."""
+    if booking_id > 2**31 - 1:
+        return Reply(404, {"message": "Réservation inconnue."})
+    try:
+        booking = actions.cancel_by_structure(actor=request.auth, booking_id=booking_id, reason=payload.motif)
+    except PermissionDenied:
+        return Reply(404, {"message": "Réservation inconnue."})
+    except ValidationError as error:
+        if "booking" in error.message_dict and "Réservation inconnue." in error.messages:
             return Reply(404, {"message": "Réservation inconnue."})
         return Reply(422, {"message": _message(error)})
     return Reply(200, _out(booking.slot, booking))

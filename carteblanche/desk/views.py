@@ -98,6 +98,7 @@ def visitor(request: HttpRequest) -> HttpResponse:
     initial, steps, given = _prefill(situation)
     if previous is not None:
         given = []  # given at this desk, not online
+        record_audit(actor=request.user, action="read", obj=previous, reason="guichet : réponses reprises")
     visit = VisitorForms(request.POST if request.method == "POST" else None, orientation_initial=initial, steps=steps)
     context = {"title": "Recevoir une personne", "visit": visit, "case": case, "given": given, "previous": previous}
     if request.method != "POST":
@@ -209,6 +210,7 @@ def _result_context(request: HttpRequest, saved: SavedPlan, simulation: Simulati
     owner = case is not None and case_permissions.owns_case(request.user, case)
     return {
         "owner": owner,
+        "can_send": owner or str(saved.pk) in request.session.get(VISITS_KEY, []),
         "bookings": appointment_selectors.for_case(case) if owner else [],
         "mandates": mandate_selectors.for_case(case) if owner else [],
         "result_path": _result_url(saved, simulation, None),
@@ -300,8 +302,10 @@ def _send_form(case: CaseFile | None, owner: bool) -> SendSummaryForm:
 def summary_send(request: HttpRequest, plan_id) -> HttpResponse:
     """Send the summary by SMS or e-mail with the person's consent (journaled, the address not kept)."""
     saved, simulation, case = _visit(request, plan_id)
-    form = SendSummaryForm(request.POST, prefix="envoi")
     context = _result_context(request, saved, simulation, case)
+    if not context["can_send"]:
+        raise PermissionDenied("Seul l'agent qui a reçu la personne, ou la structure qui la suit, envoie sa synthèse.")
+    form = SendSummaryForm(request.POST, prefix="envoi")
     if form.is_valid():
         data = form.cleaned_data
         try:
