@@ -40,14 +40,18 @@ from carteblanche.territories.models import Commune
 VISITS_KEY = "desk_visits"
 
 
+def _uuid_or_404(raw, message: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise Http404(message) from exc
+
+
 def _case(request: HttpRequest, case_id) -> CaseFile | None:
     """The case file the visit starts from: only one the agent may read the situation of (else 404)."""
     if not case_id:
         return None
-    try:
-        case_uuid = uuid.UUID(str(case_id))
-    except ValueError as exc:
-        raise Http404("Dossier introuvable.") from exc
+    case_uuid = _uuid_or_404(case_id, "Dossier introuvable.")
     case = CaseFile.objects.select_related("situation").filter(pk=case_uuid).first()
     if case is None or "situation" not in case_permissions.case_scopes(request.user, case):
         raise Http404("Dossier introuvable.")
@@ -154,10 +158,7 @@ def _saved_plan(request: HttpRequest, plan_id) -> SavedPlan | None:
     the situation of a case file holding it; otherwise 404 (its existence is not revealed)."""
     if not plan_id:
         return None
-    try:
-        plan_uuid = uuid.UUID(str(plan_id))
-    except ValueError as exc:
-        raise Http404("Accueil introuvable.") from exc
+    plan_uuid = _uuid_or_404(plan_id, "Accueil introuvable.")
     saved = get_object_or_404(SavedPlan.objects.select_related("situation"), pk=plan_uuid, created_by_agent=True)
     if str(saved.pk) not in request.session.get(VISITS_KEY, []) and not any(
         "situation" in case_permissions.case_scopes(request.user, c)

@@ -16,13 +16,6 @@ from carteblanche.rights.models import Simulation
 from tests.desk.test_visitor import KEVIN, _receive
 
 
-@pytest.fixture
-def agent_client(world):
-    client = Client()
-    client.force_login(world.agent_fs)
-    return client
-
-
 def _plan_id(location: str) -> str:
     return re.search(r"/guichet/visite/([0-9a-f-]+)/", location).group(1)
 

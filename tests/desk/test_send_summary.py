@@ -19,13 +19,6 @@ def empty_outboxes():
     sms.outbox.clear()
 
 
-@pytest.fixture
-def agent_client(world):
-    client = Client()
-    client.force_login(world.agent_fs)
-    return client
-
-
 def _send_url(location: str) -> str:
     plan_id = re.search(r"/guichet/visite/([0-9a-f-]+)/", location).group(1)
     return f"/guichet/visite/{plan_id}/envoyer/"

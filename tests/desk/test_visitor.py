@@ -68,13 +68,6 @@ def _receive(client, answers, query=""):
     return response["Location"]
 
 
-@pytest.fixture
-def agent_client(world):
-    client = Client()
-    client.force_login(world.agent_fs)
-    return client
-
-
 def test_pages_are_for_agents_only(world, client):
     assert client.get("/guichet/").status_code == 302  # to the login page
     client.force_login(world.nobody)
