@@ -104,7 +104,7 @@ def test_kevin_is_received_at_catus_booked_mandated_and_leaves_with_a_summary(e2
     page.fill("#id_purpose", "rappel par la Mission locale")
     page.get_by_label("formulaire papier signé").check(force=True)
     page.click("button:has-text('Enregistrer le consentement')")
-    page.wait_for_url(re.compile(r"/accompagnement/dossiers/"))
+    page.get_by_text("Consentement enregistré").wait_for()
 
     page.goto(visit_url)
     page.click("a:has-text('Réserver un rendez-vous ou un rappel')")
