@@ -248,7 +248,7 @@ def withdraw_slot(*, actor: Any, slot_id: int) -> Slot:
                 {"slot": "Ce créneau est réservé : annulez d'abord le rendez-vous en prévenant la personne."}
             )
         Slot.objects.filter(pk=slot.pk).update(withdrawn_at=timezone.now())
-        record_audit(**_who(actor), action=Action.UPDATE, obj=slot, reason="créneau retiré")
+        record_audit(**journal(actor), action=Action.UPDATE, obj=slot, reason="créneau retiré")
     slot.refresh_from_db()
     return slot
 
@@ -272,7 +272,7 @@ def cancel_by_structure(*, actor: Any, booking_id: int, reason: str) -> Booking:
             status=Booking.Status.CANCELLED, cancelled_at=timezone.now(), cancelled_by_label="la structure"
         )
         record_audit(
-            **_who(actor),
+            **journal(actor),
             action=Action.UPDATE,
             obj=booking,
             reason="annulé par la structure",

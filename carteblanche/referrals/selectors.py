@@ -313,11 +313,11 @@ def referral_partners(
     take the application or help (a service linked to the need, competence `helpers`), then the other
     partners. Town halls (85 of them) only where the need is theirs (a service of theirs for it) or when
     the agent searched one by name. `query`: every word must appear in the name or the places' communes.
-    Distance: directory.selectors.haversine_km from the commune's reference point to the nearest place.
+    Distance: territories.geo.great_circle_km from the commune's reference point to the nearest place.
     """
     from carteblanche.directory.models import Need, Place, Service, Structure
-    from carteblanche.directory.selectors import haversine_km
     from carteblanche.orientation.competence import Competence, for_need
+    from carteblanche.territories.geo import great_circle_km
     from carteblanche.territories.models import Commune
     from carteblanche.territories.normalize import normalize_name
 
@@ -351,7 +351,7 @@ def referral_partners(
         km, commune = None, ""
         if origin is not None and origin.has_point and own:
             km, commune = min(
-                (haversine_km(origin.latitude, origin.longitude, lat, lon), name) for lat, lon, name in own
+                (great_circle_km(origin.latitude, origin.longitude, lat, lon), name) for lat, lon, name in own
             )
         groups.setdefault(group, []).append(PartnerOption(structure.pk, structure.name, km, commune))
     order = [f"Organismes qui décident : {need.label}" if need else "", "Prennent la demande ou aident à la faire"]

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from carteblanche.directory.models import Structure
-from carteblanche.directory.selectors import haversine_km
 from carteblanche.referrals.selectors import TOWN_HALL_OPERATOR, referral_partners
+from carteblanche.territories.geo import great_circle_km
 from carteblanche.territories.models import Commune
 
 CATUS = "46064"
@@ -40,7 +40,7 @@ def test_each_group_is_nearest_first_with_the_projects_distance(shipped_data):
     option = next(o for g in groups for o in g.options if o.km is not None)
     structure = Structure.objects.get(pk=option.structure_id)
     nearest = min(
-        haversine_km(catus.latitude, catus.longitude, p.latitude, p.longitude) for p in structure.places.all()
+        great_circle_km(catus.latitude, catus.longitude, p.latitude, p.longitude) for p in structure.places.all()
     )
     assert option.km == pytest.approx(nearest)
     assert re.fullmatch(rf"{re.escape(option.name)} \(.+, \d+ km\)", option.label)
