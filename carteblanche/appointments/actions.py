@@ -154,7 +154,14 @@ def reminder_text(booking: Booking) -> str:
     return f"Rappel : {confirmation_text(booking)}"
 
 
-def _send(booking: Booking, text: str, *, field: str) -> None:
+def cancellation_text(booking: Booking, reason: str) -> str:
+    return (
+        f"{booking.slot.structure.name} doit annuler votre rendez-vous du {_when(booking)} : {reason}. "
+        "La personne qui vous accompagne vous proposera un autre créneau."
+    )
+
+
+def _send(booking: Booking, text: str, *, field: str | None) -> None:
     """Through the project's SMS module or Django's e-mail; journaled, only with the person's choice."""
     case = booking.case
     if booking.notify == Booking.Notify.SMS:
@@ -163,12 +170,13 @@ def _send(booking: Booking, text: str, *, field: str) -> None:
         send_mail("Votre rendez-vous", text, None, [case.email])
     else:
         return
-    Booking.objects.filter(pk=booking.pk).update(**{field: timezone.now()})
+    if field is not None:
+        Booking.objects.filter(pk=booking.pk).update(**{field: timezone.now()})
     record_audit(
         actor_label="envoi automatique",
         action=Action.SHARE,
         obj=booking,
-        reason=field.removesuffix("_sent_at"),
+        reason=field.removesuffix("_sent_at") if field else "cancellation",
         details={"channel": booking.notify},
     )
 
@@ -220,4 +228,56 @@ def record_outcome(*, actor: Actor, booking_id: int, status: str) -> Booking:
     Booking.objects.filter(pk=booking.pk).update(status=status, outcome_recorded_at=timezone.now())
     record_audit(**journal(actor), action=Action.UPDATE, obj=booking, details={"status": status})
     booking.refresh_from_db()
+    return booking
+
+
+def withdraw_slot(*, actor: Any, slot_id: int) -> Slot:
+    """The receiving structure withdraws a free future slot. A booked one is not withdrawn: the booking
+    is cancelled with notice first (cancel_by_structure), so nobody loses a slot without being told."""
+    with transaction.atomic():
+        slot = Slot.objects.select_for_update().filter(pk=slot_id).first()
+        if slot is None:
+            raise ValidationError({"slot": "Créneau inconnu."})
+        _manages(actor, slot.structure_id)
+        if slot.withdrawn_at is not None:
+            raise ValidationError({"slot": "Ce créneau est déjà retiré."})
+        if slot.start <= timezone.now():
+            raise ValidationError({"slot": "Un créneau passé ne se retire pas."})
+        if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
+            raise ValidationError(
+                {"slot": "Ce créneau est réservé : annulez d'abord le rendez-vous en prévenant la personne."}
+            )
+        Slot.objects.filter(pk=slot.pk).update(withdrawn_at=timezone.now())
+        record_audit(**journal(actor), action=Action.UPDATE, obj=slot, reason="créneau retiré")
+    slot.refresh_from_db()
+    return slot
+
+
+def cancel_by_structure(*, actor: Any, booking_id: int, reason: str) -> Booking:
+    """The receiving structure cancels a booked future appointment, with its reason, and the person is
+    told (SMS or e-mail as she chose at booking; the case page of the sending structure shows it)."""
+    reason = " ".join((reason or "").split())[:200]
+    if not reason:
+        raise ValidationError({"reason": "Donnez le motif de l'annulation : il est transmis à la personne."})
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update().select_related("slot__structure", "case").filter(pk=booking_id).first()
+        )
+        if booking is None:
+            raise ValidationError({"booking": "Réservation inconnue."})
+        _manages(actor, booking.slot.structure_id)
+        if booking.status != Booking.Status.BOOKED or booking.slot.start <= timezone.now():
+            raise ValidationError({"booking": "Seul un rendez-vous réservé et à venir peut être annulé."})
+        Booking.objects.filter(pk=booking.pk).update(
+            status=Booking.Status.CANCELLED, cancelled_at=timezone.now(), cancelled_by_label="la structure"
+        )
+        record_audit(
+            **journal(actor),
+            action=Action.UPDATE,
+            obj=booking,
+            reason="annulé par la structure",
+            details={"motif": reason},
+        )
+    booking.refresh_from_db()
+    _send(booking, cancellation_text(booking, reason), field=None)
     return booking

@@ -4,8 +4,9 @@ Same structure keys as the referrals API. A key sees and manages its own structu
 a booked slot shows its status, never who booked it (the person's data stay on the pages, journaled).
 """
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -37,6 +38,10 @@ class SlotIn(CleanSchema):
 
 class OutcomeIn(CleanSchema):
     status: Literal["no_show", "honoured"]
+
+
+class CancelIn(CleanSchema):
+    motif: str
 
 
 def _out(slot: Slot, booking: Booking | None) -> dict:
@@ -76,16 +81,49 @@ def create_slot(request: HttpRequest, payload: SlotIn):
     return Reply(201, _out(slot, None))
 
 
+def _act(object_id: int, act: Callable[[], Any], out: Callable[[Any], dict], *, unknown: str):
+    """Run one write of the receiving structure: another structure's object, or none, is "unknown" (404,
+    its existence not revealed); a refused write is 422 with the action's French message."""
+    if object_id > 2**31 - 1:
+        return Reply(404, {"message": unknown})
+    try:
+        done = act()
+    except PermissionDenied:
+        return Reply(404, {"message": unknown})
+    except ValidationError as error:
+        if unknown in error.messages:
+            return Reply(404, {"message": unknown})
+        return Reply(422, {"message": _message(error)})
+    return Reply(200, out(done))
+
+
 @router.post("/reservations/{booking_id}/resultat", response={200: AppointmentSlotOut, 404: Error, 422: Error})
 def record_outcome(request: HttpRequest, booking_id: int, payload: OutcomeIn):
-    if booking_id > 2**31 - 1:
-        return Reply(404, {"message": "Réservation inconnue."})
-    try:
-        booking = actions.record_outcome(actor=request.auth, booking_id=booking_id, status=payload.status)
-    except PermissionDenied:
-        return Reply(404, {"message": "Réservation inconnue."})
-    except ValidationError as error:
-        if "booking" in error.message_dict:
-            return Reply(404, {"message": "Réservation inconnue."})
-        return Reply(422, {"message": _message(error)})
-    return Reply(200, _out(booking.slot, booking))
+    return _act(
+        booking_id,
+        lambda: actions.record_outcome(actor=request.auth, booking_id=booking_id, status=payload.status),
+        lambda booking: _out(booking.slot, booking),
+        unknown="Réservation inconnue.",
+    )
+
+
+@router.post("/creneaux/{slot_id}/retrait", response={200: AppointmentSlotOut, 404: Error, 422: Error})
+def withdraw_slot(request: HttpRequest, slot_id: int):
+    """Withdraw a free future slot; a booked one is refused (cancel the booking with notice first)."""
+    return _act(
+        slot_id,
+        lambda: actions.withdraw_slot(actor=request.auth, slot_id=slot_id),
+        lambda slot: _out(slot, None),
+        unknown="Créneau inconnu.",
+    )
+
+
+@router.post("/reservations/{booking_id}/annulation", response={200: AppointmentSlotOut, 404: Error, 422: Error})
+def cancel_booking(request: HttpRequest, booking_id: int, payload: CancelIn):
+    """Cancel a booked future appointment with its reason; the person is told as she chose."""
+    return _act(
+        booking_id,
+        lambda: actions.cancel_by_structure(actor=request.auth, booking_id=booking_id, reason=payload.motif),
+        lambda booking: _out(booking.slot, booking),
+        unknown="Réservation inconnue.",
+    )

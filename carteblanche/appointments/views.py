@@ -12,9 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carteblanche.accounts.permissions import structure_ids
 from carteblanche.appointments import actions, forms, selectors
 from carteblanche.directory.models import Place, Structure
-from carteblanche.referrals import actions as referral_actions
 from carteblanche.referrals import selectors as referral_selectors
-from carteblanche.referrals.views import _add_errors, _case_for_edit, agent_required
+from carteblanche.referrals.views import _add_errors, _case_for_edit, act_on_follow_link, agent_required
 
 
 def _own_structures(user: Any):
@@ -90,6 +89,30 @@ def outcome(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 
 @agent_required
+@require_POST
+def withdraw(request: HttpRequest, slot_id: int) -> HttpResponse:
+    try:
+        actions.withdraw_slot(actor=request.user, slot_id=slot_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Créneau retiré : il n'est plus proposé.")
+    return redirect("appointments:slots")
+
+
+@agent_required
+@require_POST
+def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    try:
+        actions.cancel_by_structure(actor=request.user, booking_id=booking_id, reason=request.POST.get("motif", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Rendez-vous annulé : la personne est prévenue, le créneau est de nouveau libre.")
+    return redirect("appointments:slots")
+
+
+@agent_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, case_id) -> HttpResponse:
     """The sending agent books, for the person, a slot of a structure she consented to share with."""
@@ -129,13 +152,9 @@ def book(request: HttpRequest, case_id) -> HttpResponse:
 
 @require_POST
 def follow_cancel(request: HttpRequest, token: str, booking_id: int) -> HttpResponse:
-    link = referral_actions.resolve_follow_link(token)
-    if link is None:
-        return render(request, "referrals/follow_invalid.html", {"title": "Lien de suivi"}, status=404)
-    try:
-        actions.cancel_by_person(link=link, booking_id=booking_id)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Votre rendez-vous est annulé. La structure en est informée sur sa page.")
-    return redirect("referrals:follow", token)
+    return act_on_follow_link(
+        request,
+        token,
+        lambda link: actions.cancel_by_person(link=link, booking_id=booking_id),
+        "Votre rendez-vous est annulé. La structure en est informée sur sa page.",
+    )

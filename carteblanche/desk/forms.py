@@ -15,6 +15,7 @@ from dsfr.forms import DsfrBaseForm
 from carteblanche.orientation.forms import OrientationForm
 from carteblanche.rights import forms as rights_forms
 from carteblanche.rights.forms import MAX_CHILDREN
+from carteblanche.rights.steps import KNOWN_DETAILS, detail_questions, jsonable
 
 SECTIONS = [
     ("foyer", "Foyer"),
@@ -22,6 +23,7 @@ SECTIONS = [
     ("ressources", "Activité et revenus"),
     ("ressources-conjoint", "Activité et revenus du conjoint ou de la conjointe"),
     ("logement", "Logement"),
+    ("precisions", "Quelques précisions"),
     ("aides", "Aides déjà reçues"),
 ]
 
@@ -86,6 +88,17 @@ class VisitorForms:
                 ),
             )
         )
+        # The "précisions" that can change a result (widowed: réversion; licence; ASS), as the questionnaire
+        # asks them: the ones shown are posted back (precisions-asked), the ones the answers now call for are
+        # checked in is_valid (a second submit without JavaScript, like the partner and children questions).
+        if data is not None:
+            self.asked = [q for q in data.getlist("precisions-asked") if q in KNOWN_DETAILS]
+        else:
+            self.asked = detail_questions(steps) if steps else []
+        self._data = data
+        self._precisions_initial = steps.get("precisions", {})
+        if self.asked:
+            self.rights.append(self._details(data, self.asked))
         self.rights.append(
             (
                 "aides",
@@ -98,13 +111,36 @@ class VisitorForms:
             (couple or children) and not any(k.startswith("personnes-") for k in data)
         )
 
+    def _details(self, data: Any, questions: list[str]) -> tuple[str, str, DsfrBaseForm]:
+        form = rights_forms.DetailsStepForm(
+            data, initial=self._precisions_initial, questions=questions, prefix="precisions"
+        )
+        return ("precisions", "Quelques précisions", form)
+
+    def _ask_details_needed(self) -> bool:
+        """After a valid submit: replace the précisions by those the answers call for; True if any is new."""
+        steps = {step: form.cleaned_data for step, _label, form in self.rights}
+        needed = detail_questions(steps)
+        if set(needed) <= set(self.asked):
+            self.asked = [q for q in self.asked if q in needed]
+            return False
+        self._precisions_initial = {
+            q: self._data.get(f"precisions-{q}") for q in needed if self._data.get(f"precisions-{q}")
+        } or self._precisions_initial
+        self.rights = [r for r in self.rights if r[0] != "precisions"]
+        self.rights.insert(len(self.rights) - 1, self._details(None, needed))
+        self.asked = needed
+        return True
+
     def is_valid(self) -> bool:
         valid = self.orientation.is_valid()
         for _step, _label, form in self.rights:
             valid = form.is_valid() and valid
+        if valid and not self.new_questions and self._ask_details_needed():
+            self.new_questions = True
         return valid and not self.new_questions
 
-    def steps(self, jsonable) -> dict[str, dict]:
+    def steps(self) -> dict[str, dict]:
         """The rights steps as the questionnaire stores them (household.steps)."""
         return {step: jsonable(form.cleaned_data) for step, _label, form in self.rights}
 
@@ -120,10 +156,48 @@ class ProcedureForm(DsfrBaseForm):
         label="Ce qui a été fait", max_length=300, help_text="Par exemple « Demande de prime d'activité déposée »."
     )
     structure = djforms.TypedChoiceField(label="Votre structure", coerce=int)
+    mandat = djforms.ChoiceField(
+        label="Faite pour la personne, sous son mandat",
+        required=False,
+        error_messages={"invalid_choice": "Ce mandat n'est plus valable (révoqué ou expiré) : choisissez « Non »."},
+        help_text="Choisissez le mandat et le domaine : la démarche est inscrite au journal du mandat.",
+    )
 
-    def __init__(self, *args, needs: list[tuple[str, str]], structures: list[tuple[int, str]], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        needs: list[tuple[str, str]],
+        structures: list[tuple[int, str]],
+        mandates: list[tuple[str, str]] = (),
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["besoin"].choices = [("", "— Choisir —"), *needs]
         self.fields["structure"].choices = structures
         if len(structures) == 1:
             self.fields["structure"].initial = structures[0][0]
+        # A mandate posted but no longer usable (revoked, expired meanwhile) is an error, not silently dropped.
+        if mandates or self.data.get(self.add_prefix("mandat")):
+            self.fields["mandat"].choices = [("", "— Non, faite avec la personne —"), *mandates]
+        else:
+            del self.fields["mandat"]
+
+    def mandate_choice(self) -> tuple[int | None, str]:
+        """(mandate id, domain) from the "id:domain" value, or (None, "")."""
+        raw = self.cleaned_data.get("mandat") or ""
+        pk, _, domain = raw.partition(":")
+        return (int(pk), domain) if pk.isdigit() else (None, "")
+
+
+class SendSummaryForm(DsfrBaseForm):
+    """Send the summary to the person: e-mail or SMS, only with her consent (checked in actions)."""
+
+    canal = djforms.ChoiceField(
+        label="Envoyer par", choices=[("sms", "SMS"), ("email", "e-mail")], widget=djforms.RadioSelect
+    )
+    adresse = djforms.CharField(
+        label="Numéro de portable ou adresse e-mail de la personne",
+        max_length=254,
+        help_text="Par exemple 06 12 34 56 78 ou prenom.nom@exemple.fr. Sert à cet envoi, puis n'est pas gardé.",
+    )
+    accord = djforms.BooleanField(label="La personne accepte de recevoir sa synthèse par ce moyen", required=False)

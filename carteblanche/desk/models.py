@@ -17,6 +17,14 @@ class Procedure(models.Model):
     case = models.ForeignKey(
         "referrals.CaseFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="desk_procedures"
     )
+    mandate = models.ForeignKey(
+        "mandates.Mandate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="desk_procedures",
+        help_text="The mandate the procedure was done under (the act is also journaled with it).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("visite/<uuid:plan_id>/", views.visit_result, name="result"),
     path("visite/<uuid:plan_id>/imprimer/", views.visit_print, name="print"),
     path("visite/<uuid:plan_id>/demarche/", views.procedure_create, name="procedure"),
+    path("visite/<uuid:plan_id>/envoyer/", views.summary_send, name="send"),
 ]

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carteblanche.accounts.permissions import structure_ids
 from carteblanche.mandates import actions, forms
 from carteblanche.mandates.models import Mandate
-from carteblanche.referrals import actions as referral_actions
 from carteblanche.referrals import selectors as referral_selectors
-from carteblanche.referrals.views import _add_errors, _case_for_edit, agent_required
+from carteblanche.referrals.views import _add_errors, _case_for_edit, act_on_follow_link, agent_required
 
 
 def _own_mandate(request: HttpRequest, mandate_id: int) -> Mandate:
@@ -87,13 +86,9 @@ def revoke(request: HttpRequest, mandate_id: int) -> HttpResponse:
 
 @require_POST
 def follow_revoke(request: HttpRequest, token: str, mandate_id: int) -> HttpResponse:
-    link = referral_actions.resolve_follow_link(token)
-    if link is None:
-        return render(request, "referrals/follow_invalid.html", {"title": "Lien de suivi"}, status=404)
-    try:
-        actions.revoke_by_person(link=link, mandate_id=mandate_id)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Le mandat est révoqué : plus personne ne peut agir pour vous avec lui.")
-    return redirect("referrals:follow", token)
+    return act_on_follow_link(
+        request,
+        token,
+        lambda link: actions.revoke_by_person(link=link, mandate_id=mandate_id),
+        "Le mandat est révoqué : plus personne ne peut agir pour vous avec lui.",
+    )

@@ -302,6 +302,29 @@ def follow_through_values(territory: Territory, period: date) -> list[IndicatorV
     return rows
 
 
+def procedure_values(territory: Territory, period: date) -> list[IndicatorValue]:
+    """Procedures done at the desk in the month by structures of the territory: per structure and theme,
+    per structure, and in all (read through desk.selectors.procedures_per_month, counts only)."""
+    from carteblanche.desk.selectors import procedures_per_month
+
+    counts = procedures_per_month(
+        structure_ids=_territory_structures(territory), since=period, until=_next_month(period)
+    )
+    groups: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for row in counts:
+        structure = str(row["structure_id"])
+        groups[("tous", "", "", territory.name)] += row["count"]
+        groups[("structure", structure, "", row["structure"])] += row["count"]
+        groups[("structure-theme", structure, row["theme"], row["structure"])] += row["count"]
+    rows = []
+    for (by, structure, theme, name), count in sorted(groups.items()):
+        dims = {"par": by} | ({"structure": structure} if structure else {}) | ({"theme": theme} if theme else {})
+        rows.append(
+            _value("demarches-guichet", territory, period, AreaKind.TERRITORY, territory.slug, name, dims, count)
+        )
+    return rows
+
+
 def _follow_stats(members: list, now: datetime) -> dict:
     from carteblanche.referrals.selectors import deadlines
     from carteblanche.referrals.workflow import Status
@@ -546,6 +569,7 @@ def compute_indicators(
         rows += capacity_values(territory, period, offers=offers, context=context)
         step("Suivi des orientations")
         rows += follow_through_values(territory, period)
+        rows += procedure_values(territory, period)
         step("Satisfaction")
         rows += satisfaction_values(territory, period)
         step("Fraîcheur des informations")

@@ -39,6 +39,7 @@ def rows(indicator: str, territory_slug: str, period: date) -> list[dict[str, An
         "non-recours": _non_take_up,
         "capacite": _capacity,
         "besoins-non-couverts": _unmet,
+        "demarches-guichet": _procedures,
     }[indicator]
     return shape(values)
 
@@ -75,6 +76,11 @@ def _freshness(values: list[IndicatorValue]) -> list[dict[str, Any]]:
 
 def _capacity(values: list[IndicatorValue]) -> list[dict[str, Any]]:
     return [_base(v) | {"heures_pour_1000_habitants": _round(v.value, 2)} | v.extra for v in values]
+
+
+def _procedures(values: list[IndicatorValue]) -> list[dict[str, Any]]:
+    """Counts of procedures, not of people; small counts are hidden like every other count."""
+    return [_base(v) | {"demarches": HIDDEN if is_small(v.value) else v.value} for v in values]
 
 
 def _unmet(values: list[IndicatorValue]) -> list[dict[str, Any]]:

@@ -257,6 +257,11 @@ def follow_through(request: HttpRequest) -> HttpResponse:
     if period:
         context["referrals"] = selectors.breakdown_table(territory.slug, "suivi-orientations", period)
         context["referral_trend"] = selectors.series(territory.slug, "suivi-orientations", {"par": "tous"})[-12:]
+        context["procedures"] = [
+            v
+            for v in selectors.breakdown_table(territory.slug, "demarches-guichet", period)
+            if v.dims.get("par") != "structure"
+        ]
         satisfaction = []
         for value in selectors.breakdown_table(territory.slug, "satisfaction", period):
             answers = int(value.extra.get("reponses", 0))

@@ -101,13 +101,12 @@ def plan_email_text(saved: SavedPlan, link: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def send_plan(*, saved: SavedPlan, channel: str, address: str, consent: bool, link: str = "", actor: Any = None) -> int:
-    """Send the plan and its link by e-mail or SMS, only with the person's consent; journal the send.
+def deliver(*, channel: str, address: str, consent: bool, subject: str, email_body: str, sms_messages) -> int:
+    """Send one text by e-mail or SMS, only with the person's consent; the caller journals the send.
 
-    Returns the number of messages sent. The journal keeps the channel, the consent and the
-    count, never the address or the number (they are used once and not stored anywhere).
-    Raises `SendError` (nothing sent) for a missing consent, a bad address or number, or a
-    provider that refuses.
+    `sms_messages` is called only for an SMS (the messages, already cut: core.sms.pack). Returns the
+    number of messages sent. Raises `SendError` (nothing sent) for a missing consent, a bad address or
+    number, or a provider that refuses. Shared by the plan (here) and the desk's summary.
     """
     if channel not in (EMAIL, SMS):
         raise SendError("canal", "Choisissez l'envoi par e-mail ou par SMS.")
@@ -125,17 +124,33 @@ def send_plan(*, saved: SavedPlan, channel: str, address: str, consent: bool, li
                 f"L'adresse « {address[:60]} » n'est pas une adresse e-mail : "
                 "elle doit ressembler à prenom.nom@exemple.fr.",
             ) from None
-        message = EmailMessage(subject="Votre plan Carte Blanche", body=plan_email_text(saved, link), to=[address])
+        message = EmailMessage(subject=subject, body=email_body, to=[address])
         try:
-            count = message.send(fail_silently=False)
+            return message.send(fail_silently=False)
         except (smtplib.SMTPException, OSError):
             raise SendError("email", f"Le message n'a pas pu partir. {RETRY}") from None
-    else:
-        try:
-            number = sms.normalize_mobile(address)
-            count = sms.send_sms(number, plan_to_sms(saved.plan, link=link))
-        except sms.SmsError as exc:
-            raise SendError("telephone", str(exc)) from None
+    try:
+        number = sms.normalize_mobile(address)
+        return sms.send_sms(number, sms_messages())
+    except sms.SmsError as exc:
+        raise SendError("telephone", str(exc)) from None
+
+
+def send_plan(*, saved: SavedPlan, channel: str, address: str, consent: bool, link: str = "", actor: Any = None) -> int:
+    """Send the plan and its link by e-mail or SMS, only with the person's consent; journal the send.
+
+    Returns the number of messages sent. The journal keeps the channel, the consent and the
+    count, never the address or the number (they are used once and not stored anywhere).
+    Raises `SendError` (nothing sent): see `deliver`.
+    """
+    count = deliver(
+        channel=channel,
+        address=address,
+        consent=consent,
+        subject="Votre plan Carte Blanche",
+        email_body=plan_email_text(saved, link) if channel == EMAIL else "",
+        sms_messages=lambda: plan_to_sms(saved.plan, link=link),
+    )
     record_audit(
         actor=actor,
         actor_label="" if getattr(actor, "is_authenticated", False) else "la personne (navigateur)",

@@ -129,9 +129,15 @@ class ReferralForm(DsfrForm):
         help_text="Ce que le partenaire doit savoir pour bien répondre.",
     )
 
-    def __init__(self, *args, own_structure_id: int, **kwargs):
+    def __init__(self, *args, own_structure_id: int, partner_groups=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_structure"].choices = structure_choices(exclude={own_structure_id})
+        if partner_groups is None or self.is_bound:  # a posted choice is checked against every partner
+            self.fields["to_structure"].choices = structure_choices(exclude={own_structure_id})
+        else:  # grouped (optgroups), nearest first: referrals.selectors.referral_partners
+            self.fields["to_structure"].choices = [
+                ("", "— Choisir —"),
+                *[(g.label, [(o.structure_id, o.label) for o in g.options]) for g in partner_groups if g.options],
+            ]
         from carteblanche.directory.models import Need
 
         self.fields["need"].choices = [("", "— Aucun —"), *Need.objects.order_by("label").values_list("slug", "label")]

@@ -1,5 +1,7 @@
 """Reads of the accompaniment, shared by pages, API and commands. Reads of personal data are audited."""
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -275,3 +277,86 @@ def nearest_france_services(commune: Any) -> dict[str, Any] | None:
         "itinerant": isinstance(point, ItinerantStop),
         "km": km,
     }
+
+
+# ------------------------------------------------------------------ choosing where to refer
+
+TOWN_HALL_OPERATOR = "commune"
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerOption:
+    structure_id: int
+    name: str
+    km: float | None  # from the person's commune to the structure's nearest place; None when unknown
+    commune: str
+
+    @property
+    def label(self) -> str:
+        if self.km is None:
+            return self.name
+        return f"{self.name} ({self.commune}, {self.km:.0f} km)"
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerGroup:
+    label: str
+    options: tuple[PartnerOption, ...]
+
+
+def referral_partners(
+    *, need_slug: str = "", commune_code: str = "", query: str = "", exclude: Collection[int] = ()
+) -> list[PartnerGroup]:
+    """The partners to refer to, grouped by their part in the need and nearest first.
+
+    With a need of the catalogue: the bodies that decide it (competence `deciders`), then those that
+    take the application or help (a service linked to the need, competence `helpers`), then the other
+    partners. Town halls (85 of them) only where the need is theirs (a service of theirs for it) or when
+    the agent searched one by name. `query`: every word must appear in the name or the places' communes.
+    Distance: territories.geo.great_circle_km from the commune's reference point to the nearest place.
+    """
+    from carteblanche.directory.models import Need, Place, Service, Structure
+    from carteblanche.orientation.competence import Competence, for_need
+    from carteblanche.territories.geo import great_circle_km
+    from carteblanche.territories.models import Commune
+    from carteblanche.territories.normalize import normalize_name
+
+    need = Need.objects.filter(slug=need_slug).first() if need_slug else None
+    competence = for_need(need.slug) if need else Competence()
+    serving = (
+        set(Service.objects.proposable().filter(needs=need).values_list("structure_id", flat=True)) if need else set()
+    )
+    origin = Commune.objects.filter(code=commune_code).first() if commune_code else None
+    places: dict[int, list[tuple[float, float, str]]] = {}
+    for structure_id, lat, lon, commune in Place.objects.values_list(
+        "structure_id", "latitude", "longitude", "commune__name"
+    ):
+        places.setdefault(structure_id, []).append((lat, lon, commune))
+    words = normalize_name(query).split()
+    groups: dict[str, list[PartnerOption]] = {}
+    for structure in Structure.objects.exclude(pk__in=list(exclude)).only("pk", "name", "operator_id"):
+        own = places.get(structure.pk, [])
+        if words:
+            text = normalize_name(" ".join([structure.name, *(p[2] for p in own)]))
+            if not all(word in text.split() or word in text for word in words):
+                continue
+        if need is not None and structure.operator_id in competence.deciders and not competence.listed_only:
+            group = f"Organismes qui décident : {need.label}"
+        elif need is not None and (structure.pk in serving or structure.operator_id in competence.helpers):
+            group = "Prennent la demande ou aident à la faire"
+        elif structure.operator_id == TOWN_HALL_OPERATOR and not words:
+            continue  # a town hall, for a need that is not theirs
+        else:
+            group = "Autres partenaires" if need is not None else "Partenaires"
+        km, commune = None, ""
+        if origin is not None and origin.has_point and own:
+            km, commune = min(
+                (great_circle_km(origin.latitude, origin.longitude, lat, lon), name) for lat, lon, name in own
+            )
+        groups.setdefault(group, []).append(PartnerOption(structure.pk, structure.name, km, commune))
+    order = [f"Organismes qui décident : {need.label}" if need else "", "Prennent la demande ou aident à la faire"]
+    ranked = sorted(groups, key=lambda label: order.index(label) if label in order else len(order))
+    return [
+        PartnerGroup(label, tuple(sorted(groups[label], key=lambda o: (o.km is None, o.km or 0.0, o.name))))
+        for label in ranked
+    ]

@@ -1,6 +1,8 @@
 """Agent pages of the accompaniment and the person's private follow-up page. Thin: forms, one action, render."""
 
 import json
+import re
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -20,7 +22,7 @@ from carteblanche.core.audit import record_audit, record_reads
 from carteblanche.core.http import count_for_hourly_limit, over_hourly_limit
 from carteblanche.core.models import AuditEntry
 from carteblanche.core.situations import current_situation
-from carteblanche.referrals import actions, forms, permissions, selectors
+from carteblanche.referrals import actions, forms, permissions, selectors, sharing
 from carteblanche.referrals.models import CaseFile, Consent, ContactPreference, Document, Notification, Referral
 from carteblanche.referrals.workflow import LABELS, InvalidTransition, Side, Status, allowed_targets
 
@@ -38,6 +40,14 @@ def agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+_DESK_VISIT = re.compile(r"/guichet/visite/[0-9a-f-]{36}/(\?simulation=[0-9a-f-]{0,36})?")
+
+
+def desk_follow_on(raw: str) -> str:
+    """Where "Ouvrir un dossier" from the desk returns: only the path of a desk visit (no open redirect)."""
+    return raw if _DESK_VISIT.fullmatch(raw) else ""
 
 
 def _case_for_read(request: HttpRequest, case_id: Any) -> tuple[CaseFile, frozenset[str]]:
@@ -95,6 +105,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def case_create(request: HttpRequest) -> HttpResponse:
     structures = roles.structure_ids(request.user)
     situation = current_situation(request)
+    follow_on = desk_follow_on(request.GET.get("suite") or request.POST.get("suite") or "")
     form = forms.CaseForm(request.POST or None)
     attach = forms.AttachSituationForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and attach.is_valid():
@@ -113,9 +124,19 @@ def case_create(request: HttpRequest) -> HttpResponse:
             _add_errors(form, error)
         else:
             messages.success(request, "Dossier créé. Étape suivante : recueillir le consentement avant d'orienter.")
-            return redirect("referrals:case_detail", case.pk)
-    context = {"form": form, "situation": situation, "title": "Nouveau dossier"}
+            return redirect(follow_on or reverse("referrals:case_detail", args=[case.pk]))
+    context = {"form": form, "situation": situation, "title": "Nouveau dossier", "follow_on": follow_on}
     return render(request, "referrals/case_form.html", context)
+
+
+def _shared_answers(request: HttpRequest, case: CaseFile, scopes, referrals) -> dict[str, Any] | None:
+    """The answers a reader sees: all for the structure that follows the person; for a receiving
+    partner, only those relevant to the needs of the referrals it received (referrals.sharing)."""
+    if not case.situation_id or "situation" not in scopes:
+        return None
+    if permissions.owns_case(request.user, case):
+        return case.situation.answers
+    return sharing.answers_for_needs(case.situation.answers, [r.need_id for r in referrals])
 
 
 @agent_required
@@ -136,7 +157,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         "consents": case.consents.select_related("recipient", "witness") if owner else [],
         "documents": case.documents.all() if "documents" in scopes else [],
         "referrals": referrals,
-        "situation": case.situation.answers if case.situation_id and "situation" in scopes else None,
+        "situation": _shared_answers(request, case, scopes, referrals),
         "document_form": forms.DocumentForm(),
         "title": f"Dossier de {label}",
     }
@@ -349,7 +370,19 @@ def follow_link_create(request: HttpRequest, case_id) -> HttpResponse:
 def referral_create(request: HttpRequest, case_id) -> HttpResponse:
     case = _case_for_edit(request, case_id)
     selectors.audited_case(actor=request.user, case=case, reason="formulaire d'orientation")
-    form = forms.ReferralForm(request.POST or None, own_structure_id=case.structure_id)
+    need_slug, query = request.GET.get("besoin", "")[:80], request.GET.get("q", "")[:100]
+    commune_code = case.commune_code or (
+        case.situation.section("profile").get("commune_code", "") if case.situation_id else ""
+    )
+    groups = selectors.referral_partners(
+        need_slug=need_slug, commune_code=commune_code, query=query, exclude={case.structure_id}
+    )
+    form = forms.ReferralForm(
+        request.POST or None,
+        own_structure_id=case.structure_id,
+        partner_groups=groups,
+        initial={"need": need_slug},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         consent = (
@@ -380,7 +413,16 @@ def referral_create(request: HttpRequest, case_id) -> HttpResponse:
                 return redirect(f"/accompagnement/dossiers/{case.pk}/consentement/?orientation={referral.pk}")
             messages.success(request, f"Orientation envoyée à {referral.to_structure}.")
             return redirect("referrals:referral_detail", referral.pk)
-    return render(request, "referrals/referral_form.html", {"form": form, "case": case, "title": "Orienter"})
+    context = {
+        "form": form,
+        "case": case,
+        "title": "Orienter",
+        "needs": form.fields["need"].choices[1:],
+        "need_slug": need_slug,
+        "query": query,
+        "found": sum(len(g.options) for g in groups),
+    }
+    return render(request, "referrals/referral_form.html", context)
 
 
 def _referral_for(request: HttpRequest, referral_id) -> tuple[Referral, set[Side]]:
@@ -427,7 +469,7 @@ def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
         "transitions": referral.transitions.select_related("author"),
         "messages_list": referral.messages.select_related("author", "structure"),
         "message_form": forms.MessageForm(),
-        "situation": case.situation.answers if case.situation_id and "situation" in scopes else None,
+        "situation": _shared_answers(request, case, scopes, [referral]),
         "title": f"Orientation : {referral.need_label}",
     }
     return render(request, "referrals/referral_detail.html", context)
@@ -545,6 +587,21 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"  # the token never leaves in a Referer to another site
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def act_on_follow_link(request: HttpRequest, token: str, act: Callable[[Any], Any], done: str) -> HttpResponse:
+    """The person's writes through her private link (cancel a booking, revoke a mandate): an unknown
+    or expired link gets the invalid-link page (404); the action's refusal is shown on her page."""
+    link = actions.resolve_follow_link(token)
+    if link is None:
+        return render(request, "referrals/follow_invalid.html", {"title": "Lien de suivi"}, status=404)
+    try:
+        act(link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("referrals:follow", token)
 
 
 @require_POST

@@ -378,3 +378,27 @@ def known_answers(situation, *, case=None) -> prefill.Steps:
             commune_label=_commune_label(household.get("depcom", "")),
         )
     return prefill.merge(from_profile, from_case, from_simulation)
+
+
+def summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any]:
+    """A stored simulation's results for the pages: likely rights with where to claim them, local aids."""
+    benefits = list((simulation.outputs.get("benefits") or {}).values())
+    likely = [b for b in benefits if b["eligible"]]
+    orientation = simulation.situation.section("orientation") if simulation.situation_id else {}
+    finder = ClaimFinder(commune_code, abilities=Abilities.from_orientation(orientation))
+    for benefit in likely:
+        benefit["plan"] = finder.plan(benefit["code"], benefit["operator"])
+    not_claimed = [b for b in likely if not b["already_received"]]
+    monthly_total = sum(b["amount"] for b in likely if b["periodicity"] == "mensuelle" and b["kind"] == "amount")
+    assumptions = simulation.inputs.get("assumptions", [])
+    return {
+        "simulation": simulation,
+        "likely": likely,
+        "not_claimed": not_claimed,
+        "monthly_total": monthly_total,
+        "local_aids": [a for a in simulation.outputs.get("local_aids", []) if not a.get("national")],
+        "national_rights": [a for a in simulation.outputs.get("local_aids", []) if a.get("national")],
+        "commune_name": commune_context(commune_code)["name"] if commune_code else "",
+        "assumptions": assumptions,
+        "none_found": not likely,
+    }

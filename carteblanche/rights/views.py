@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,14 +21,13 @@ from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
 from carteblanche.rights.selectors import (
-    Abilities,
-    ClaimFinder,
     claiming_rules,
-    commune_context,
     commune_exists,
     known_answers,
     simulation_visible_to,
+    summary_context,
 )
+from carteblanche.rights.steps import answers_from_steps, detail_questions, jsonable
 
 MODE_KEY = "rights_mode"
 CASE_KEY = "rights_case_file"  # the case file an agent is simulating for (its answers prefill the steps)
@@ -45,50 +43,8 @@ STEPS = [
 STEP_LABELS = dict(STEPS)
 
 
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, Decimal):
-            value = float(value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        out[key] = value
-    return out
-
-
 def _steps(situation) -> dict[str, dict]:
     return dict(situation.section("household").get("steps") or {}) if situation else {}
-
-
-def _age_on(birth: str | None, today) -> int | None:
-    try:
-        born = date.fromisoformat(str(birth))
-    except ValueError:
-        return None
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def detail_questions(steps: dict[str, dict], today=None) -> list[str]:
-    """The questions of the "précisions" step that can change a result, given the earlier answers."""
-    today = today or timezone.localdate()
-    foyer = steps.get("foyer", {})
-    couple = foyer.get("couple") == "yes"
-    age = _age_on(foyer.get("birth_date"), today)
-    questions = []
-    adults = [("me", steps.get("ressources", {}))]
-    if couple:
-        adults.append(("partner", steps.get("ressources-conjoint", {})))
-    for who, resources in adults:
-        if resources.get("disability") == "0.5":  # AAH below 80 % needs the RSDAE
-            questions.append(f"rsdae_{who}")
-        if resources.get("activity") == "chomeur" and not resources.get("unemployment_net"):  # ARE ended: ASS?
-            questions.append(f"ass_work_history_{who}")
-    me = steps.get("ressources", {})
-    if age is not None and (15 <= age <= 25 or (age >= 18 and me.get("activity") == "chomeur")):
-        questions.append("driving_licence_me")  # licence aids: young people, job seekers
-    if not couple and age is not None and age >= 18:
-        questions.append("widowed")  # pension de réversion
-    return questions
 
 
 def _active_steps(steps: dict[str, dict]) -> list[str]:
@@ -103,69 +59,6 @@ def _active_steps(steps: dict[str, dict]) -> list[str]:
             continue
         names.append(name)
     return names
-
-
-def answers_from_steps(steps: dict[str, dict]) -> dict[str, Any]:
-    """The questionnaire's steps as the household answers the API and the adapter read."""
-    foyer = steps.get("foyer", {})
-    people = steps.get("personnes", {})
-    housing = steps.get("logement", {})
-    asked = detail_questions(steps)
-    details = {k: v for k, v in steps.get("precisions", {}).items() if k in asked}
-
-    def person(relation: str, birth: str | None, resources: dict, who: str) -> dict[str, Any]:
-        activity = resources.get("activity") or "inactif"
-        if resources.get("studies") and activity == "inactif":
-            activity = "etudiant"
-        salary = resources.get("salary_net") or 0
-        recent = None
-        if resources.get("same_every_month") == "no":
-            recent = [resources.get(f"salary_m{k}") or 0 for k in (3, 2, 1)]
-        return {
-            "relation": relation,
-            "birth_date": birth,
-            "activity": activity,
-            "salary_net": salary,
-            "recent_salary_net": recent,
-            "unemployment_net": resources.get("unemployment_net") or 0,
-            "pension_gross": resources.get("pension_gross") or 0,
-            "disability_rate": "unknown"
-            if resources.get("disability") == "unknown"
-            else float(resources.get("disability") or 0),
-            "schooling": "enseignement_superieur" if resources.get("studies") else "inconnue",
-            "same_salary": resources.get("same_every_month") or "yes",
-            "rsdae": details.get(f"rsdae_{who}", "no"),
-            "ass_work_history": details.get(f"ass_work_history_{who}", "no"),
-            "driving_licence": details.get(f"driving_licence_{who}", "unknown"),
-        }
-
-    persons = [person("demandeur", foyer.get("birth_date"), steps.get("ressources", {}), "me")]
-    if foyer.get("couple") == "yes":
-        persons.append(
-            person("conjoint", people.get("partner_birth_date"), steps.get("ressources-conjoint", {}), "partner")
-        )
-    for i in range(1, int(foyer.get("children") or 0) + 1):
-        persons.append(
-            {
-                "relation": "enfant",
-                "birth_date": people.get(f"child_{i}_birth_date"),
-                "schooling": people.get(f"child_{i}_schooling") or "inconnue",
-            }
-        )
-    return {
-        "commune_code": foyer.get("commune_code", ""),
-        "persons": persons,
-        "housing_status": housing.get("housing_status", "unknown"),
-        "rent": housing.get("rent") or 0,
-        "rent_charges": housing.get("rent_charges") or "excluded",
-        "charges": housing.get("charges") or 0,
-        "widowed": details.get("widowed", "no"),
-        "farm_scheme": housing.get("farm_scheme") == "yes",
-        "child_support": housing.get("child_support") or "no",
-        "child_support_amount": housing.get("child_support_amount") or 0,
-        "recently_isolated": bool(housing.get("recently_isolated")),
-        "benefits_received": steps.get("aides", {}).get("received", []),
-    }
 
 
 def _form_for(step: str, steps: dict[str, dict], data=None, known: prefill.Steps | None = None):
@@ -278,7 +171,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
         return redirect("rights:step", step=active[0] if not steps.get("foyer") else "foyer")
     form = _form_for(step, steps, request.POST if request.method == "POST" else None, known=_known(request, situation))
     if request.method == "POST" and form.is_valid():
-        data = _jsonable(form.cleaned_data)
+        data = jsonable(form.cleaned_data)
         profile: dict[str, Any] = {}
         if step == "foyer":
             from carteblanche.territories.selectors import commune_label, resolve_commune
@@ -413,7 +306,7 @@ def results(request: HttpRequest) -> HttpResponse:
             elif kind == "done":
                 yield middle
                 yield render_to_string(
-                    "rights/_summary.html", _summary_context(payload, parsed.household.depcom), request=request
+                    "rights/_summary.html", summary_context(payload, parsed.household.depcom), request=request
                 )
         if shown == 0:
             yield ""
@@ -425,29 +318,6 @@ def results(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any]:
-    benefits = list((simulation.outputs.get("benefits") or {}).values())
-    likely = [b for b in benefits if b["eligible"]]
-    orientation = simulation.situation.section("orientation") if simulation.situation_id else {}
-    finder = ClaimFinder(commune_code, abilities=Abilities.from_orientation(orientation))
-    for benefit in likely:
-        benefit["plan"] = finder.plan(benefit["code"], benefit["operator"])
-    not_claimed = [b for b in likely if not b["already_received"]]
-    monthly_total = sum(b["amount"] for b in likely if b["periodicity"] == "mensuelle" and b["kind"] == "amount")
-    assumptions = simulation.inputs.get("assumptions", [])
-    return {
-        "simulation": simulation,
-        "likely": likely,
-        "not_claimed": not_claimed,
-        "monthly_total": monthly_total,
-        "local_aids": [a for a in simulation.outputs.get("local_aids", []) if not a.get("national")],
-        "national_rights": [a for a in simulation.outputs.get("local_aids", []) if a.get("national")],
-        "commune_name": commune_context(commune_code)["name"] if commune_code else "",
-        "assumptions": assumptions,
-        "none_found": not likely,
-    }
-
-
 def stored(request: HttpRequest, simulation_id: uuid.UUID) -> HttpResponse:
     """A stored simulation, printable: for its own session, or an agent (the read is journaled)."""
     simulation = Simulation.objects.filter(pk=simulation_id).first()
@@ -457,5 +327,5 @@ def stored(request: HttpRequest, simulation_id: uuid.UUID) -> HttpResponse:
         raise Http404
     record_simulation_read(simulation=simulation, user=request.user, reason="page de résultat")
     commune_code = simulation.inputs.get("household", {}).get("depcom", "")
-    context = _summary_context(simulation, commune_code)
+    context = summary_context(simulation, commune_code)
     return render(request, "rights/stored.html", {"title": "Vos droits probables", **context})

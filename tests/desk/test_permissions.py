@@ -4,6 +4,7 @@ and every read of her data journaled."""
 import pytest
 from django.test import Client
 
+from carteblanche.core import sms
 from carteblanche.core.models import AuditEntry, Situation
 from carteblanche.desk.models import Procedure
 from carteblanche.orientation.models import SavedPlan
@@ -27,6 +28,19 @@ ENDPOINTS = [
     ("visitor_from_case", "get", lambda s: f"/guichet/?dossier={s.case.pk}", None, READERS),
     ("result", "get", lambda s: f"/guichet/visite/{s.saved.pk}/?dossier={s.case.pk}", None, READERS),
     ("print", "get", lambda s: f"/guichet/visite/{s.saved.pk}/imprimer/?dossier={s.case.pk}", None, READERS),
+    ("visitor_edit", "get", lambda s: f"/guichet/?visite={s.saved.pk}", None, READERS),
+    (
+        "send_summary",
+        "post",
+        lambda s: f"/guichet/visite/{s.saved.pk}/envoyer/",
+        lambda s: {
+            "dossier": s.case.pk,
+            "envoi-canal": "sms",
+            "envoi-adresse": "06 12 34 56 78",
+            "envoi-accord": "on",
+        },
+        {"agent_fs", "manager_fs"},  # the structure that follows her (a reader may not send it elsewhere)
+    ),
     (
         "procedure",
         "post",
@@ -52,6 +66,7 @@ def test_desk_permission_matrix(world, shipped_data, role, name, method, url, da
     if user:
         client.force_login(user)
     procedures = Procedure.objects.count()
+    sms.outbox.clear()
     kwargs = {} if data is None else {"data": data(scene)}
     response = getattr(client, method)(url(scene), **kwargs)
     to_login = response.status_code == 302 and "/compte/connexion/" in response["Location"]
@@ -59,12 +74,14 @@ def test_desk_permission_matrix(world, shipped_data, role, name, method, url, da
         assert response.status_code in (200, 302) and not to_login, response.status_code
         if method == "get":
             assert AuditEntry.objects.filter(actor=user, action="read").exists()
+        elif name == "send_summary":
+            assert len(sms.outbox) >= 1
         else:
             assert Procedure.objects.count() == procedures + 1
     else:
         # A reader of the case posting for a structure she does not work in gets a form error (400).
         refused = (403, 404, 400) if role in READERS else (403, 404)
         assert response.status_code in refused or to_login, response.status_code
-        assert Procedure.objects.count() == procedures
+        assert Procedure.objects.count() == procedures and not sms.outbox
         body = response.content.decode() if response.status_code == 200 else ""
         assert "Martine" not in body and "Ne conduit pas" not in body

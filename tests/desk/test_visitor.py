@@ -32,6 +32,10 @@ KEVIN = {
     "ressources-disability": "0",
     "logement-housing_status": "loge_gratuitement",
     "logement-farm_scheme": "no",
+    "precisions-asked": ["ass_work_history_me", "driving_licence_me", "widowed"],
+    "precisions-ass_work_history_me": "no",
+    "precisions-driving_licence_me": "no",
+    "precisions-widowed": "no",
 }
 MARTINE = {
     "o-commune": "Cieurac",
@@ -53,6 +57,8 @@ MARTINE = {
     "ressources-disability": "0",
     "logement-housing_status": "proprietaire",
     "logement-farm_scheme": "yes",
+    "precisions-asked": ["widowed"],
+    "precisions-widowed": "yes",
 }
 
 
@@ -60,13 +66,6 @@ def _receive(client, answers, query=""):
     response = client.post(f"/guichet/{query}", answers)
     assert response.status_code == 302, response.content.decode()[:3000]
     return response["Location"]
-
-
-@pytest.fixture
-def agent_client(world):
-    client = Client()
-    client.force_login(world.agent_fs)
-    return client
 
 
 def test_pages_are_for_agents_only(world, client):
@@ -196,3 +195,23 @@ def test_starting_from_a_case_prefills_and_marks_the_answers_given_online(world,
     outsider = Client()
     outsider.force_login(world.agent_dept)
     assert outsider.get(f"/guichet/?dossier={case.pk}").status_code == 404
+
+
+def test_the_precisions_that_can_open_a_right_are_asked_on_a_second_submit(
+    world, agent_client, shipped_data, tax_benefit_system
+):
+    """Without JavaScript: the first submit shows the questions Martine's answers call for (widowed:
+    the réversion), keeping her answers; once answered, her réversion is among her rights."""
+    first = {k: v for k, v in MARTINE.items() if not k.startswith("precisions-")}
+    response = agent_client.post("/guichet/", first)
+    body = response.content.decode()
+    assert response.status_code == 200 and Simulation.objects.count() == 0
+    assert 'name="precisions-widowed"' in body and 'name="precisions-asked" value="widowed"' in body
+    assert 'value="Cieurac"' in body and 'value="820' in body  # nothing lost
+    location = _receive(agent_client, MARTINE)
+    simulation = Simulation.objects.get()
+    assert any(a["slug"] == "pension-de-reversion" for a in simulation.outputs["local_aids"])
+    page = agent_client.get(location).content.decode()
+    assert 'data-right="pension-de-reversion"' in page and "3960" in page
+    printed = agent_client.get(location.replace("/?simulation=", "/imprimer/?simulation=")).content.decode()
+    assert "Pension de réversion" in printed and "Assurance retraite au 3960" in printed

@@ -60,7 +60,9 @@ def open_case(page, base, first, last, phone, commune, availability, preference=
 
 def refer(page, case_url, partner, need, method_label):
     page.goto(f"{case_url}orienter/")
-    page.select_option("#id_to_structure", label=partner)
+    # Options read "name (commune, N km)", grouped by their part in the need: pick by name.
+    option = page.locator("#id_to_structure option", has_text=partner).first
+    page.select_option("#id_to_structure", value=option.get_attribute("value"))
     page.fill("#id_need_label", need)
     page.click("button:has-text('Continuer')")
     page.wait_for_url(re.compile(r"consentement/\?orientation="))

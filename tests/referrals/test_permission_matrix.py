@@ -51,6 +51,17 @@ class Scene:
         self.booking = Booking.objects.create(
             slot=past, case=self.case, consent=self.consent, from_structure=world.fs, booked_by=world.agent_fs
         )
+        # An upcoming booked call-back (the receiving structure may cancel it with notice).
+        self.upcoming_slot = Slot.objects.create(
+            structure=world.carsat, kind="callback", start=now + timedelta(days=4), end=now + timedelta(days=4, hours=1)
+        )
+        self.upcoming = Booking.objects.create(
+            slot=self.upcoming_slot,
+            case=self.case,
+            consent=self.consent,
+            from_structure=world.fs,
+            booked_by=world.agent_fs,
+        )
         self.mandate = mandate_actions.create_mandate(
             actor=world.agent_fs, case=self.case, domains=["travail"], duration="1m", method="signed_paper"
         )
@@ -65,6 +76,7 @@ class Scene:
             "messages": ReferralMessage.objects.count(),
             "links": FollowLink.objects.count(),
             "slots": Slot.objects.count(),
+            "withdrawn": sorted(Slot.objects.filter(withdrawn_at__isnull=False).values_list("pk", flat=True)),
             "bookings": sorted(Booking.objects.values_list("pk", "status")),
             "mandates": sorted(Mandate.objects.values_list("pk", "status")),
             "under_mandate": AuditEntry.objects.filter(reason__startswith="démarche sous mandat").count(),
@@ -229,6 +241,21 @@ ENDPOINTS = [
         lambda s: f"/rendez-vous/reservations/{s.booking.pk}/resultat/",
         lambda s: {"status": "no_show"},
         {"agent_carsat"},
+    ),
+    ("slot_withdraw", "post", lambda s: f"/rendez-vous/creneaux/{s.slot.pk}/retirer/", lambda s: {}, {"agent_carsat"}),
+    (
+        "booking_cancel",
+        "post",
+        lambda s: f"/rendez-vous/reservations/{s.upcoming.pk}/annuler/",
+        lambda s: {"motif": "agent absent ce jour-là"},
+        {"agent_carsat"},
+    ),
+    (
+        "referral_page_filtered",
+        "get",
+        lambda s: f"/accompagnement/dossiers/{s.case.pk}/orienter/?besoin=pension-reversion&q=carsat",
+        None,
+        OWNER,
     ),
     # mandates
     ("mandate_page", "get", lambda s: f"/mandats/dossiers/{s.case.pk}/nouveau/", None, OWNER),
@@ -442,9 +469,21 @@ def test_booking_api_matrix(world, structure):
         **auth(key),
     )
     assert "Martine" not in listed.content.decode() + outcome.content.decode()
+    withdrawn = client.post(f"/api/accompagnement/rendez-vous/creneaux/{scene.slot.pk}/retrait", **auth(key))
+    cancelled = client.post(
+        f"/api/accompagnement/rendez-vous/reservations/{scene.upcoming.pk}/annulation",
+        {"motif": "agent absent"},
+        content_type="application/json",
+        **auth(key),
+    )
+    assert "Martine" not in withdrawn.content.decode() + cancelled.content.decode()
     if structure == "carsat":
-        assert [row["id"] for row in listed.json()] == [scene.slot.pk] and outcome.status_code == 200
+        assert {row["id"] for row in listed.json()} == {scene.slot.pk, scene.upcoming_slot.pk}
+        assert outcome.status_code == 200 and withdrawn.status_code == 200 and cancelled.status_code == 200
+        assert Booking.objects.get(pk=scene.upcoming.pk).status == "cancelled"
+        assert Slot.objects.get(pk=scene.slot.pk).withdrawn_at is not None
         assert scene.snapshot() != before
     else:
         assert listed.json() == [] and outcome.status_code == 404
+        assert withdrawn.status_code == 404 and cancelled.status_code == 404
         assert scene.snapshot() == before
