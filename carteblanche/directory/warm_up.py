@@ -26,13 +26,14 @@ def sample_query() -> tuple[Commune, Need] | None:
 
 def warm_up() -> None:
     """Run one search by need and one by free text, as the results page does, and compile its templates."""
+    from carteblanche.core.process_cache import one_token_read
     from carteblanche.directory import search_index, selectors
 
     search_index.get_offer_index()
     query = sample_query()
     if query is not None:
         commune, need = query
-        with selectors.one_offer_read():
+        with one_token_read():
             selectors.search_highlights(selectors.search_services(commune=commune, need=need))
             selectors.search_services(commune=commune, text=need.label)
     for name in TEMPLATES:
