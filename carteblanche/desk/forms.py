@@ -17,16 +17,6 @@ from carteblanche.rights import forms as rights_forms
 from carteblanche.rights.forms import MAX_CHILDREN
 from carteblanche.rights.steps import KNOWN_DETAILS, detail_questions, jsonable
 
-SECTIONS = [
-    ("foyer", "Foyer"),
-    ("personnes", "Conjoint(e) et enfants"),
-    ("ressources", "Activité et revenus"),
-    ("ressources-conjoint", "Activité et revenus du conjoint ou de la conjointe"),
-    ("logement", "Logement"),
-    ("precisions", "Quelques précisions"),
-    ("aides", "Aides déjà reçues"),
-]
-
 
 def _household_shape(data: Any, steps: dict[str, dict]) -> tuple[bool, int]:
     """Couple and number of children, from the submitted form or else from the answers already given."""
