@@ -3,8 +3,8 @@
 Only what plain HTTP needs differs from config.settings.prod (no HTTPS redirect, no HSTS, cookies
 without the Secure flag so the browser sends them back); static files, WhiteNoise, templates and
 warm-ups are production's. BENCH_BASELINE_STORAGE=1 selects the storage main used before
-fingerprinting (CompressedStaticFilesStorage) and pages not compressed (no GZipMiddleware), for the
-"before" figures.
+fingerprinting (CompressedStaticFilesStorage), pages not compressed (no GZipMiddleware) and a rights
+result simulated on every visit, for the "before" figures.
 """
 
 import os
@@ -19,4 +19,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "E
 if os.environ.get("BENCH_BASELINE_STORAGE") == "1":
     STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}  # noqa: F405
     MIDDLEWARE = [m for m in MIDDLEWARE if m != "carteblanche.core.middleware.GZipMiddleware"]  # noqa: F405
+    RIGHTS_RELOAD_REUSES_SIMULATION = False  # main before 6 Dec: each visit of the result page simulated
 STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", str(STATIC_ROOT))  # noqa: F405

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from carteblanche.core.audit import record_audit
 from carteblanche.rights import openfisca_adapter as adapter
-from carteblanche.rights.answers import ParsedAnswers, household_to_json
+from carteblanche.rights.answers import ParsedAnswers, simulation_inputs
 from carteblanche.rights.batcher import SimulationFailed, Ticket, get_batcher
 from carteblanche.rights.models import Simulation
 from carteblanche.rights.selectors import OPERATOR_NAMES, matching_local_aids
@@ -113,11 +113,7 @@ def iter_simulation(
         created_by=user if user is not None and user.is_authenticated else None,
         mode=mode,
         month=month,
-        inputs={
-            "household": household_to_json(parsed.household),
-            "received": list(parsed.received),
-            "assumptions": [a.__dict__ | {"benefits": list(a.benefits)} for a in parsed.assumptions],
-        },
+        inputs=simulation_inputs(parsed),
         openfisca_france_version=adapter.openfisca_france_version(),
     )
     return _answer_then_release(
@@ -176,6 +172,18 @@ def _answer(
     }
     simulation.phases_ms = {k: round(v * 1000, 1) for k, v in simulation.phases_ms.items()}
     yield "done", simulation
+
+
+def warm_up() -> float:
+    """A server's warm-up: the sample household through the micro-batcher, whose worker builds the
+    system first; requests arriving meanwhile are simulated in the same batch. Returns seconds."""
+    started = time.perf_counter()
+    month = adapter.current_month(timezone.localdate())
+    _batcher().submit(adapter.WARM_UP_HOUSEHOLD, month=month, progressive=False).result(
+        timeout=getattr(settings, "RIGHTS_TIMEOUT_S", 60) * 3
+    )
+    adapter.settle_after_warm_up()
+    return time.perf_counter() - started
 
 
 def run_simulation(**kwargs) -> Simulation:

@@ -466,6 +466,15 @@ def household_to_json(household: HouseholdInput) -> dict[str, Any]:
     }
 
 
+def simulation_inputs(parsed: ParsedAnswers) -> dict[str, Any]:
+    """What a stored simulation keeps of the answers: the household, the aids received, the assumptions."""
+    return {
+        "household": household_to_json(parsed.household),
+        "received": list(parsed.received),
+        "assumptions": [a.__dict__ | {"benefits": list(a.benefits)} for a in parsed.assumptions],
+    }
+
+
 def household_from_json(data: Mapping[str, Any]) -> HouseholdInput:
     persons = []
     for p in data["persons"]:

@@ -92,8 +92,10 @@ class MicroBatcher:
         max_wait: float = 0.3,
         idle_gc_after: float = 0.5,
         iter_results: Callable[..., Iterator[dict[str, list[adapter.BenefitResult]]]] = adapter.iter_results,
+        prepare: Callable[[], object] | None = None,
     ) -> None:
         self.window = window
+        self._prepare = prepare
         self.max_batch = max_batch
         self.max_wait = max(max_wait, window)
         self.idle_gc_after = idle_gc_after
@@ -184,6 +186,19 @@ class MicroBatcher:
                 break
         return batch
 
+    def _get_ready(self) -> None:
+        """Build what every simulation needs (the tax-benefit system: ~1 s) before collecting, not
+        inside the batch: requests arriving during the build then join the first batch. At a start,
+        the warm-up's household is queued first and the first requests are answered with it, by one
+        simulation, instead of each waiting for the warm-up's simulation and then running their own
+        (or both running at once, sharing the interpreter: measured 3.7-4.1 s for the first result)."""
+        if self._prepare is None:
+            return
+        try:
+            self._prepare()
+        except Exception:  # the batch's simulation fails and says so; the worker carries on
+            logger.exception("preparing the rights simulations failed")
+
     def _run(self) -> None:
         dirty = False
         while True:
@@ -193,6 +208,7 @@ class MicroBatcher:
                 gc.collect()
                 dirty = False
                 continue
+            self._get_ready()
             batch = self._collect(first)
             groups: dict[tuple[str, tuple[str, ...] | None], list[Ticket]] = {}
             for ticket in batch:
@@ -258,5 +274,7 @@ def get_batcher(*, window: float = 0.03, max_batch: int = 256, max_wait: float =
     if _BATCHER is None:
         with _BATCHER_LOCK:
             if _BATCHER is None:
-                _BATCHER = MicroBatcher(window=window, max_batch=max_batch, max_wait=max_wait)
+                _BATCHER = MicroBatcher(
+                    window=window, max_batch=max_batch, max_wait=max_wait, prepare=adapter.get_tax_benefit_system
+                )
     return _BATCHER

@@ -280,23 +280,32 @@ def is_warm() -> bool:
     return _SYSTEM.peek() is not None
 
 
+# The household the warm-up simulates: any will do (OpenFisca loads formulas and builds its
+# parameters, the payroll tables are computed, for the months of a simulation).
+WARM_UP_HOUSEHOLD = HouseholdInput(
+    persons=(PersonInput(relation="demandeur", birth_date=date(1990, 1, 1), activity="actif", salary_net=1000),),
+    depcom="46042",
+    housing_status="locataire_vide",
+    rent=400,
+)
+
+
 def warm_up() -> float:
-    """Build the system and run one small simulation (OpenFisca loads formulas lazily); returns seconds."""
+    """Build the system and run one small simulation in this thread; returns seconds (scripts,
+    benchmarks; servers warm up through the micro-batcher: `rights.actions.warm_up`)."""
     started = time.perf_counter()
     get_tax_benefit_system()
-    sample = HouseholdInput(
-        persons=(PersonInput(relation="demandeur", birth_date=date(1990, 1, 1), activity="actif", salary_net=1000),),
-        depcom="46042",
-        housing_status="locataire_vide",
-        rent=400,
-    )
-    for _ in iter_results([sample], month=current_month()):
+    for _ in iter_results([WARM_UP_HOUSEHOLD], month=current_month()):
         pass
-    # The system's ~700,000 long-lived objects would make every later full collection cost
-    # 0.5 s: move them out of the collector's sight once warm.
+    settle_after_warm_up()
+    return time.perf_counter() - started
+
+
+def settle_after_warm_up() -> None:
+    """The system's ~700,000 long-lived objects would make every later full collection cost 0.5 s:
+    move them out of the collector's sight once warm."""
     gc.collect()
     runtime.freeze()
-    return time.perf_counter() - started
 
 
 def current_month(today: date | None = None) -> str:

@@ -338,6 +338,40 @@ def simulation_visible_to(simulation, *, user, session_situation_id: str | None)
     return any("situation" in case_scopes(user, case) for case in CaseFile.objects.filter(linked))
 
 
+def reusable_simulation(*, situation, parsed, month: str, mode: str, user) -> Simulation | None:
+    """The situation's last simulation when asking again would give the same page: a reload.
+
+    OpenFisca gives the same amounts for the same inputs, month and OpenFisca-France version, so the
+    last simulation is reused when all of them, the mode and the author are unchanged, and the local
+    aids its results meet today are those it stored (a local aid changed since: computed again).
+    Where to claim each right is looked up afresh by the page (`summary_context`)."""
+    from carteblanche.rights.answers import simulation_inputs
+    from carteblanche.rights.openfisca_adapter import openfisca_france_version
+
+    if situation is None:
+        return None
+    last = Simulation.objects.filter(situation=situation).order_by("-created_at").first()
+    author = user.pk if user is not None and user.is_authenticated else None
+    if (
+        last is None
+        or last.error
+        or last.month != month
+        or last.mode != mode
+        or last.created_by_id != author
+        or last.openfisca_france_version != openfisca_france_version()
+        or not last.outputs.get("benefits")
+        or last.inputs != json.loads(json.dumps(simulation_inputs(parsed)))
+    ):
+        return None
+    results = {
+        code: BenefitResult(code=code, amount=b["amount"], eligible=b["eligible"], operator=b["operator"])
+        for code, b in last.outputs["benefits"].items()
+    }
+    on = date.fromisoformat(f"{month}-01")
+    local_aids = matching_local_aids(parsed.household, results, on=on, received=parsed.received)
+    return last if local_aids == last.outputs.get("local_aids") else None
+
+
 # --- told once: answers already given elsewhere -------------------------------------------------
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +21,12 @@ from carteblanche.rights.actions import iter_simulation, record_simulation_read
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
+from carteblanche.rights.openfisca_adapter import current_month
 from carteblanche.rights.selectors import (
     claiming_rules,
     commune_exists,
     known_answers,
+    reusable_simulation,
     simulation_visible_to,
     summary_context,
 )
@@ -277,8 +280,17 @@ def results(request: HttpRequest) -> HttpResponse:
         if request.session.get(MODE_KEY) == "agent" and request.user.is_authenticated
         else Simulation.Mode.PUBLIC
     )
-    # Queued before the head is rendered: the batch window and the first group overlap the rendering.
-    events = iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode)
+    month = current_month(timezone.localdate())
+    reused = None
+    if settings.RIGHTS_RELOAD_REUSES_SIMULATION:
+        reused = reusable_simulation(situation=situation, parsed=parsed, month=month, mode=mode, user=request.user)
+    events: Iterable[tuple[str, Any]]
+    if reused is not None:  # a reload: the same answers give the same amounts, stored a moment ago
+        record_simulation_read(simulation=reused, user=request.user, reason="page de résultat, rechargée")
+        events = [("benefits", list(reused.outputs["benefits"].values())), ("done", reused)]
+    else:
+        # Queued before the head is rendered: the batch window and the first group overlap the rendering.
+        events = iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode, month=month)
     page = render_to_string(
         "rights/results.html",
         {"title": "Vos droits probables", "streaming": True, "assumptions": parsed.assumptions},

@@ -202,6 +202,10 @@ CARTEBLANCHE_GC_FREEZE = env_bool("CARTEBLANCHE_GC_FREEZE", True)
 CARTEBLANCHE_SWITCH_INTERVAL_MS = env_int("CARTEBLANCHE_SWITCH_INTERVAL_MS", 1)
 # Memoised period arithmetic in openfisca-core: the same amounts for a quarter less CPU.
 CARTEBLANCHE_OPENFISCA_SPEEDUPS = env_bool("CARTEBLANCHE_OPENFISCA_SPEEDUPS", True)
+# With the speedups: where OpenFisca-France's parsed parameters are kept between starts (empty: off).
+CARTEBLANCHE_OPENFISCA_CACHE_DIR = env_str(
+    "CARTEBLANCHE_OPENFISCA_CACHE_DIR", str(BASE_DIR / "var" / "cache" / "openfisca")
+)
 # === end process runtime settings ===
 
 
@@ -217,6 +221,9 @@ RIGHTS_BATCH_WINDOW_MS = env_int("RIGHTS_BATCH_WINDOW_MS", 30)  # a gap this lon
 RIGHTS_BATCH_MAX_WAIT_MS = env_int("RIGHTS_BATCH_MAX_WAIT_MS", 300)  # longest collection of one batch
 RIGHTS_BATCH_MAX = env_int("RIGHTS_BATCH_MAX", 256)  # households per vectorised simulation at most
 RIGHTS_TIMEOUT_S = env_int("RIGHTS_TIMEOUT_S", 60)
+# A reload of the result page, answers unchanged, shows the situation's last simulation instead of
+# computing it again (same inputs, month and OpenFisca-France version: the same amounts).
+RIGHTS_RELOAD_REUSES_SIMULATION = env_bool("RIGHTS_RELOAD_REUSES_SIMULATION", True)
 # === end rights settings ===
 
 

@@ -60,3 +60,85 @@ def test_openfisca_patches_follow_their_setting(settings):
     finally:
         if not was_patched:
             runtime.unpatch_openfisca()
+
+
+# --- the disk cache of OpenFisca's parsed parameters -------------------------------------------
+
+
+def _parameter_tree(root):
+    (root / "prestations").mkdir(parents=True)
+    (root / "prestations" / "montant.yaml").write_text(
+        "description: Montant\nvalues:\n  2020-01-01:\n    value: 100\n  2024-01-01:\n    value: 120\n"
+    )
+    (root / "taux.yaml").write_text("description: Taux\nvalues:\n  2020-01-01:\n    value: 0.5\n")
+    return root
+
+
+def _system():
+    from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+    from openfisca_france.entities import entities
+
+    return TaxBenefitSystem(entities)
+
+
+def _loaded(path):
+    system = _system()
+    system.load_parameters(str(path))
+    return system.parameters.get_at_instant("2025-01-01")
+
+
+def test_parsed_parameters_are_kept_on_disk_and_read_back(settings, tmp_path, monkeypatch):
+    from openfisca_core.parameters import helpers
+
+    runtime.patch_openfisca()
+    settings.CARTEBLANCHE_OPENFISCA_CACHE_DIR = str(tmp_path / "cache")
+    tree = _parameter_tree(tmp_path / "parameters")
+    parsed = _loaded(tree)
+    assert (parsed.prestations.montant, parsed.taux) == (120, 0.5)
+    assert len(list((tmp_path / "cache").glob("parameters-*.pickle"))) == 1
+
+    def no_parsing(path):
+        raise AssertionError(f"{path} parsed again")
+
+    monkeypatch.setattr(helpers, "_load_yaml_file", no_parsing)
+    again = _loaded(tree)
+    assert (again.prestations.montant, again.taux) == (120, 0.5)
+
+
+def test_a_changed_parameter_file_is_parsed_again(settings, tmp_path):
+    import os
+
+    runtime.patch_openfisca()
+    settings.CARTEBLANCHE_OPENFISCA_CACHE_DIR = str(tmp_path / "cache")
+    tree = _parameter_tree(tmp_path / "parameters")
+    assert _loaded(tree).prestations.montant == 120
+    montant = tree / "prestations" / "montant.yaml"
+    montant.write_text(montant.read_text() + "  2025-01-01:\n    value: 130\n")
+    os.utime(montant, ns=(1_900_000_000_000_000_000, 1_900_000_000_000_000_000))
+    assert _loaded(tree).prestations.montant == 130  # not the cached 120
+    assert len(list((tmp_path / "cache").glob("parameters-*.pickle"))) == 2
+
+
+def test_an_unreadable_cache_is_parsed_again_and_rewritten(settings, tmp_path, caplog):
+    runtime.patch_openfisca()
+    settings.CARTEBLANCHE_OPENFISCA_CACHE_DIR = str(tmp_path / "cache")
+    tree = _parameter_tree(tmp_path / "parameters")
+    _loaded(tree)
+    (cache_file,) = (tmp_path / "cache").glob("parameters-*.pickle")
+    cache_file.write_bytes(b"not a pickle")
+    assert _loaded(tree).prestations.montant == 120
+    assert "unreadable" in caplog.text
+    assert cache_file.read_bytes() != b"not a pickle"
+    assert _loaded(tree).taux == 0.5
+
+
+def test_the_cache_is_off_when_its_setting_is_empty_or_its_directory_unwritable(settings, tmp_path):
+    runtime.patch_openfisca()
+    tree = _parameter_tree(tmp_path / "parameters")
+    settings.CARTEBLANCHE_OPENFISCA_CACHE_DIR = ""
+    assert _loaded(tree).prestations.montant == 120
+    assert not (tmp_path / "cache").exists()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    settings.CARTEBLANCHE_OPENFISCA_CACHE_DIR = str(blocked / "cache")  # cannot be created
+    assert _loaded(tree).prestations.montant == 120

@@ -1,4 +1,4 @@
-"""Set up a fresh database: migrate, then load every shipped dataset in order."""
+"""Set up a fresh database: migrate, then load every shipped dataset in order (and prepare OpenFisca)."""
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
@@ -10,6 +10,7 @@ LOADERS = [
     "load_offer",  # the shipped Cahors service offer
     "load_mobility",  # on-demand transport zones, solidarity mobility, GTFS samples
     "load_local_aids",  # local aids catalogue (rights)
+    "prepare_openfisca",  # OpenFisca-France's parsed parameters kept on disk: a fast first start (rights)
 ]
 
 
