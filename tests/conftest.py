@@ -71,7 +71,7 @@ def fresh_process_caches():
     from carteblanche.mobility import context
 
     invalidate_offer_index()
-    context._forget()  # no database access: tests without the db fixture use this too
+    context.forget_mobility_context()  # no database access: tests without the db fixture use this too
     yield
 
 

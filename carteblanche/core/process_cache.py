@@ -8,6 +8,7 @@ Registered caches (each module registers its own, with the builder that makes a 
 | `search offer`       | directory/search/cache.py             | services and rows searches loaded      |
 | `orientation offers` | orientation/offer_cache.py            | the plan engine's ServiceOffers        |
 | `postcodes`          | territories/selectors.py              | postcode -> INSEE codes                |
+| `mobility context`   | mobility/context.py                   | timetables, on-demand and solidarity   |
 | `rights system`      | rights/openfisca_adapter.py           | OpenFisca-France's tax-benefit system  |
 
 The rule. A cache that depends on the offer (`per_offer=True`, all but the rights system) is

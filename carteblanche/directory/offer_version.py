@@ -25,7 +25,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
 
 PREFIX = "directory_offer_version"
-# (app label, model name, many-to-many field or None): the tables whose rows a search shows.
+# (app label, model name, many-to-many field or None): the tables whose rows a search or a plan shows.
 WATCHED = (
     ("directory", "Service", None),
     ("directory", "Service", "needs"),
@@ -38,6 +38,15 @@ WATCHED = (
     ("directory", "Need", None),
     ("directory", "Need", "operators"),
     ("territories", "Commune", None),
+    # How people reach the offer: the plan's transport (mobility.context keeps it per token too).
+    ("mobility", "GtfsFeed", None),
+    ("mobility", "GtfsStop", None),
+    ("mobility", "GtfsRoute", None),
+    ("mobility", "GtfsService", None),
+    ("mobility", "GtfsTrip", None),
+    ("mobility", "GtfsStopTime", None),
+    ("mobility", "OnDemandService", None),
+    ("mobility", "SolidarityOffer", None),
 )
 
 # Table names in this module's SQL come from the models' own metadata, never from input.

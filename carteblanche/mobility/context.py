@@ -1,13 +1,12 @@
-"""The process-wide MobilityContext, built from the database once and rebuilt when data changes."""
+"""The process-wide MobilityContext: a cache of the process-cache registry, like the offer's.
 
-import threading
-import time as clock
+Its tables (GTFS timetables, on-demand transport, solidarity mobility) are watched by the offer's
+token (`directory.offer_version.WATCHED`): any write to them, by any process and any means,
+changes the token, and the next plan rebuilds the context. Before 6 Dec it had its own rule
+(signals in this process, a fingerprint query re-read every 30 s for the others).
+"""
 
-from django.db import transaction
-from django.db.models import Count, Max
-from django.db.models.signals import post_delete, post_save
-
-from carteblanche.mobility.models import GtfsFeed, OnDemandService, SolidarityOffer
+from carteblanche.core import process_cache
 from carteblanche.mobility.selectors import (
     load_on_demand_offers,
     load_solidarity_offers,
@@ -16,53 +15,31 @@ from carteblanche.mobility.selectors import (
 )
 from carteblanche.mobility.travel import MobilityContext
 
-RECHECK_SECONDS = 30.0  # how often another process's data change is looked for
 
-_lock = threading.Lock()
-_state: dict = {"context": None, "version": None, "checked": 0.0}
+def _build() -> MobilityContext:
+    return MobilityContext(
+        timetable=load_timetable(),
+        on_demand=load_on_demand_offers(),
+        solidarity=load_solidarity_offers(),
+        urban_communes=urban_commune_codes(),
+    )
 
 
-def _version() -> tuple:
-    """Cheap fingerprint of the mobility data: counts and last changes of each table."""
-    parts = []
-    for model, stamp in ((GtfsFeed, "imported_at"), (OnDemandService, "updated_at"), (SolidarityOffer, "updated_at")):
-        agg = model.objects.aggregate(n=Count("pk"), last=Max(stamp))
-        parts += [agg["n"], agg["last"]]
-    return tuple(parts)
+_CONTEXT = process_cache.register("mobility context", _build, per_offer=True)
 
 
 def get_mobility_context(*, refresh: bool = False) -> MobilityContext:
-    """The shared context; rebuilt if the data changed (checked at most every RECHECK_SECONDS)."""
-    now = clock.monotonic()
-    with _lock:
-        context = _state["context"]
-        if context is not None and not refresh and now - _state["checked"] < RECHECK_SECONDS:
-            return context
-        version = _version()
-        _state["checked"] = now
-        if context is None or refresh or version != _state["version"]:
-            context = MobilityContext(
-                timetable=load_timetable(),
-                on_demand=load_on_demand_offers(),
-                solidarity=load_solidarity_offers(),
-                urban_communes=urban_commune_codes(),
-            )
-            _state.update(context=context, version=version)
-        return context
+    """The shared context for the data as it is now; `refresh` rebuilds it whatever the token says."""
+    if refresh:
+        _CONTEXT.forget()
+    return _CONTEXT.get()
 
 
-def reset_mobility_context(**_kwargs) -> None:
-    """Forget the cached context (this process); the next call rebuilds it. Again after commit,
-    so that a request running during an import does not keep the old data."""
-    _forget()
-    transaction.on_commit(_forget)
+def built_mobility_context() -> MobilityContext | None:
+    """The context kept now, without building one (warm-up checks)."""
+    return _CONTEXT.peek()
 
 
-def _forget() -> None:
-    with _lock:
-        _state.update(context=None, version=None, checked=0.0)
-
-
-for _model in (GtfsFeed, OnDemandService, SolidarityOffer):
-    post_save.connect(reset_mobility_context, sender=_model, dispatch_uid=f"mobility-reset-save-{_model.__name__}")
-    post_delete.connect(reset_mobility_context, sender=_model, dispatch_uid=f"mobility-reset-delete-{_model.__name__}")
+def forget_mobility_context() -> None:
+    """Drop the kept context: the next call builds it (tests)."""
+    _CONTEXT.forget()

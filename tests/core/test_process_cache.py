@@ -25,12 +25,20 @@ def token(monkeypatch):
 def test_every_process_cache_is_registered_once():
     import carteblanche.directory.search.cache
     import carteblanche.directory.search_index
+    import carteblanche.mobility.context
     import carteblanche.orientation.offer_cache
     import carteblanche.rights.openfisca_adapter
     import carteblanche.territories.selectors  # noqa: F401
 
     caches = process_cache.registered()
-    assert set(caches) == {"offer index", "search offer", "orientation offers", "postcodes", "rights system"}
+    assert set(caches) == {
+        "offer index",
+        "search offer",
+        "orientation offers",
+        "postcodes",
+        "mobility context",
+        "rights system",
+    }
     assert [name for name, cache in caches.items() if not cache.per_offer] == ["rights system"]
     with pytest.raises(ValueError):
         process_cache.register("offer index", object)

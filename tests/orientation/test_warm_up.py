@@ -22,7 +22,7 @@ def test_the_warm_ups_search_and_plan_without_writing(cahors_offer, monkeypatch)
         directory_warm_up.warm_up()
         orientation_warm_up.warm_up()
     assert search_index.OFFER_INDEX.peek() is not None  # the offer index is built
-    assert mobility_context._state["context"] is not None  # timetables and on-demand zones loaded
+    assert mobility_context.built_mobility_context() is not None  # timetables and on-demand zones loaded
     assert len(calls) == 1 and calls[0].besoins
     writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert writes == []

@@ -117,5 +117,5 @@ def fresh_process_caches():
     from carteblanche.mobility import context
 
     invalidate_offer_index()
-    context._forget()
+    context.forget_mobility_context()
     yield
