@@ -16,6 +16,14 @@ def commune(code: str) -> Commune:
     return Commune.objects.get(code=code)
 
 
+def next_saturday() -> str:
+    """A Saturday in the coming week: 'open on' accepts the next twelve months only."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return (today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
+
+
 class OperatorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Operator

@@ -1,15 +1,8 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
+
+from tests.directory.factories import next_saturday
 
 pytestmark = pytest.mark.django_db
-
-
-def next_saturday() -> str:
-    """A Saturday in the coming week: 'open on' accepts the next twelve months only."""
-    today = timezone.localdate()
-    return (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
 
 
 def assert_error_names(response, status, field):

@@ -1,17 +1,12 @@
 import html as html_lib
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.directory.factories import next_saturday
+
 pytestmark = pytest.mark.django_db
-
-
-def next_saturday() -> str:
-    """A Saturday in the coming week: 'open on' accepts the next twelve months only."""
-    today = timezone.localdate()
-    return (today + timedelta(days=(5 - today.weekday()) % 7 or 7)).isoformat()
 
 
 def text(response) -> str:
