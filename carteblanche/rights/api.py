@@ -20,7 +20,7 @@ from carteblanche.rights.answers import (
     parse_household,
 )
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import commune_exists, simulation_visible_to
+from carteblanche.rights.selectors import commune_exists, simulation_visible_to, stored_benefits
 from carteblanche.territories.api import commune_out
 from carteblanche.territories.selectors import resolve_commune
 
@@ -97,7 +97,7 @@ def simulation_json(simulation: Simulation) -> dict:
         "openfisca_france_version": simulation.openfisca_france_version,
         "duration_ms": simulation.duration_ms,
         "batch_size": outputs.get("batch_size"),
-        "benefits": list((outputs.get("benefits") or {}).values()),
+        "benefits": stored_benefits(simulation),
         "local_aids": outputs.get("local_aids", []),
         "assumptions": simulation.inputs.get("assumptions", []),
         "inputs": simulation.inputs,

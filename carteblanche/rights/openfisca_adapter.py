@@ -193,6 +193,8 @@ LICENCE_AIDS = frozenset({"aide_permis_demandeur_emploi"})
 GROUPS: tuple[tuple[Benefit, ...], ...] = tuple(
     tuple(b for b in BENEFITS if b.group == g) for g in sorted({b.group for b in BENEFITS})
 )
+# Where each benefit comes in the results, as computed and shown (group after group).
+RESULT_RANK = {benefit.code: rank for rank, benefit in enumerate(b for group in GROUPS for b in group)}
 
 
 # --- the household ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from carteblanche.rights import prefill
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE, BenefitResult, HouseholdInput
+from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE, RESULT_RANK, BenefitResult, HouseholdInput
 from carteblanche.rights.rules import evaluate, household_facts
 
 OPERATOR_NAMES = {
@@ -414,9 +414,16 @@ def known_answers(situation, *, case=None) -> prefill.Steps:
     return prefill.merge(from_profile, from_case, from_simulation)
 
 
+def stored_benefits(simulation: Simulation) -> list[dict[str, Any]]:
+    """A stored simulation's benefits in the order the result page showed them (PostgreSQL's jsonb
+    does not keep the order of an object's keys)."""
+    benefits = (simulation.outputs.get("benefits") or {}).values()
+    return sorted(benefits, key=lambda b: RESULT_RANK.get(b["code"], len(RESULT_RANK)))
+
+
 def summary_context(simulation: Simulation, commune_code: str) -> dict[str, Any]:
     """A stored simulation's results for the pages: likely rights with where to claim them, local aids."""
-    benefits = list((simulation.outputs.get("benefits") or {}).values())
+    benefits = stored_benefits(simulation)
     likely = [b for b in benefits if b["eligible"]]
     orientation = simulation.situation.section("orientation") if simulation.situation_id else {}
     finder = ClaimFinder(commune_code, abilities=Abilities.from_orientation(orientation))

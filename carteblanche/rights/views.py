@@ -28,6 +28,7 @@ from carteblanche.rights.selectors import (
     known_answers,
     reusable_simulation,
     simulation_visible_to,
+    stored_benefits,
     summary_context,
 )
 from carteblanche.rights.steps import answers_from_steps, detail_questions, jsonable
@@ -287,7 +288,7 @@ def results(request: HttpRequest) -> HttpResponse:
     events: Iterable[tuple[str, Any]]
     if reused is not None:  # a reload: the same answers give the same amounts, stored a moment ago
         record_simulation_read(simulation=reused, user=request.user, reason="page de résultat, rechargée")
-        events = [("benefits", list(reused.outputs["benefits"].values())), ("done", reused)]
+        events = [("benefits", stored_benefits(reused)), ("done", reused)]
     else:
         # Queued before the head is rendered: the batch window and the first group overlap the rendering.
         events = iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode, month=month)

@@ -104,3 +104,15 @@ def test_the_reuse_follows_its_setting(client, settings, shipped_data, tax_benef
     _results(client)
     _results(client)
     assert Simulation.objects.count() == 2
+
+
+def test_stored_benefits_come_in_the_order_they_were_shown(shipped_data):
+    """PostgreSQL's jsonb reorders an object's keys: the stored page and a reload sort them back."""
+    from carteblanche.rights.openfisca_adapter import GROUPS
+    from carteblanche.rights.selectors import stored_benefits
+
+    shown = [b.code for group in GROUPS for b in group]
+    benefits = {code: {"code": code, "amount": 1.0, "eligible": True} for code in sorted(shown, reverse=True)}
+    simulation = Simulation.objects.create(month="2026-10", inputs={}, outputs={"benefits": benefits})
+    simulation.refresh_from_db()
+    assert [b["code"] for b in stored_benefits(simulation)] == shown
