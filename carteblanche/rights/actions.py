@@ -17,7 +17,7 @@ from carteblanche.rights import openfisca_adapter as adapter
 from carteblanche.rights.answers import ParsedAnswers, simulation_inputs
 from carteblanche.rights.batcher import SimulationFailed, Ticket, get_batcher
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import OPERATOR_NAMES, matching_local_aids
+from carteblanche.rights.selectors import matching_local_aids, operator_names_for
 
 
 def _batcher():
@@ -70,7 +70,9 @@ class GroupCommit:
 _SIMULATION_WRITES = GroupCommit()
 
 
-def benefit_json(result: adapter.BenefitResult, *, received: tuple[str, ...]) -> dict[str, Any]:
+def benefit_json(
+    result: adapter.BenefitResult, *, received: tuple[str, ...], operator_names: dict[str, str]
+) -> dict[str, Any]:
     benefit = adapter.BENEFITS_BY_CODE[result.code]
     return {
         "code": result.code,
@@ -80,7 +82,7 @@ def benefit_json(result: adapter.BenefitResult, *, received: tuple[str, ...]) ->
         "kind": benefit.kind,
         "periodicity": benefit.periodicity,
         "operator": result.operator,
-        "operator_name": OPERATOR_NAMES.get(result.operator, result.operator),
+        "operator_name": operator_names.get(result.operator, result.operator),
         "already_received": result.code in received,
         "link": benefit.link,
         "online_procedure": benefit.teleservice,
@@ -133,13 +135,17 @@ def _answer(
 ) -> Iterator[tuple[str, Any]]:
     """The results as they come, then the local aids, the stored row and the request's timings."""
     results: dict[str, adapter.BenefitResult] = {}
+    names = operator_names_for(parsed.household.depcom)
     try:
         for chunk in ticket.iter_partial(timeout=getattr(settings, "RIGHTS_TIMEOUT_S", 60)):
             if not chunk:
                 continue
             results.update(chunk)
             if progressive:
-                yield "benefits", [benefit_json(r, received=parsed.received) for r in chunk.values()]
+                yield (
+                    "benefits",
+                    [benefit_json(r, received=parsed.received, operator_names=names) for r in chunk.values()],
+                )
     except SimulationFailed as exc:
         simulation.error = str(exc)
         simulation.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -149,7 +155,7 @@ def _answer(
     computed = time.perf_counter()
     on = date.fromisoformat(f"{month}-01")
     local_aids = matching_local_aids(parsed.household, results, on=on, received=parsed.received)
-    benefits = {code: benefit_json(r, received=parsed.received) for code, r in results.items()}
+    benefits = {code: benefit_json(r, received=parsed.received, operator_names=names) for code, r in results.items()}
     if not progressive:
         yield "benefits", list(benefits.values())
     simulation.outputs = {

@@ -17,17 +17,25 @@ from carteblanche.rights.models import Simulation
 from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE, RESULT_RANK, BenefitResult, HouseholdInput
 from carteblanche.rights.rules import evaluate, household_facts
 
-OPERATOR_NAMES = {
-    "caf": "la CAF du Lot",
-    "msa": "la MSA Midi-Pyrénées Nord",
-    "cpam": "la CPAM du Lot (Assurance maladie)",
-    "assurance-retraite": "la Carsat (Assurance retraite)",
-    "france-travail": "France Travail",
-    "etat": "l'État",
-    "education-nationale": "l'établissement scolaire de l'enfant",
-    "departement": "le Département du Lot",
-    "mission-locale": "l'État, avec la Mission locale du Lot ou France Travail",
-}
+OPERATOR_NAMES_FILE = Path(__file__).resolve().parent / "data" / "operator_names.json"
+
+
+@functools.cache
+def _operator_names_data() -> dict[str, Any]:
+    return json.loads(OPERATOR_NAMES_FILE.read_text(encoding="utf-8"))
+
+
+def operator_names_for(commune_code: str) -> dict[str, str]:
+    """How a result page names the bodies that pay or decide, for a person of this commune: its
+    department's own bodies where the data names them (rights/data/operator_names.json, with
+    sources), else generic names ("votre CAF"): a household of the Gironde is never sent to the CAF
+    du Lot, and no body is invented."""
+    from carteblanche.territories.models import Commune
+
+    data = _operator_names_data()
+    department = Commune.objects.filter(code=commune_code).values_list("department_id", flat=True).first()
+    own = data["departments"].get(department or "", {}).get("names", {})
+    return {**data["default"], **own}
 
 
 def commune_exists(code: str) -> bool:
@@ -134,6 +142,7 @@ class ClaimFinder:
         from carteblanche.territories.models import Commune
 
         self.commune = Commune.objects.filter(code=commune_code).first() if commune_code else None
+        self.operator_names = operator_names_for(commune_code)
         self.abilities = abilities or Abilities()
         self.at = at or timezone.now()
         self._searches: dict[str, Any] = {}
@@ -165,7 +174,7 @@ class ClaimFinder:
         benefit = BENEFITS_BY_CODE[code]
         plan = ClaimPlan(
             operator_code=operator_code,
-            operator_name=OPERATOR_NAMES.get(operator_code, operator_code),
+            operator_name=self.operator_names.get(operator_code, operator_code),
             online_url=benefit.teleservice,
             info_url=benefit.link,
             documents=benefit.documents,
