@@ -209,7 +209,7 @@ class SurveyForm(DsfrForm):
 class PublicRequestForm(DsfrForm):
     """The person's own request to be accompanied (no account): minimal identity, one way to reach them."""
 
-    droit = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    droit = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     simulation = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     need = forms.CharField(
         label="Pour quoi souhaitez-vous être aidé(e) ?",

@@ -626,10 +626,11 @@ def follow_survey(request: HttpRequest, token: str, referral_id) -> HttpResponse
 
 
 def _benefit(code: str) -> Any:
-    """The national benefit named in the link from the rights result, or None for an unknown code."""
-    from carteblanche.rights.openfisca_adapter import BENEFITS_BY_CODE
+    """The right named in the link from the rights result (a benefit or a right described as data),
+    or None for an unknown code."""
+    from carteblanche.rights.selectors import claimable_right
 
-    return BENEFITS_BY_CODE.get((code or "").strip()[:40])
+    return claimable_right(code)
 
 
 def _simulation_ref(request: HttpRequest, raw: str | None) -> str:

@@ -276,6 +276,33 @@ def claim_plan(
     return ClaimFinder(commune_code, abilities=abilities).plan(code, operator_code)
 
 
+@dataclass(frozen=True)
+class ClaimableRight:
+    """A right a person may ask to be accompanied for: a computed benefit, or a right described as
+    data (the pension de réversion, a local aid)."""
+
+    code: str
+    label: str
+    needs: tuple[str, ...]
+
+
+def claimable_right(code: str) -> ClaimableRight | None:
+    """The right named by a result page's "Être accompagné(e)" link: a benefit code, or the slug of an
+    active local aid or national right; None for anything else (never an error)."""
+    from carteblanche.rights.models import LocalAid
+
+    code = (code or "").strip()[:100]
+    if not code:
+        return None
+    benefit = BENEFITS_BY_CODE.get(code)
+    if benefit is not None:
+        return ClaimableRight(benefit.code, benefit.label, tuple(benefit.needs))
+    aid = LocalAid.objects.filter(slug=code, active=True).values("slug", "name", "needs").first()
+    if aid is None:
+        return None
+    return ClaimableRight(aid["slug"], aid["name"], tuple(aid["needs"] or ()))
+
+
 def matching_local_aids(
     household: HouseholdInput,
     results: dict[str, BenefitResult],

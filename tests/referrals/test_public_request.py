@@ -237,3 +237,25 @@ def test_the_case_file_links_the_person_s_own_simulation_by_a_foreign_key(cahors
     CaseFile.objects.all().delete()
     _send(Client(), cahors_fs["structure"], droit="ppa", simulation=str(stranger.pk))
     assert CaseFile.objects.get().simulation_id is None
+
+
+def test_a_right_described_as_data_can_be_asked_for_with_help(cahors_fs):
+    """Martine's pension de réversion is no OpenFisca benefit: its card leads to the same request."""
+    from carteblanche.rights.models import LocalAid
+
+    reversion = LocalAid.objects.get(slug="pension-de-reversion")
+    form_html = unescape(Client().get(URL, {"droit": reversion.slug}).content.decode())
+    assert "Votre demande : <strong>Pension de réversion</strong>" in form_html
+    response = _send(Client(), cahors_fs["structure"], droit=reversion.slug, need="")
+    assert response.status_code == 200
+    case = CaseFile.objects.get()
+    assert "Demander : Pension de réversion" in case.needs_note
+    assert list(case.needs.values_list("slug", flat=True)) == list(reversion.needs)
+
+
+def test_an_unknown_or_ended_right_is_ignored(cahors_fs):
+    from carteblanche.rights.models import LocalAid
+
+    assert "Votre demande" not in unescape(Client().get(URL, {"droit": "pas-un-droit"}).content.decode())
+    LocalAid.objects.filter(slug="pension-de-reversion").update(active=False)
+    assert "Votre demande" not in unescape(Client().get(URL, {"droit": "pension-de-reversion"}).content.decode())

@@ -204,6 +204,9 @@ def test_martine_sees_the_pension_de_reversion_and_where_to_claim_it(client, shi
     assert "3960" in html
     assert "/recherche/?commune=Cieurac&amp;besoin=pension-reversion" in html or "besoin=pension-reversion" in html
     assert "dépend de la retraite de votre conjoint(e) décédé(e)" in html
+    # and she can ask to be accompanied for it, as for a computed benefit
+    assert "/accompagnement/demande/?droit=pension-de-reversion&simulation=" in html
+    assert "Être accompagné(e) pour Pension de réversion" in html
 
 
 def test_unknown_answers_say_what_they_change(client, shipped_data, tax_benefit_system):
