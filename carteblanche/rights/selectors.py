@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -297,6 +298,8 @@ def claimable_right(code: str) -> ClaimableRight | None:
     benefit = BENEFITS_BY_CODE.get(code)
     if benefit is not None:
         return ClaimableRight(benefit.code, benefit.label, tuple(benefit.needs))
+    if not re.fullmatch(r"[-\w]+", code, re.ASCII):  # not a slug (a NUL byte would fail on PostgreSQL)
+        return None
     aid = LocalAid.objects.filter(slug=code, active=True).values("slug", "name", "needs").first()
     if aid is None:
         return None

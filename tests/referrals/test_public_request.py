@@ -259,3 +259,11 @@ def test_an_unknown_or_ended_right_is_ignored(cahors_fs):
     assert "Votre demande" not in unescape(Client().get(URL, {"droit": "pas-un-droit"}).content.decode())
     LocalAid.objects.filter(slug="pension-de-reversion").update(active=False)
     assert "Votre demande" not in unescape(Client().get(URL, {"droit": "pension-de-reversion"}).content.decode())
+
+
+@pytest.mark.parametrize("raw", ["\x00pension-de-reversion", "pension de réversion", "' OR 1=1 --", "pension/../x"])
+def test_a_right_that_is_no_slug_is_never_looked_up(shipped_data, raw, django_assert_num_queries):
+    from carteblanche.rights.selectors import claimable_right
+
+    with django_assert_num_queries(0):
+        assert claimable_right(raw) is None
