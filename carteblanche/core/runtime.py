@@ -285,6 +285,7 @@ def _load_parameters_through_cache(system: Any, path_to_yaml_dir: str) -> None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cache_file.parent, prefix=".tmp-", delete=False) as stream:
             pickle.dump(system.parameters, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(stream.name, 0o644)  # public data: a server running as another user than `bootstrap` reads it
         os.replace(stream.name, cache_file)  # atomic: a concurrent reader sees the whole file or none
     except OSError:
         logger.warning("OpenFisca parameter cache %s not written", cache_file, exc_info=True)
