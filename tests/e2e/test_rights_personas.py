@@ -103,9 +103,16 @@ def test_martine_sees_the_pension_de_reversion_and_where_to_claim_it(e2e_server,
     assert "info-retraite.fr" in card_text and "3960" in card_text and "MSA" in card_text
     assert "Pension de réversion" in text
     assert_accessible(page)
+    accompanied = card.get_by_role("link", name="Être accompagné(e) pour Pension de réversion")
+    request_url = accompanied.get_attribute("href")
+    assert "droit=pension-de-reversion" in request_url
     card.get_by_role("link", name="Où se faire aider près de chez vous").click()
     page.wait_for_load_state()
     assert "Cieurac" in page.inner_text("main")
+    assert_accessible(page)
+    # She can also ask a France Services agent to make the request with her, as for a computed benefit.
+    page.goto(e2e_server + request_url)
+    assert "Votre demande : Pension de réversion" in page.inner_text("main")
     assert_accessible(page)
 
 
