@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,12 @@ from carteblanche.rights import openfisca_adapter as adapter
 from carteblanche.rights.answers import ParsedAnswers, simulation_inputs
 from carteblanche.rights.batcher import SimulationFailed, Ticket, get_batcher
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.selectors import matching_local_aids, operator_names_for
+from carteblanche.rights.selectors import (
+    matching_local_aids,
+    operator_names_for,
+    reusable_simulation,
+    stored_benefits,
+)
 
 
 def _batcher():
@@ -121,6 +126,21 @@ def iter_simulation(
     return _answer_then_release(
         ticket, simulation, parsed=parsed, month=month, progressive=progressive, started=started
     )
+
+
+def result_page_events(
+    *, parsed: ParsedAnswers, situation, user, mode: str = Simulation.Mode.PUBLIC
+) -> Iterable[tuple[str, Any]]:
+    """The events of the result page: those of `iter_simulation`, or, on a reload with unchanged
+    answers, the situation's last simulation again (`selectors.reusable_simulation`: the same
+    amounts, nothing computed or stored twice; an agent's reload is a journaled read)."""
+    month = adapter.current_month(timezone.localdate())
+    if settings.RIGHTS_RELOAD_REUSES_SIMULATION:
+        reused = reusable_simulation(situation=situation, parsed=parsed, month=month, mode=mode, user=user)
+        if reused is not None:
+            record_simulation_read(simulation=reused, user=user, reason="page de résultat, rechargée")
+            return [("benefits", stored_benefits(reused)), ("done", reused)]
+    return iter_simulation(parsed=parsed, situation=situation, user=user, mode=mode, month=month)
 
 
 def _answer_then_release(ticket: Ticket, simulation: Simulation, **kwargs) -> Iterator[tuple[str, Any]]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,18 +16,15 @@ from django.utils import timezone
 from carteblanche.core.audit import record_audit
 from carteblanche.core.situations import SESSION_KEY, current_situation, get_or_start_situation, save_situation_section
 from carteblanche.rights import forms, prefill
-from carteblanche.rights.actions import iter_simulation, record_simulation_read
+from carteblanche.rights.actions import record_simulation_read, result_page_events
 from carteblanche.rights.answers import AnswerErrors, parse_household
 from carteblanche.rights.apps import start_warm_up
 from carteblanche.rights.models import Simulation
-from carteblanche.rights.openfisca_adapter import current_month
 from carteblanche.rights.selectors import (
     claiming_rules,
     commune_exists,
     known_answers,
-    reusable_simulation,
     simulation_visible_to,
-    stored_benefits,
     summary_context,
 )
 from carteblanche.rights.steps import answers_from_steps, detail_questions, jsonable
@@ -281,17 +277,8 @@ def results(request: HttpRequest) -> HttpResponse:
         if request.session.get(MODE_KEY) == "agent" and request.user.is_authenticated
         else Simulation.Mode.PUBLIC
     )
-    month = current_month(timezone.localdate())
-    reused = None
-    if settings.RIGHTS_RELOAD_REUSES_SIMULATION:
-        reused = reusable_simulation(situation=situation, parsed=parsed, month=month, mode=mode, user=request.user)
-    events: Iterable[tuple[str, Any]]
-    if reused is not None:  # a reload: the same answers give the same amounts, stored a moment ago
-        record_simulation_read(simulation=reused, user=request.user, reason="page de résultat, rechargée")
-        events = [("benefits", stored_benefits(reused)), ("done", reused)]
-    else:
-        # Queued before the head is rendered: the batch window and the first group overlap the rendering.
-        events = iter_simulation(parsed=parsed, situation=situation, user=request.user, mode=mode, month=month)
+    # Queued before the head is rendered: the batch window and the first group overlap the rendering.
+    events = result_page_events(parsed=parsed, situation=situation, user=request.user, mode=mode)
     page = render_to_string(
         "rights/results.html",
         {"title": "Vos droits probables", "streaming": True, "assumptions": parsed.assumptions},

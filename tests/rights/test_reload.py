@@ -49,19 +49,30 @@ def test_a_changed_answer_simulates_again(client, shipped_data, tax_benefit_syst
     assert Simulation.objects.count() == 2
     latest = Simulation.objects.order_by("-created_at").first()
     assert latest.pk != first.pk
-    assert latest.outputs["benefits"]["ppa"]["amount"] != first.outputs["benefits"]["ppa"]["amount"]
+    salaries = [s.inputs["household"]["persons"][0]["salary_net"] for s in (first, latest)]
+    assert salaries == [900, 1200]  # computed from the new answer, not the stored one
 
 
 def test_a_local_aid_changed_since_is_taken_into_account(client, shipped_data, tax_benefit_system):
+    # An aid of the Lot with no condition: Sarah meets it whatever the month (her age, her children's).
+    LocalAid.objects.create(
+        slug="aide-essai-lot",
+        name="Aide d'essai du Lot",
+        level=LocalAid.Level.DEPARTMENT,
+        territory_codes=["46"],
+        operator_name="le Département du Lot",
+        amount_text="montant variable",
+        source="test",
+        source_id="aide-essai-lot",
+    )
     _sarah(client)
     _results(client)
-    shown = Simulation.objects.get().outputs["local_aids"]
-    assert shown, "Sarah's results list at least one local aid or national right described as data"
-    LocalAid.objects.filter(slug=shown[0]["slug"]).update(active=False)
+    assert "aide-essai-lot" in {aid["slug"] for aid in Simulation.objects.get().outputs["local_aids"]}
+    LocalAid.objects.filter(slug="aide-essai-lot").update(active=False)
     html = _results(client)
     assert Simulation.objects.count() == 2
     latest = Simulation.objects.order_by("-created_at").first()
-    assert shown[0]["slug"] not in {aid["slug"] for aid in latest.outputs["local_aids"]}
+    assert "aide-essai-lot" not in {aid["slug"] for aid in latest.outputs["local_aids"]}
     assert f"Référence : {latest.pk}" in html
 
 
