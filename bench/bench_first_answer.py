@@ -26,7 +26,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -37,6 +36,7 @@ import time
 from pathlib import Path
 
 import requests
+from harness import free_port, log, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,21 +56,9 @@ PLAN_ANSWERS = {
 TARGET_S = 3.0
 
 
-def log(*parts: object) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
 def spin() -> None:
     while True:
         pass
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def first_answers(env: dict[str, str], think_s: float = 0.0) -> dict[str, float]:
@@ -175,11 +163,7 @@ def main() -> None:
         report[f"{name}_target_met"] = {
             key: max(r[key] for r in results) <= TARGET_S for key in ("search_s", "plan_s", "rights_s")
         }
-    report["machine"] = {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
+    report["machine"] = machine()
     print(json.dumps(report, indent=2))
 
 

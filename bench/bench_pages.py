@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from harness import free_port, log, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -51,16 +51,6 @@ CONFIGS = {
     "baseline": {"CARTEBLANCHE_DSFR_FULL_BUNDLE": "1", "BENCH_BASELINE_STORAGE": "1"},
     "lean": {"CARTEBLANCHE_DSFR_FULL_BUNDLE": "0", "BENCH_BASELINE_STORAGE": "0"},
 }
-
-
-def log(*parts: object) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare_database(env: dict[str, str]) -> None:
@@ -265,11 +255,7 @@ def main() -> None:
             name: round(report["lean"][name]["cold"]["bytes"] / report["baseline"][name]["cold"]["bytes"], 3)
             for name in PAGES
         }
-    report["machine"] = {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-    }
+    report["machine"] = machine()
     print(json.dumps(report, indent=2))
 
 

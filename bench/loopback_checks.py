@@ -31,6 +31,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from harness import free_port, log
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SEARCH = "/api/offre/services?commune=Cahors&besoin=pension-reversion"
@@ -43,16 +45,6 @@ PLAN_BODY = {
     "disponibilites": "mardi 9-12",
     "age": 78,
 }
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(env: dict, *args: str) -> str:
