@@ -60,6 +60,12 @@ def test_sarah_gets_her_likely_rights_and_how_to_claim(e2e_server, page):
     assert page.get_by_role("link", name="Être accompagné(e) pour Prime d'activité").count() == 1
     assert "caf.fr" in page.content()
     assert_accessible(page)
+    # She reloads the page (or comes back to it): the same rights, from the same stored simulation.
+    reference = page.get_by_text("Référence :").inner_text()
+    page.reload()
+    page.get_by_role("heading", name="Comment les demander").wait_for(timeout=E2E_RIGHTS_TIMEOUT_S * 1000)
+    assert page.inner_text("main") == text
+    assert page.get_by_text("Référence :").inner_text() == reference
 
 
 def test_martine_gets_aspa_css_and_energy_cheque(e2e_server, page):
